@@ -1,0 +1,177 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Email deliverability diagnostics: SPF, DKIM, DMARC, blocklists, bounces, reports.
+#[derive(Debug, Parser)]
+#[command(name = "inboxlens", version, about)]
+pub struct Cli {
+    /// DNS server to ask, HOST[:PORT] with HOST an IP address (repeatable; default: the
+    /// saved setting, else the system resolver).
+    #[arg(long = "nameserver", global = true, env = "INBOXLENS_NAMESERVER", value_delimiter = ',')]
+    pub nameservers: Vec<String>,
+    /// Per-query DNS timeout in seconds (default: the saved setting, else 5).
+    #[arg(long, global = true)]
+    pub timeout: Option<String>,
+    /// Database file (default: inboxlens.db in the platform data folder).
+    #[arg(long, global = true, env = "INBOXLENS_DB")]
+    pub db: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// One JSON document.
+    Json,
+    /// One JSON document per line (one per item for lists).
+    Jsonl,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage customer accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCmd),
+    /// Show or change settings (resolver, timeout, Spamhaus DQS key).
+    #[command(subcommand)]
+    Settings(SettingsCmd),
+    /// Resolve a name through the configured resolver and record it in the history.
+    Lookup(LookupArgs),
+    /// Show recorded checks, newest first.
+    History(HistoryArgs),
+}
+
+/// `accounts …`
+#[derive(Debug, Subcommand)]
+pub enum AccountsCmd {
+    /// List accounts.
+    List,
+    /// Create an account.
+    Add(AccountFields),
+    /// Show one account.
+    Show {
+        /// Account name.
+        name: String,
+    },
+    /// Replace an account's fields (fields not given are kept).
+    Edit {
+        /// Account name.
+        name: String,
+        /// New name.
+        #[arg(long)]
+        rename: Option<String>,
+        /// Domains (replaces the list when given; repeatable or comma-separated).
+        #[arg(long = "domain", value_delimiter = ',')]
+        domains: Option<Vec<String>>,
+        /// Sending IPs (replaces the list when given).
+        #[arg(long = "ip", value_delimiter = ',')]
+        ips: Option<Vec<String>>,
+        /// DKIM selectors (replaces the list when given).
+        #[arg(long = "selector", value_delimiter = ',')]
+        selectors: Option<Vec<String>>,
+        /// Notes (replaces them when given).
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// Delete an account and everything stored for it.
+    Rm {
+        /// Account name.
+        name: String,
+    },
+}
+
+/// Fields of a new account.
+#[derive(Debug, Args)]
+pub struct AccountFields {
+    /// Account name (unique, case-insensitive).
+    pub name: String,
+    /// Sending domain (repeatable or comma-separated).
+    #[arg(long = "domain", value_delimiter = ',')]
+    pub domains: Vec<String>,
+    /// Sending IP, v4 or v6 (repeatable or comma-separated).
+    #[arg(long = "ip", value_delimiter = ',')]
+    pub ips: Vec<String>,
+    /// DKIM selector (repeatable or comma-separated).
+    #[arg(long = "selector", value_delimiter = ',')]
+    pub selectors: Vec<String>,
+    /// Free-form notes.
+    #[arg(long, default_value = "")]
+    pub notes: String,
+}
+
+/// `settings …`
+#[derive(Debug, Subcommand)]
+pub enum SettingsCmd {
+    /// Print one setting, or all of them.
+    Get {
+        /// Setting key (nameservers, timeout, attempts, dqs_key).
+        key: Option<String>,
+    },
+    /// Change a setting; an empty VALUE resets nameservers to the system resolver.
+    Set {
+        /// Setting key.
+        key: String,
+        /// New value.
+        value: String,
+    },
+}
+
+/// Record types `lookup` can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum LookupType {
+    /// IPv4 addresses.
+    A,
+    /// IPv6 addresses.
+    Aaaa,
+    /// Mail exchangers.
+    Mx,
+    /// Text records.
+    Txt,
+    /// Reverse pointers.
+    Ptr,
+    /// Canonical name.
+    Cname,
+    /// Name servers.
+    Ns,
+    /// Start of authority.
+    Soa,
+}
+
+/// `lookup NAME`
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// Name to resolve (an IP address with --type PTR is reversed for you).
+    pub name: String,
+    /// Record type.
+    #[arg(long = "type", short = 't', value_enum, ignore_case = true, default_value_t = LookupType::Txt)]
+    pub rtype: LookupType,
+    /// Record the lookup in this account's history.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Deadline for the whole job in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub deadline: f64,
+}
+
+/// `history`
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this account's checks.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// How many entries at most.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+}

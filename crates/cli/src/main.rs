@@ -1,0 +1,56 @@
+//! `inboxlens`: the command line of Inboxlens (DESIGN.md §3).
+//!
+//! Exit codes: 0 ran and nothing at error/critical; 1 ran and found error/critical
+//! results; 2 usage or input error (the message names the file or argument).
+
+mod accounts;
+mod args;
+mod lookup;
+mod output;
+mod settings;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+/// How a command ended, mapped to the process exit code.
+pub enum Outcome {
+    /// Ran; nothing at error or critical.
+    Clean,
+    /// Ran; found error or critical results.
+    Problems,
+}
+
+/// An error that is the user's input (exit 2), as opposed to a failure while running.
+#[derive(Debug)]
+pub struct InputError(pub String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for InputError {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Problems) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("inboxlens: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match &cli.command {
+        Command::Accounts(cmd) => accounts::run(&cli, cmd),
+        Command::Settings(cmd) => settings::run(&cli, cmd),
+        Command::Lookup(cmd) => lookup::run(&cli, cmd),
+        Command::History(cmd) => lookup::history(&cli, cmd),
+    }
+}

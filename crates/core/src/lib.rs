@@ -1,0 +1,14 @@
+//! Inboxlens engine.
+//!
+//! The core holds every piece of deliverability logic that does not need a UI or a
+//! database: the DNS layer every check runs through, the account model and its
+//! validation, and the [`Finding`] type every check reports in. It never depends on
+//! tauri or rusqlite (checked by `cargo xtask test`).
+
+pub mod account;
+pub mod dns;
+pub mod error;
+pub mod finding;
+
+pub use error::{CoreError, ValidationError};
+pub use finding::{Finding, Severity};

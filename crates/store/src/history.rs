@@ -1,0 +1,89 @@
+//! Check history: what was checked, when, with which resolver, and the full result.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::error::StoreError;
+use crate::open::Store;
+
+/// A check to record.
+#[derive(Debug, Clone)]
+pub struct NewCheck<'a> {
+    /// The account it was run for, if any.
+    pub account_id: Option<i64>,
+    /// What kind of check (`lookup`, `audit`, `blocklist`, …).
+    pub kind: &'a str,
+    /// What was checked (a domain, an IP, a file name).
+    pub target: &'a str,
+    /// Which resolver answered (`Resolver::describe`).
+    pub resolver: &'a str,
+    /// The full result as the CLI's JSON output shows it.
+    pub result: &'a serde_json::Value,
+}
+
+/// A recorded check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    /// Row id.
+    pub id: i64,
+    /// Account id, if the check belonged to one.
+    pub account_id: Option<i64>,
+    /// Kind of check.
+    pub kind: String,
+    /// What was checked.
+    pub target: String,
+    /// RFC 3339 UTC time.
+    pub checked_at: String,
+    /// Which resolver answered.
+    pub resolver: String,
+    /// The full result.
+    pub result: serde_json::Value,
+}
+
+impl Store {
+    /// Records a finished check; returns its id.
+    pub fn record_check(&mut self, c: &NewCheck<'_>) -> Result<i64, StoreError> {
+        let json = serde_json::to_string(c.result)?;
+        self.conn.execute(
+            "INSERT INTO check_history (account_id, kind, target, resolver, result)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![c.account_id, c.kind, c.target, c.resolver, json],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The newest `limit` checks, newest first, optionally of one account only.
+    pub fn history(
+        &self,
+        account_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, account_id, kind, target, checked_at, resolver, result
+             FROM check_history
+             WHERE ?1 IS NULL OR account_id = ?1
+             ORDER BY checked_at DESC, id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![account_id, limit], |r| {
+            Ok((
+                HistoryEntry {
+                    id: r.get(0)?,
+                    account_id: r.get(1)?,
+                    kind: r.get(2)?,
+                    target: r.get(3)?,
+                    checked_at: r.get(4)?,
+                    resolver: r.get(5)?,
+                    result: serde_json::Value::Null,
+                },
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut entry, json) = row?;
+            entry.result = serde_json::from_str(&json)?;
+            out.push(entry);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,21 @@
+//! Inboxlens persistence: one SQLite file per user (rusqlite, bundled SQLite).
+//!
+//! * [`Store::open`] refuses files it must not touch — another application's database, a
+//!   database written by a newer Inboxlens, a corrupt or unreadable file — with an error
+//!   naming the file; it never overwrites them.
+//! * Schema changes are numbered migrations (`PRAGMA user_version`), each applied in one
+//!   transaction; WAL journaling and foreign keys are on for every connection.
+
+mod accounts;
+mod error;
+mod history;
+mod migrations;
+mod open;
+mod settings;
+
+pub use accounts::Account;
+pub use error::StoreError;
+pub use history::{HistoryEntry, NewCheck};
+pub use migrations::SCHEMA_VERSION;
+pub use open::{APPLICATION_ID, Store, default_db_path};
+pub use settings::{SETTING_KEYS, Settings};

@@ -1,0 +1,84 @@
+//! Numbered schema migrations. Append only: a released migration is never edited.
+
+use rusqlite::Connection;
+
+/// One schema step.
+struct Migration {
+    version: i64,
+    sql: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sql: r#"
+CREATE TABLE accounts (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    notes       TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE account_domains (
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    domain      TEXT NOT NULL,
+    PRIMARY KEY (account_id, domain)
+) WITHOUT ROWID;
+CREATE INDEX account_domains_by_domain ON account_domains(domain);
+CREATE TABLE account_ips (
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    ip          TEXT NOT NULL,
+    PRIMARY KEY (account_id, ip)
+) WITHOUT ROWID;
+CREATE TABLE account_selectors (
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    selector    TEXT NOT NULL,
+    PRIMARY KEY (account_id, selector)
+) WITHOUT ROWID;
+CREATE TABLE settings (
+    key         TEXT PRIMARY KEY,
+    value       TEXT NOT NULL CHECK (json_valid(value))
+) WITHOUT ROWID;
+CREATE TABLE check_history (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    checked_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    resolver    TEXT NOT NULL,
+    result      TEXT NOT NULL CHECK (json_valid(result))
+);
+CREATE INDEX check_history_by_account ON check_history(account_id, checked_at);
+CREATE INDEX check_history_by_target ON check_history(kind, target, checked_at);
+"#,
+}];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Applies every migration above `current`, each in its own transaction together with
+/// the `user_version` bump, so a crash leaves the file at a whole version.
+pub(crate) fn apply(conn: &mut Connection, current: i64) -> rusqlite::Result<()> {
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(m.sql)?;
+        tx.pragma_update(None, "user_version", m.version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_contiguous_and_end_at_schema_version() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1);
+        }
+        assert_eq!(MIGRATIONS.last().map(|m| m.version), Some(SCHEMA_VERSION));
+    }
+}
