@@ -1,0 +1,13 @@
+//! Test fixtures shared by the integration tests (`it/`) and the end-to-end tests.
+//!
+//! * [`DnsFixture`]: an in-process authoritative hickory-server on `127.0.0.1:<random>`
+//!   (UDP and TCP) serving every `fixtures/zones/*.zone` file.
+//! * [`Blackhole`]: a "server" on loopback that reads queries and never answers, for
+//!   timeout and deadline tests.
+//! * [`workspace_root`], [`fixture`], [`target_bin`]: paths.
+
+mod dns_fixture;
+mod paths;
+
+pub use dns_fixture::{Blackhole, DnsFixture};
+pub use paths::{fixture, target_bin, workspace_root};

@@ -1,0 +1,35 @@
+//! Where things are on disk.
+
+use std::path::PathBuf;
+
+/// The workspace root (the folder with the top-level Cargo.toml).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+/// A file under `tests/fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+}
+
+/// A binary built into the same target folder as the running test (`inboxlens`,
+/// `inboxlens-app`). Panics with the command to build it when it is missing.
+pub fn target_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    // target/<profile>/deps/it-<hash> → target/<profile>/<name>
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test binary lives in target/<profile>/deps");
+    let path = profile_dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build it first (cargo build -p {}); cargo xtask test does this",
+        path.display(),
+        if name == "inboxlens-app" { "inboxlens-app" } else { name }
+    );
+    path
+}
