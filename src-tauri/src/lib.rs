@@ -1,0 +1,27 @@
+//! Inboxlens desktop shell: registers the state and the IPC commands, nothing else.
+//! The logic lives in `inboxlens-core` and `inboxlens-store`; commands are thin adapters.
+
+pub mod bindings;
+pub mod commands;
+pub mod dto;
+pub mod error;
+pub mod state;
+
+/// Starts the app. The database is `$INBOXLENS_DB`, else the platform default; if it
+/// cannot be opened the window still opens and every view shows why.
+pub fn run() {
+    let state = state::AppState::open_default();
+    tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::info::app_info,
+            commands::accounts::list_accounts,
+            commands::accounts::create_account,
+            commands::accounts::update_account,
+            commands::accounts::delete_account,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running the Inboxlens window");
+}

@@ -1,0 +1,49 @@
+// The one module that talks to the Rust side over Tauri IPC. Every other module calls
+// the typed functions exported here. Types come from the generated ./bindings.ts.
+
+/** @typedef {import('./bindings').Commands} Commands */
+/** @typedef {import('./bindings').ApiError} ApiError */
+
+/**
+ * Calls a command; rejects with an ApiError `{code, message}` whatever went wrong.
+ * @template {keyof Commands} K
+ * @param {K} cmd
+ * @param {Commands[K]['args']} args
+ * @returns {Promise<Commands[K]['result']>}
+ */
+async function call(cmd, args) {
+  const tauri = window.__TAURI__;
+  if (!tauri || !tauri.core) {
+    throw /** @type {ApiError} */ ({ code: 'no-backend', message: 'The Inboxlens backend is not available (this page must run inside the app).' });
+  }
+  try {
+    return /** @type {Commands[K]['result']} */ (await tauri.core.invoke(cmd, args));
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/**
+ * @param {unknown} e
+ * @returns {ApiError}
+ */
+export function toApiError(e) {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    return { code: String(e.code), message: String(e.message) };
+  }
+  return { code: 'ipc', message: String(e) };
+}
+
+export const backend = {
+  appInfo: () => call('app_info', {}),
+  listAccounts: () => call('list_accounts', {}),
+  /** @param {import('./bindings').AccountInputDto} input */
+  createAccount: (input) => call('create_account', { input }),
+  /** @param {number} id @param {import('./bindings').AccountInputDto} input */
+  updateAccount: (id, input) => call('update_account', { id, input }),
+  /** @param {number} id */
+  deleteAccount: (id) => call('delete_account', { id }),
+  getSettings: () => call('get_settings', {}),
+  /** @param {import('./bindings').SettingsDto} settings */
+  saveSettings: (settings) => call('save_settings', { settings }),
+};

@@ -1,0 +1,56 @@
+// App start: navigation between views and the status bar.
+
+import { backend } from './backend.js';
+import { h, replace } from './dom.js';
+import { showError } from './errors.js';
+import { accountsView } from './views/accounts.js';
+import { settingsView } from './views/settings.js';
+import { pendingView, PENDING } from './views/pending.js';
+
+/** @typedef {{ id: string, label: string, render: (root: HTMLElement) => Promise<void> | void, pending: boolean }} View */
+
+/** @type {View[]} */
+const VIEWS = [
+  { id: 'accounts', label: 'Accounts', render: accountsView, pending: false },
+  ...PENDING.map((p) => ({ id: p.id, label: p.label, render: (/** @type {HTMLElement} */ root) => pendingView(root, p), pending: true })),
+  { id: 'settings', label: 'Settings', render: settingsView, pending: false },
+];
+
+/** @param {string} id */
+async function show(id) {
+  const view = VIEWS.find((v) => v.id === id) ?? VIEWS[0];
+  for (const btn of document.querySelectorAll('#nav button')) {
+    if (btn instanceof HTMLElement && btn.dataset.view === view.id) btn.setAttribute('aria-current', 'page');
+    else btn.removeAttribute('aria-current');
+  }
+  showError(null);
+  const root = /** @type {HTMLElement} */ (document.getElementById('view'));
+  root.dataset.view = view.id;
+  replace(root);
+  await view.render(root);
+}
+
+function buildNav() {
+  const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
+  replace(nav, ...VIEWS.map((v) => h('li', {},
+    h('button', { type: 'button', 'data-view': v.id, onclick: () => { location.hash = v.id; } },
+      h('span', { text: v.label }),
+      v.pending ? h('span', { class: 'tag', text: 'not yet' }) : null))));
+}
+
+async function status() {
+  const bar = /** @type {HTMLElement} */ (document.getElementById('status'));
+  try {
+    const info = await backend.appInfo();
+    const db = info.db_error ? `database not open: ${info.db_error}` : `database ${info.db_path ?? '?'} (schema ${info.schema_version ?? '?'})`;
+    bar.textContent = `Inboxlens ${info.version} · ${db}`;
+    if (info.db_error) showError({ code: 'db', message: info.db_error });
+  } catch (e) {
+    bar.textContent = 'Inboxlens · backend unavailable';
+  }
+}
+
+window.addEventListener('hashchange', () => { void show(location.hash.slice(1)); });
+buildNav();
+void status();
+void show(location.hash.slice(1) || 'accounts');
