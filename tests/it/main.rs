@@ -6,3 +6,11 @@ mod store;
 #[cfg(feature = "e2e")]
 #[path = "../e2e/mod.rs"]
 mod e2e;
+
+/// The app binary the e2e tests launch: `$INBOXLENS_APP`, else target/<profile>/inboxlens-app.
+#[cfg(feature = "e2e")]
+fn e2e_app() -> std::path::PathBuf {
+    std::env::var_os("INBOXLENS_APP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| inboxlens_tests::target_bin("inboxlens-app"))
+}
