@@ -16,11 +16,18 @@ fn cfg() -> Config {
     Config::new().with_large_int("number")
 }
 
-/// `(command, [(argument, TS type)], result TS type)` for every command.
-fn signatures(cfg: &Config) -> Vec<(&'static str, Vec<(&'static str, String)>, String)> {
+/// `(command, [(argument, TS type)], result TS type)`.
+type Signature = (&'static str, Vec<(&'static str, String)>, String);
+
+/// The signature of every command.
+fn signatures(cfg: &Config) -> Vec<Signature> {
     vec![
         ("app_info", vec![], AppInfo::name(cfg)),
-        ("list_accounts", vec![], format!("Array<{}>", AccountDto::name(cfg))),
+        (
+            "list_accounts",
+            vec![],
+            format!("Array<{}>", AccountDto::name(cfg)),
+        ),
         (
             "create_account",
             vec![("input", AccountInputDto::name(cfg))],
@@ -28,10 +35,17 @@ fn signatures(cfg: &Config) -> Vec<(&'static str, Vec<(&'static str, String)>, S
         ),
         (
             "update_account",
-            vec![("id", "number".into()), ("input", AccountInputDto::name(cfg))],
+            vec![
+                ("id", "number".into()),
+                ("input", AccountInputDto::name(cfg)),
+            ],
             AccountDto::name(cfg),
         ),
-        ("delete_account", vec![("id", "number".into())], "null".into()),
+        (
+            "delete_account",
+            vec![("id", "number".into())],
+            "null".into(),
+        ),
         ("get_settings", vec![], SettingsDto::name(cfg)),
         (
             "save_settings",
@@ -100,7 +114,8 @@ mod tests {
         let build_rs = include_str!("../build.rs");
         let lib_rs = include_str!("lib.rs");
         let capability: serde_json::Value =
-            serde_json::from_str(include_str!("../capabilities/main.json")).expect("capability json");
+            serde_json::from_str(include_str!("../capabilities/main.json"))
+                .expect("capability json");
         let granted: Vec<String> = capability["permissions"]
             .as_array()
             .expect("permissions")
@@ -113,8 +128,14 @@ mod tests {
             .collect();
         assert_eq!(granted, expected, "capability grants exactly the commands");
         for name in crate::commands::NAMES {
-            assert!(build_rs.contains(&format!("\"{name}\"")), "build.rs lists {name}");
-            assert!(lib_rs.contains(&format!("::{name},")), "lib.rs registers {name}");
+            assert!(
+                build_rs.contains(&format!("\"{name}\"")),
+                "build.rs lists {name}"
+            );
+            assert!(
+                lib_rs.contains(&format!("::{name},")),
+                "lib.rs registers {name}"
+            );
         }
     }
 

@@ -25,7 +25,12 @@ fn account_created_in_the_ui_survives_a_restart() {
             fill(&c, "#account-domains", "acme.example, news.acme.example").await;
             fill(&c, "#account-ips", "192.0.2.10, 2001:db8::25").await;
             fill(&c, "#account-selectors", "s1, s2").await;
-            c.find(Locator::Css("#account-save")).await.expect("save").click().await.expect("click");
+            c.find(Locator::Css("#account-save"))
+                .await
+                .expect("save")
+                .click()
+                .await
+                .expect("click");
             let names = wait_texts(&c, ".account-row .account-name", |t| !t.is_empty()).await;
             assert_eq!(names, vec!["Acme Mail".to_string()]);
             let banner = wait_for(&c, "#account-form-message .banner.ok").await;
@@ -34,7 +39,9 @@ fn account_created_in_the_ui_survives_a_restart() {
         }
         // The app wrote a real SQLite file: the CLI's store sees the same account.
         let store = inboxlens_store::Store::open(&db).expect("open the app's database");
-        let a = store.account_by_name("acme mail").expect("account in the database");
+        let a = store
+            .account_by_name("acme mail")
+            .expect("account in the database");
         assert_eq!(a.domains, vec!["acme.example", "news.acme.example"]);
         assert_eq!(a.sending_ips, vec!["192.0.2.10", "2001:db8::25"]);
         drop(store);
@@ -44,7 +51,10 @@ fn account_created_in_the_ui_survives_a_restart() {
             let names = wait_texts(&c, ".account-row .account-name", |t| !t.is_empty()).await;
             assert_eq!(names, vec!["Acme Mail".to_string()], "listed after restart");
             let row = texts(&c, ".account-row").await.join(" ");
-            assert!(row.contains("acme.example") && row.contains("2001:db8::25"), "{row}");
+            assert!(
+                row.contains("acme.example") && row.contains("2001:db8::25"),
+                "{row}"
+            );
             close(c).await;
         }
     });
@@ -63,21 +73,42 @@ fn invalid_input_shows_the_backend_error_and_hostile_names_stay_text() {
         // A bad IP: the Rust validation error arrives as {code, message} and is shown.
         fill(&c, "#account-name", "Broken").await;
         fill(&c, "#account-ips", "192.0.2.300").await;
-        c.find(Locator::Css("#account-save")).await.expect("save").click().await.expect("click");
+        c.find(Locator::Css("#account-save"))
+            .await
+            .expect("save")
+            .click()
+            .await
+            .expect("click");
         let banner = wait_for(&c, "#error-banner:not([hidden])").await;
         let text = banner.text().await.expect("banner text");
-        assert!(text.contains("192.0.2.300") && text.contains("invalid-input"), "{text}");
-        assert_eq!(texts(&c, ".account-row").await.len(), 0, "nothing was created");
+        assert!(
+            text.contains("192.0.2.300") && text.contains("invalid-input"),
+            "{text}"
+        );
+        assert_eq!(
+            texts(&c, ".account-row").await.len(),
+            0,
+            "nothing was created"
+        );
 
         // Markup in a name is shown as text and never runs.
-        let hostile = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
+        let hostile =
+            "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
         fill(&c, "#account-name", hostile).await;
         fill(&c, "#account-ips", "").await;
-        c.find(Locator::Css("#account-save")).await.expect("save").click().await.expect("click");
+        c.find(Locator::Css("#account-save"))
+            .await
+            .expect("save")
+            .click()
+            .await
+            .expect("click");
         let names = wait_texts(&c, ".account-row .account-name", |t| !t.is_empty()).await;
         assert_eq!(names, vec![hostile.to_string()]);
         assert_eq!(c.title().await.expect("title"), "Inboxlens");
-        let imgs = c.find_all(Locator::Css("#view img, #view script")).await.expect("find");
+        let imgs = c
+            .find_all(Locator::Css("#view img, #view script"))
+            .await
+            .expect("find");
         assert!(imgs.is_empty(), "no element was created from the name");
 
         // Delete asks once, then deletes.
@@ -98,8 +129,20 @@ fn views_that_have_not_landed_say_so_and_show_no_data() {
         let driver = Driver::start(&db);
         let c = driver.session().await;
         let labels = texts(&c, "#nav button").await;
-        for want in ["Accounts", "Domain audit", "Blocklists", "Message", "Feeds", "Sending habits", "Rules", "Settings"] {
-            assert!(labels.iter().any(|l| l.starts_with(want)), "nav has {want}: {labels:?}");
+        for want in [
+            "Accounts",
+            "Domain audit",
+            "Blocklists",
+            "Message",
+            "Feeds",
+            "Sending habits",
+            "Rules",
+            "Settings",
+        ] {
+            assert!(
+                labels.iter().any(|l| l.starts_with(want)),
+                "nav has {want}: {labels:?}"
+            );
         }
         for view in ["audit", "blocklists", "message", "feeds", "habits", "rules"] {
             c.find(Locator::Css(&format!("#nav button[data-view=\"{view}\"]")))
@@ -108,10 +151,19 @@ fn views_that_have_not_landed_say_so_and_show_no_data() {
                 .click()
                 .await
                 .expect("click");
-            let panel = wait_for(&c, &format!("#view[data-view=\"{view}\"] [data-pending=\"true\"]")).await;
+            let panel = wait_for(
+                &c,
+                &format!("#view[data-view=\"{view}\"] [data-pending=\"true\"]"),
+            )
+            .await;
             let text = panel.text().await.expect("text");
             assert!(text.contains("Not available yet"), "{view}: {text}");
-            assert!(c.find_all(Locator::Css("#view table")).await.expect("find").is_empty());
+            assert!(
+                c.find_all(Locator::Css("#view table"))
+                    .await
+                    .expect("find")
+                    .is_empty()
+            );
         }
         close(c).await;
     });

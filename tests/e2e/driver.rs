@@ -33,7 +33,12 @@ impl Driver {
         let native = free_port();
         let bin = which("tauri-driver");
         let child = Command::new(&bin)
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
             .env("INBOXLENS_DB", db)
             .env_remove("INBOXLENS_NAMESERVER")
             .stdin(Stdio::null())
@@ -51,7 +56,10 @@ impl Driver {
         while Instant::now() < deadline {
             if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
                 let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-                let req = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", self.port);
+                let req = format!(
+                    "GET /status HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+                    self.port
+                );
                 if s.write_all(req.as_bytes()).is_ok() {
                     let mut body = String::new();
                     let _ = s.read_to_string(&mut body);
@@ -133,9 +141,14 @@ fn which(name: &str) -> PathBuf {
             }
         }
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let p = home.join(".cargo/bin").join(name);
-    assert!(p.is_file(), "{name} not found on PATH or in ~/.cargo/bin: run `cargo xtask test`, which installs it");
+    assert!(
+        p.is_file(),
+        "{name} not found on PATH or in ~/.cargo/bin: run `cargo xtask test`, which installs it"
+    );
     p
 }
 

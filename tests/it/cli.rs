@@ -38,12 +38,34 @@ fn accounts_add_list_show_rm_with_json_and_exit_codes() {
     let db = dir.path().join("cli.db");
     let o = run(
         &db,
-        &["--format", "json", "accounts", "add", "Acme", "--domain", "acme.example,news.acme.example", "--ip", "192.0.2.1", "--selector", "s1", "--notes", "VIP"],
+        &[
+            "--format",
+            "json",
+            "accounts",
+            "add",
+            "Acme",
+            "--domain",
+            "acme.example,news.acme.example",
+            "--ip",
+            "192.0.2.1",
+            "--selector",
+            "s1",
+            "--notes",
+            "VIP",
+        ],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let a = json(&o);
     assert_eq!(a["name"], "Acme");
-    assert_eq!(a["domains"], serde_json::json!(["acme.example", "news.acme.example"]));
+    assert_eq!(
+        a["domains"],
+        serde_json::json!(["acme.example", "news.acme.example"])
+    );
 
     let o = run(&db, &["accounts", "add", "acme"]);
     assert_eq!(o.status.code(), Some(2));
@@ -52,7 +74,10 @@ fn accounts_add_list_show_rm_with_json_and_exit_codes() {
     let o = run(&db, &["accounts", "add", "Beta", "--ip", "192.0.2.999"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("sending_ips") && err.contains("192.0.2.999"), "{err}");
+    assert!(
+        err.contains("sending_ips") && err.contains("192.0.2.999"),
+        "{err}"
+    );
 
     let o = run(&db, &["--format", "json", "accounts", "list"]);
     assert_eq!(o.status.code(), Some(0));
@@ -65,7 +90,18 @@ fn accounts_add_list_show_rm_with_json_and_exit_codes() {
     let o = run(&db, &["--format", "json", "accounts", "show", "ACME"]);
     assert_eq!(json(&o)["notes"], "VIP");
 
-    let o = run(&db, &["--format", "json", "accounts", "edit", "Acme", "--ip", "198.51.100.7"]);
+    let o = run(
+        &db,
+        &[
+            "--format",
+            "json",
+            "accounts",
+            "edit",
+            "Acme",
+            "--ip",
+            "198.51.100.7",
+        ],
+    );
     assert_eq!(json(&o)["sending_ips"], serde_json::json!(["198.51.100.7"]));
 
     let o = run(&db, &["accounts", "rm", "Acme"]);
@@ -80,12 +116,20 @@ fn settings_get_set_and_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("cli.db");
     let o = run(&db, &["settings", "set", "nameservers", "127.0.0.1:5353"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let o = run(&db, &["settings", "set", "timeout", "2.5"]);
     assert_eq!(o.status.code(), Some(0));
     let o = run(&db, &["--format", "json", "settings", "get"]);
     let s = json(&o);
-    assert_eq!(s["dns"]["nameservers"], serde_json::json!(["127.0.0.1:5353"]));
+    assert_eq!(
+        s["dns"]["nameservers"],
+        serde_json::json!(["127.0.0.1:5353"])
+    );
     assert_eq!(s["dns"]["timeout_secs"], 2.5);
     let o = run(&db, &["settings", "get", "timeout"]);
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2.5");
@@ -108,7 +152,10 @@ fn usage_and_bad_database_exit_2_naming_the_file() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("bad.db"));
     let o = run(&dir.path().join("ok.db"), &["accounts", "frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&dir.path().join("ok.db"), &["--nameserver", "dns.example", "lookup", "x.test"]);
+    let o = run(
+        &dir.path().join("ok.db"),
+        &["--nameserver", "dns.example", "lookup", "x.test"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--nameserver"));
 }
@@ -118,23 +165,64 @@ fn lookup_resolves_against_the_fixture_and_records_history() {
     let fx = DnsFixture::start();
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("cli.db");
-    run(&db, &["accounts", "add", "Acme", "--domain", "example.test"]);
+    run(
+        &db,
+        &["accounts", "add", "Acme", "--domain", "example.test"],
+    );
     let o = run(
         &db,
-        &["--nameserver", &fx.nameserver(), "--format", "json", "lookup", "example.test", "--type", "mx", "--account", "Acme"],
+        &[
+            "--nameserver",
+            &fx.nameserver(),
+            "--format",
+            "json",
+            "lookup",
+            "example.test",
+            "--type",
+            "mx",
+            "--account",
+            "Acme",
+        ],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v = json(&o);
     assert_eq!(v["status"], "records");
     assert_eq!(v["records"].as_array().map(Vec::len), Some(2));
     assert_eq!(v["resolver"], format!("{} (udp+tcp)", fx.nameserver()));
 
-    let o = run(&db, &["--nameserver", &fx.nameserver(), "--format", "json", "lookup", "192.0.2.25", "-t", "PTR"]);
+    let o = run(
+        &db,
+        &[
+            "--nameserver",
+            &fx.nameserver(),
+            "--format",
+            "json",
+            "lookup",
+            "192.0.2.25",
+            "-t",
+            "PTR",
+        ],
+    );
     let v = json(&o);
     assert_eq!(v["name"], "25.2.0.192.in-addr.arpa.");
     assert_eq!(v["records"][0]["data"]["target"], "mx1.example.test.");
 
-    let o = run(&db, &["--nameserver", &fx.nameserver(), "--format", "json", "lookup", "missing.example.test"]);
+    let o = run(
+        &db,
+        &[
+            "--nameserver",
+            &fx.nameserver(),
+            "--format",
+            "json",
+            "lookup",
+            "missing.example.test",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "NXDOMAIN is a result");
     assert_eq!(json(&o)["status"], "nxdomain");
 
@@ -155,7 +243,16 @@ fn lookup_against_a_silent_server_ends_with_exit_1() {
     let started = std::time::Instant::now();
     let o = run(
         &db,
-        &["--nameserver", &hole.nameserver(), "--timeout", "0.3", "--format", "json", "lookup", "example.test"],
+        &[
+            "--nameserver",
+            &hole.nameserver(),
+            "--timeout",
+            "0.3",
+            "--format",
+            "json",
+            "lookup",
+            "example.test",
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);

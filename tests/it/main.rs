@@ -2,10 +2,10 @@
 
 mod cli;
 mod dns;
-mod store;
 #[cfg(feature = "e2e")]
 #[path = "../e2e/mod.rs"]
 mod e2e;
+mod store;
 
 /// The app binary the e2e tests launch: `$INBOXLENS_APP`, else target/<profile>/inboxlens-app.
 #[cfg(feature = "e2e")]

@@ -32,7 +32,12 @@ fn accounts_persist_across_reopen_in_order() {
     }
     let s = Store::open(&path).expect("reopen");
     assert_eq!(s.schema_version().expect("version"), SCHEMA_VERSION);
-    let names: Vec<String> = s.list_accounts().expect("list").into_iter().map(|a| a.name).collect();
+    let names: Vec<String> = s
+        .list_accounts()
+        .expect("list")
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
     assert_eq!(names, vec!["Acme", "beta"]);
     let a = s.account_by_name("ACME").expect("case-insensitive lookup");
     assert_eq!(a.sending_ips, vec!["192.0.2.1", "2001:db8::1"]);
@@ -45,11 +50,17 @@ fn pragmas_wal_foreign_keys_and_application_id() {
     let path = dir.path().join("db.sqlite");
     drop(Store::open(&path).expect("open"));
     let conn = rusqlite::Connection::open(&path).expect("raw open");
-    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).expect("mode");
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .expect("mode");
     assert_eq!(mode, "wal");
-    let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).expect("app");
+    let app: i64 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .expect("app");
     assert_eq!(app, APPLICATION_ID);
-    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("v");
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("v");
     assert_eq!(v, SCHEMA_VERSION);
 }
 
@@ -88,8 +99,15 @@ fn update_replaces_lists_and_delete_cascades_history() {
     s.delete_account(a.id).expect("delete");
     assert!(matches!(s.account(a.id), Err(StoreError::NotFound { .. })));
     let all = s.history(None, 10).expect("history");
-    assert_eq!(all.len(), 1, "the account's history went with it, the other stayed");
-    assert!(matches!(s.delete_account(a.id), Err(StoreError::NotFound { .. })));
+    assert_eq!(
+        all.len(),
+        1,
+        "the account's history went with it, the other stayed"
+    );
+    assert!(matches!(
+        s.delete_account(a.id),
+        Err(StoreError::NotFound { .. })
+    ));
 }
 
 #[test]
@@ -118,9 +136,11 @@ fn settings_round_trip_and_validate() {
         let mut s = Store::open(&path).expect("open");
         let d = s.settings().expect("defaults");
         assert!(d.dns.nameservers.is_empty());
-        s.set_setting("nameservers", "127.0.0.1:5353, [::1]:53").expect("set ns");
+        s.set_setting("nameservers", "127.0.0.1:5353, [::1]:53")
+            .expect("set ns");
         s.set_setting("timeout", "1.5").expect("set timeout");
-        s.set_setting("dqs_key", "abcdefghij0123456789abcdef").expect("set key");
+        s.set_setting("dqs_key", "abcdefghij0123456789abcdef")
+            .expect("set key");
         assert!(s.set_setting("timeout", "900").is_err());
         assert!(s.set_setting("nameservers", "dns.example.com").is_err());
         assert!(s.set_setting("dqs_key", "has space").is_err());
@@ -128,7 +148,10 @@ fn settings_round_trip_and_validate() {
     }
     let s = Store::open(&path).expect("reopen");
     let v = s.settings().expect("settings");
-    assert_eq!(v.get_text("nameservers").expect("ns"), "127.0.0.1:5353,[::1]:53");
+    assert_eq!(
+        v.get_text("nameservers").expect("ns"),
+        "127.0.0.1:5353,[::1]:53"
+    );
     assert_eq!(v.dns.timeout_secs, 1.5);
     assert_eq!(v.dqs_key.as_deref(), Some("abcdefghij0123456789abcdef"));
 }
@@ -140,8 +163,10 @@ fn newer_schema_is_refused_and_left_untouched() {
     drop(Store::open(&path).expect("create"));
     {
         let conn = rusqlite::Connection::open(&path).expect("raw");
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 7).expect("bump");
-        conn.pragma_update(None, "journal_mode", "DELETE").expect("no wal");
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 7)
+            .expect("bump");
+        conn.pragma_update(None, "journal_mode", "DELETE")
+            .expect("no wal");
     }
     let before = sha(&path);
     let e = Store::open(&path).expect_err("newer");
@@ -180,7 +205,8 @@ fn damaged_database_is_refused() {
     }
     {
         let conn = rusqlite::Connection::open(&path).expect("raw");
-        conn.pragma_update(None, "journal_mode", "DELETE").expect("checkpoint, no wal");
+        conn.pragma_update(None, "journal_mode", "DELETE")
+            .expect("checkpoint, no wal");
     }
     // Overwrite the middle of the file (b-tree pages) with garbage, keep the header.
     let mut bytes = std::fs::read(&path).expect("read");

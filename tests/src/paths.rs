@@ -12,7 +12,9 @@ pub fn workspace_root() -> PathBuf {
 
 /// A file under `tests/fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 /// A binary built into the same target folder as the running test (`inboxlens`,
@@ -29,7 +31,11 @@ pub fn target_bin(name: &str) -> PathBuf {
         path.exists(),
         "{} is missing: build it first (cargo build -p {}); cargo xtask test does this",
         path.display(),
-        if name == "inboxlens-app" { "inboxlens-app" } else { name }
+        if name == "inboxlens-app" {
+            "inboxlens-app"
+        } else {
+            name
+        }
     );
     path
 }

@@ -14,13 +14,19 @@ pub fn run(cli: &Cli, cmd: &AccountsCmd) -> anyhow::Result<Outcome> {
             let accounts = store.list_accounts().map_err(input)?;
             if cli.format == Format::Text {
                 if accounts.is_empty() {
-                    println!("No accounts yet. Add one with: inboxlens accounts add NAME --domain example.com");
+                    println!(
+                        "No accounts yet. Add one with: inboxlens accounts add NAME --domain example.com"
+                    );
                 }
                 for a in &accounts {
                     println!(
                         "{}\t{}\t{} IPs\t{} selectors",
                         a.name,
-                        if a.domains.is_empty() { "-".into() } else { a.domains.join(",") },
+                        if a.domains.is_empty() {
+                            "-".into()
+                        } else {
+                            a.domains.join(",")
+                        },
                         a.sending_ips.len(),
                         a.dkim_selectors.len()
                     );
@@ -70,7 +76,10 @@ pub fn run(cli: &Cli, cmd: &AccountsCmd) -> anyhow::Result<Outcome> {
             if cli.format == Format::Text {
                 println!("Deleted account '{}'", a.name);
             } else {
-                print_json(cli.format, &serde_json::json!({ "deleted": a.name, "id": a.id }))?;
+                print_json(
+                    cli.format,
+                    &serde_json::json!({ "deleted": a.name, "id": a.id }),
+                )?;
             }
         }
     }
@@ -84,12 +93,21 @@ fn show(format: Format, a: &Account, verb: &str) -> anyhow::Result<()> {
     if !verb.is_empty() {
         println!("{verb} account '{}'", a.name);
     }
-    let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join(", ") };
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
     println!("name:       {}", a.name);
     println!("domains:    {}", list(&a.domains));
     println!("ips:        {}", list(&a.sending_ips));
     println!("selectors:  {}", list(&a.dkim_selectors));
-    println!("notes:      {}", if a.notes.is_empty() { "-" } else { &a.notes });
+    println!(
+        "notes:      {}",
+        if a.notes.is_empty() { "-" } else { &a.notes }
+    );
     println!("created:    {}", a.created_at);
     println!("updated:    {}", a.updated_at);
     Ok(())

@@ -10,7 +10,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     /// DNS server to ask, HOST[:PORT] with HOST an IP address (repeatable; default: the
     /// saved setting, else the system resolver).
-    #[arg(long = "nameserver", global = true, env = "INBOXLENS_NAMESERVER", value_delimiter = ',')]
+    #[arg(
+        long = "nameserver",
+        global = true,
+        env = "INBOXLENS_NAMESERVER",
+        value_delimiter = ','
+    )]
     pub nameservers: Vec<String>,
     /// Per-query DNS timeout in seconds (default: the saved setting, else 5).
     #[arg(long, global = true)]

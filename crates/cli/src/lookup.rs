@@ -24,7 +24,8 @@ pub fn effective_dns(cli: &Cli, saved: &Settings) -> anyhow::Result<DnsSettings>
             .collect::<Result<_, _>>()?;
     }
     if let Some(t) = &cli.timeout {
-        dns.timeout_secs = DnsSettings::parse_timeout(t).map_err(|e| input(format!("--timeout {e}")))?;
+        dns.timeout_secs =
+            DnsSettings::parse_timeout(t).map_err(|e| input(format!("--timeout {e}")))?;
     }
     Ok(dns)
 }
@@ -112,10 +113,18 @@ pub fn run(cli: &Cli, args: &LookupArgs) -> anyhow::Result<Outcome> {
     };
     record(&mut store, account_id, &name, kind, &resolver_desc, &value)?;
     if cli.format == Format::Text {
-        println!(";; {} {} via {}", value["name"].as_str().unwrap_or(&name), kind.as_str(), resolver_desc);
+        println!(
+            ";; {} {} via {}",
+            value["name"].as_str().unwrap_or(&name),
+            kind.as_str(),
+            resolver_desc
+        );
         match &result {
             Ok(answer) => {
-                println!(";; status: {:?}, {} queries, {} ms", answer.status, stats.queries, stats.elapsed_ms);
+                println!(
+                    ";; status: {:?}, {} queries, {} ms",
+                    answer.status, stats.queries, stats.elapsed_ms
+                );
                 for r in &answer.records {
                     println!("{}", r.presentation());
                 }
@@ -125,7 +134,11 @@ pub fn run(cli: &Cli, args: &LookupArgs) -> anyhow::Result<Outcome> {
     } else {
         print_json(cli.format, &value)?;
     }
-    Ok(if failed { Outcome::Problems } else { Outcome::Clean })
+    Ok(if failed {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
+    })
 }
 
 fn record(
@@ -161,7 +174,10 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> anyhow::Result<Outcome> {
             println!("No checks recorded yet.");
         }
         for e in &entries {
-            println!("{}\t{}\t{}\tvia {}", e.checked_at, e.kind, e.target, e.resolver);
+            println!(
+                "{}\t{}\t{}\tvia {}",
+                e.checked_at, e.kind, e.target, e.resolver
+            );
         }
     } else {
         print_json_list(cli.format, &entries)?;
@@ -175,7 +191,10 @@ mod tests {
 
     #[test]
     fn reverses_ips() {
-        assert_eq!(reverse_name("192.0.2.1".parse().expect("ip")), "1.2.0.192.in-addr.arpa.");
+        assert_eq!(
+            reverse_name("192.0.2.1".parse().expect("ip")),
+            "1.2.0.192.in-addr.arpa."
+        );
         assert_eq!(
             reverse_name("2001:db8::1".parse().expect("ip")),
             "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."

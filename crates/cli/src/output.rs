@@ -11,9 +11,8 @@ use crate::args::{Cli, Format};
 pub fn open_store(cli: &Cli) -> anyhow::Result<Store> {
     let path = match &cli.db {
         Some(p) => p.clone(),
-        None => default_db_path().context(
-            "cannot determine the platform data folder (is HOME set?); pass --db PATH",
-        )?,
+        None => default_db_path()
+            .context("cannot determine the platform data folder (is HOME set?); pass --db PATH")?,
     };
     Store::open(&path).map_err(|e| InputError(e.to_string()).into())
 }

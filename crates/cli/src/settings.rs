@@ -15,7 +15,10 @@ pub fn run(cli: &Cli, cmd: &SettingsCmd) -> anyhow::Result<Outcome> {
             if cli.format == Format::Text {
                 println!("{value}");
             } else {
-                print_json(cli.format, &serde_json::json!({ "key": key, "value": value }))?;
+                print_json(
+                    cli.format,
+                    &serde_json::json!({ "key": key, "value": value }),
+                )?;
             }
             return Ok(Outcome::Clean);
         }

@@ -73,7 +73,10 @@ impl AccountInput {
         let mut sending_ips = Vec::new();
         for raw in &self.sending_ips {
             let ip: IpAddr = raw.trim().parse().map_err(|_| {
-                ValidationError::new("sending_ips", format!("'{raw}' is not an IPv4 or IPv6 address"))
+                ValidationError::new(
+                    "sending_ips",
+                    format!("'{raw}' is not an IPv4 or IPv6 address"),
+                )
             })?;
             if !sending_ips.contains(&ip) {
                 sending_ips.push(ip);
@@ -81,8 +84,8 @@ impl AccountInput {
         }
         let mut dkim_selectors = Vec::new();
         for raw in &self.dkim_selectors {
-            let s = normalize_selector(raw)
-                .map_err(|r| ValidationError::new("dkim_selectors", r))?;
+            let s =
+                normalize_selector(raw).map_err(|r| ValidationError::new("dkim_selectors", r))?;
             if !dkim_selectors.contains(&s) {
                 dkim_selectors.push(s);
             }
@@ -139,7 +142,9 @@ fn check_label(label: &str) -> Result<(), String> {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(format!("label '{label}' has characters other than letters, digits, '-' and '_'"));
+        return Err(format!(
+            "label '{label}' has characters other than letters, digits, '-' and '_'"
+        ));
     }
     if label.starts_with('-') || label.ends_with('-') {
         return Err(format!("label '{label}' starts or ends with '-'"));
@@ -166,8 +171,16 @@ mod tests {
     fn input() -> AccountInput {
         AccountInput {
             name: "  Acme Corp ".into(),
-            domains: vec!["Example.COM.".into(), "example.com".into(), "mail.example.org".into()],
-            sending_ips: vec!["192.0.2.1".into(), " 2001:db8::1".into(), "192.0.2.1".into()],
+            domains: vec![
+                "Example.COM.".into(),
+                "example.com".into(),
+                "mail.example.org".into(),
+            ],
+            sending_ips: vec![
+                "192.0.2.1".into(),
+                " 2001:db8::1".into(),
+                "192.0.2.1".into(),
+            ],
             dkim_selectors: vec!["S1".into(), "google".into()],
             notes: "ticket 42".into(),
         }
@@ -196,7 +209,12 @@ mod tests {
 
         let mut i = input();
         i.domains = vec!["localhost".into()];
-        assert!(i.validate().expect_err("not fqdn").reason.contains("fully qualified"));
+        assert!(
+            i.validate()
+                .expect_err("not fqdn")
+                .reason
+                .contains("fully qualified")
+        );
 
         let mut i = input();
         i.name = " ".into();

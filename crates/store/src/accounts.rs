@@ -140,7 +140,9 @@ impl Store {
 
     /// Deletes account `id` with everything stored for it (its history included).
     pub fn delete_account(&mut self, id: i64) -> Result<(), StoreError> {
-        let n = self.conn.execute("DELETE FROM accounts WHERE id = ?1", [id])?;
+        let n = self
+            .conn
+            .execute("DELETE FROM accounts WHERE id = ?1", [id])?;
         if n == 0 {
             return Err(StoreError::NotFound {
                 what: "account",
@@ -165,7 +167,8 @@ fn write_lists(tx: &Transaction<'_>, id: i64, v: &ValidAccount) -> Result<(), St
         ("account_ips", "ip", &ips),
         ("account_selectors", "selector", &v.dkim_selectors),
     ] {
-        let sql = format!("INSERT INTO {table} (account_id, position, {column}) VALUES (?1, ?2, ?3)");
+        let sql =
+            format!("INSERT INTO {table} (account_id, position, {column}) VALUES (?1, ?2, ?3)");
         let mut stmt = tx.prepare_cached(&sql)?;
         for (pos, value) in values.iter().enumerate() {
             stmt.execute(params![id, pos as i64, value])?;

@@ -21,7 +21,9 @@ pub enum StoreError {
         supported: i64,
     },
     /// The file is an SQLite database of another application.
-    #[error("{path}: this is an SQLite database of another application (application_id {found:#x}); it was not changed")]
+    #[error(
+        "{path}: this is an SQLite database of another application (application_id {found:#x}); it was not changed"
+    )]
     ForeignDatabase {
         /// The database file.
         path: PathBuf,
@@ -29,7 +31,9 @@ pub enum StoreError {
         found: i64,
     },
     /// The file is not a database, or is damaged.
-    #[error("{path}: not a usable Inboxlens database ({reason}); it was not changed — move it aside or pass another --db")]
+    #[error(
+        "{path}: not a usable Inboxlens database ({reason}); it was not changed — move it aside or pass another --db"
+    )]
     Corrupt {
         /// The database file.
         path: PathBuf,

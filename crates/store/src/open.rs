@@ -57,7 +57,9 @@ impl Store {
             let mut f = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
             let n = read_up_to(&mut f, &mut header).map_err(|e| unreadable(e.to_string()))?;
             if n < 16 || &header != SQLITE_MAGIC {
-                return Err(corrupt("the file does not start with the SQLite header".into()));
+                return Err(corrupt(
+                    "the file does not start with the SQLite header".into(),
+                ));
             }
         } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
@@ -67,8 +69,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let mut conn =
-            Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(|e| classify(path, e))?;
 

@@ -23,21 +23,12 @@ pub const SETTING_KEYS: &[(&str, &str)] = &[
 ];
 
 /// Every setting with its current value (defaults where unset).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// Resolver settings.
     pub dns: DnsSettings,
     /// Spamhaus DQS key, if any.
     pub dqs_key: Option<String>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            dns: DnsSettings::default(),
-            dqs_key: None,
-        }
-    }
 }
 
 impl Settings {
@@ -85,7 +76,10 @@ impl Settings {
 /// Parses a list of nameservers separated by commas or white space (empty = system).
 pub fn parse_nameservers(value: &str) -> Result<Vec<Nameserver>, ValidationError> {
     let mut out = Vec::new();
-    for part in value.split([',', ' ', '\t', '\n']).filter(|p| !p.trim().is_empty()) {
+    for part in value
+        .split([',', ' ', '\t', '\n'])
+        .filter(|p| !p.trim().is_empty())
+    {
         let ns = Nameserver::parse(part)?;
         if !out.contains(&ns) {
             out.push(ns);
@@ -148,8 +142,14 @@ impl Store {
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )?;
-            stmt.execute(params!["nameservers", serde_json::to_string(&dns.nameservers)?])?;
-            stmt.execute(params!["timeout", serde_json::to_string(&dns.timeout_secs)?])?;
+            stmt.execute(params![
+                "nameservers",
+                serde_json::to_string(&dns.nameservers)?
+            ])?;
+            stmt.execute(params![
+                "timeout",
+                serde_json::to_string(&dns.timeout_secs)?
+            ])?;
             stmt.execute(params!["attempts", serde_json::to_string(&dns.attempts)?])?;
             stmt.execute(params!["dqs_key", serde_json::to_string(&s.dqs_key)?])?;
         }
@@ -168,7 +168,9 @@ impl Store {
     fn raw_setting(&self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
         let text: Option<String> = self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?;
         Ok(match text {
             Some(t) => Some(serde_json::from_str(&t)?),

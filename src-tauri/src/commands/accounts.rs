@@ -10,7 +10,10 @@ use crate::state::AppState;
 #[tauri::command(async)]
 pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountDto>, ApiError> {
     state.with_store(|s| {
-        Ok(s.list_accounts()?.into_iter().map(AccountDto::from).collect())
+        Ok(s.list_accounts()?
+            .into_iter()
+            .map(AccountDto::from)
+            .collect())
     })
 }
 

@@ -31,10 +31,7 @@ pub fn from_dto(d: &SettingsDto) -> Result<Settings, ApiError> {
         attempts: d.attempts,
     }
     .validate()?;
-    let mut s = Settings {
-        dns,
-        dqs_key: None,
-    };
+    let mut s = Settings { dns, dqs_key: None };
     s.set_text("dqs_key", &d.dqs_key)?;
     Ok(s)
 }

@@ -120,8 +120,11 @@ impl DnsJob {
         };
         match outcome {
             Ok(lookup) => {
-                let records: Vec<DnsRecord> =
-                    lookup.answers().iter().map(DnsRecord::from_hickory).collect();
+                let records: Vec<DnsRecord> = lookup
+                    .answers()
+                    .iter()
+                    .map(DnsRecord::from_hickory)
+                    .collect();
                 let mut answer = Answer {
                     name: fqdn,
                     kind,

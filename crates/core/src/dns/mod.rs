@@ -22,4 +22,4 @@ pub use error::DnsError;
 pub use job::{DnsJob, DnsStats};
 pub use record::{Answer, AnswerStatus, DnsRecord, RecordData, RecordKind};
 pub use resolver::Resolver;
-pub use settings::{DnsSettings, Nameserver, DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT_SECS};
+pub use settings::{DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT_SECS, DnsSettings, Nameserver};

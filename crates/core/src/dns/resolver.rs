@@ -37,8 +37,11 @@ impl Resolver {
             .validate()
             .map_err(|e| DnsError::Config(e.to_string()))?;
         let (config, description) = if settings.nameservers.is_empty() {
-            let (sys, _opts) = hickory_resolver::system_conf::read_system_conf()
-                .map_err(|e| DnsError::Config(format!("cannot read the system resolver configuration: {e}")))?;
+            let (sys, _opts) = hickory_resolver::system_conf::read_system_conf().map_err(|e| {
+                DnsError::Config(format!(
+                    "cannot read the system resolver configuration: {e}"
+                ))
+            })?;
             let servers: Vec<String> = sys
                 .name_servers()
                 .iter()

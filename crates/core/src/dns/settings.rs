@@ -31,10 +31,12 @@ impl Nameserver {
         if let Ok(ip) = t.parse::<IpAddr>() {
             return Ok(Nameserver(SocketAddr::new(ip, 53)));
         }
-        if let Some(inner) = t.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            if let Ok(ip) = inner.parse::<IpAddr>() {
-                return Ok(Nameserver(SocketAddr::new(ip, 53)));
-            }
+        if let Some(Ok(ip)) = t
+            .strip_prefix('[')
+            .and_then(|s| s.strip_suffix(']'))
+            .map(str::parse::<IpAddr>)
+        {
+            return Ok(Nameserver(SocketAddr::new(ip, 53)));
         }
         if let Some((host, port)) = t.rsplit_once(':') {
             if host.parse::<IpAddr>().is_err() && !host.contains(':') {
@@ -136,11 +138,34 @@ mod tests {
         assert_eq!(p("127.0.0.1:5353").expect("v4 port"), "127.0.0.1:5353");
         assert_eq!(p("::1").expect("v6"), "[::1]:53");
         assert_eq!(p("[::1]").expect("v6 brackets"), "[::1]:53");
-        assert_eq!(p("[2001:db8::53]:5300").expect("v6 port"), "[2001:db8::53]:5300");
-        assert!(p("ns1.example.com").expect_err("name").reason.contains("IP address"));
-        assert!(p("ns1.example.com:53").expect_err("name").reason.contains("IP address"));
-        assert!(p("127.0.0.1:99999").expect_err("port").reason.contains("port"));
-        assert!(p("127.0.0.1:0").expect_err("port 0").reason.contains("port 0"));
+        assert_eq!(
+            p("[2001:db8::53]:5300").expect("v6 port"),
+            "[2001:db8::53]:5300"
+        );
+        assert!(
+            p("ns1.example.com")
+                .expect_err("name")
+                .reason
+                .contains("IP address")
+        );
+        assert!(
+            p("ns1.example.com:53")
+                .expect_err("name")
+                .reason
+                .contains("IP address")
+        );
+        assert!(
+            p("127.0.0.1:99999")
+                .expect_err("port")
+                .reason
+                .contains("port")
+        );
+        assert!(
+            p("127.0.0.1:0")
+                .expect_err("port 0")
+                .reason
+                .contains("port 0")
+        );
         assert!(p("").is_err());
     }
 

@@ -1,0 +1,121 @@
+//! Architecture checks (ARCHITECTURE.md): dependency direction and one hickory.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::Result;
+
+fn tree(root: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .arg("tree")
+        .args(args)
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo tree {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Crate names in a `--prefix none` tree listing.
+fn names(listing: &str) -> Vec<String> {
+    listing
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Fails when a layer depends on what it must not, or when hickory appears twice.
+pub fn check(root: &Path) -> Result {
+    eprintln!("\n==> architecture: dependency direction and duplicate hickory");
+    let forbidden_in_core = [
+        "tauri",
+        "tauri-build",
+        "rusqlite",
+        "libsqlite3-sys",
+        "inboxlens-store",
+    ];
+    let core = names(&tree(
+        root,
+        &[
+            "-p",
+            "inboxlens-core",
+            "--all-features",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+        ],
+    )?);
+    for f in forbidden_in_core {
+        if core.iter().any(|n| n == f) {
+            return Err(format!(
+                "inboxlens-core depends on {f}; the engine must stay free of UI and SQL (see ARCHITECTURE.md)"
+            ));
+        }
+    }
+    let store = names(&tree(
+        root,
+        &[
+            "-p",
+            "inboxlens-store",
+            "--all-features",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+        ],
+    )?);
+    for f in ["tauri", "tauri-build", "inboxlens"] {
+        if store.iter().any(|n| n == f) {
+            return Err(format!(
+                "inboxlens-store depends on {f}; the store sits below the CLI and the app"
+            ));
+        }
+    }
+    let dups = tree(
+        root,
+        &[
+            "--workspace",
+            "--all-features",
+            "-d",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+            "--depth",
+            "0",
+        ],
+    )?;
+    let mut hickory: Vec<&str> = dups.lines().filter(|l| l.starts_with("hickory-")).collect();
+    hickory.sort();
+    hickory.dedup();
+    if !hickory.is_empty() {
+        return Err(format!(
+            "more than one version of hickory in the tree (mail-auth and our DNS layer must share one): {}",
+            hickory.join(", ")
+        ));
+    }
+    eprintln!("    core: no tauri/rusqlite/store; store: no app/CLI; hickory: one version");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names;
+
+    #[test]
+    fn reads_crate_names_from_a_tree_listing() {
+        let listing = "inboxlens-core v0.1.0 (/x)\nhickory-resolver v0.26.3\nrusqlite v0.37.0\n";
+        assert_eq!(
+            names(listing),
+            vec!["inboxlens-core", "hickory-resolver", "rusqlite"]
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! `cargo xtask eval`: accuracy of the engine on the third-party corpus in
+//! `../shared/corpus`, one row per suite.
+//!
+//! A suite is scored from the moment its capability lands (its issue adds the scorer and
+//! the threshold below which CI fails; thresholds only go up). Until then its row says
+//! which issue brings it, and the corpus files it will be scored on are counted, so a
+//! missing or damaged corpus is caught now rather than when the scorer lands.
+
+use std::path::Path;
+
+use crate::Result;
+
+/// A suite's scorer: given its corpus folder, returns (passed, total).
+type Scorer = fn(&Path) -> Result<(usize, usize)>;
+
+/// One accuracy suite.
+struct Suite {
+    name: &'static str,
+    /// Folder under the corpus.
+    dir: &'static str,
+    /// Issue that brings the capability and its scorer.
+    issue: u32,
+    /// The scorer, once landed: returns (passed, total).
+    scorer: Option<Scorer>,
+    /// Lowest acceptable pass rate, once landed.
+    threshold: f64,
+}
+
+const SUITES: &[Suite] = &[
+    Suite {
+        name: "SPF: RFC 7208 test suite",
+        dir: "spf/openspf-rfc7208",
+        issue: 3,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "SPF: mail-auth cases",
+        dir: "spf/mail-auth",
+        issue: 3,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "DKIM: mail-auth cases",
+        dir: "dkim/mail-auth",
+        issue: 5,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "ARC: ValiMail suite",
+        dir: "arc/valimail-arc-test-suite",
+        issue: 5,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "ARC: mail-auth cases",
+        dir: "arc/mail-auth",
+        issue: 5,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "Bounces: sisimai set (LF)",
+        dir: "bounces/dev",
+        issue: 6,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "Bounces: sisimai set (CRLF)",
+        dir: "bounces/dev-crlf",
+        issue: 6,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "ARF complaints",
+        dir: "arf/mail-auth",
+        issue: 6,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "DMARC reports: parsedmarc",
+        dir: "dmarc/parsedmarc",
+        issue: 7,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "DMARC reports: mail-auth",
+        dir: "dmarc/mail-auth",
+        issue: 7,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "TLS-RPT: parsedmarc",
+        dir: "tlsrpt/parsedmarc",
+        issue: 7,
+        scorer: None,
+        threshold: 0.0,
+    },
+    Suite {
+        name: "TLS-RPT: mail-auth",
+        dir: "tlsrpt/mail-auth",
+        issue: 7,
+        scorer: None,
+        threshold: 0.0,
+    },
+];
+
+fn count_files(dir: &Path) -> std::io::Result<usize> {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let ft = entry.file_type()?;
+        if ft.is_dir() {
+            n += count_files(&entry.path())?;
+        } else if ft.is_file() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Prints the table; fails when a corpus folder is missing or a landed suite is below
+/// its threshold.
+pub fn run(root: &Path) -> Result {
+    let corpus = root.join("../shared/corpus");
+    if !corpus.is_dir() {
+        return Err(format!("{} does not exist", corpus.display()));
+    }
+    eprintln!("\n==> eval: accuracy on {}", corpus.display());
+    println!("{:<30} {:>6}  {:<10} status", "suite", "files", "score");
+    let mut failures = Vec::new();
+    let mut scored = 0;
+    for s in SUITES {
+        let dir = corpus.join(s.dir);
+        let files = match count_files(&dir) {
+            Ok(n) if n > 0 => n,
+            Ok(_) => {
+                failures.push(format!("{} is empty", dir.display()));
+                0
+            }
+            Err(e) => {
+                failures.push(format!("{}: {e}", dir.display()));
+                0
+            }
+        };
+        let (score, status) = match s.scorer {
+            None => (
+                "-".to_string(),
+                format!("not scored yet: capability lands with issue #{}", s.issue),
+            ),
+            Some(scorer) => {
+                scored += 1;
+                match scorer(&dir) {
+                    Ok((pass, total)) => {
+                        let rate = if total == 0 {
+                            0.0
+                        } else {
+                            pass as f64 / total as f64
+                        };
+                        let ok = rate >= s.threshold;
+                        if !ok {
+                            failures.push(format!(
+                                "{}: {:.1} % is below the threshold {:.1} %",
+                                s.name,
+                                rate * 100.0,
+                                s.threshold * 100.0
+                            ));
+                        }
+                        (
+                            format!("{pass}/{total}"),
+                            format!(
+                                "{:.1} % (threshold {:.1} %){}",
+                                rate * 100.0,
+                                s.threshold * 100.0,
+                                if ok { "" } else { " FAIL" }
+                            ),
+                        )
+                    }
+                    Err(e) => {
+                        failures.push(format!("{}: {e}", s.name));
+                        ("error".to_string(), e)
+                    }
+                }
+            }
+        };
+        println!("{:<30} {:>6}  {:<10} {}", s.name, files, score, status);
+    }
+    println!("{scored} of {} suites scored", SUITES.len());
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
+}

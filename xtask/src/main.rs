@@ -1,0 +1,197 @@
+//! `cargo xtask`: the two README commands and their helpers.
+//!
+//! * `run`: install missing system packages, build the app, launch it.
+//! * `test`: install what the tests need, then fmt, architecture checks, clippy, the UI
+//!   type check, all unit/integration tests, the e2e UI tests under Xvfb, and `eval` when
+//!   `../shared/corpus` exists. Stops at the first failing step.
+//! * `e2e`: only the e2e UI tests. `eval`: the accuracy table. `bindings`: regenerate
+//!   `ui/www/src/bindings.ts`.
+
+mod arch;
+mod eval;
+mod sys;
+mod xvfb;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// A failed step, with what to do about it.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().map(String::as_str).unwrap_or("help");
+    let rest = &args[args.len().min(1)..];
+    let started = Instant::now();
+    let result = match task {
+        "run" => run_app(rest),
+        "test" => test_all(),
+        "e2e" => sys::ensure_test_tools().and_then(|_| e2e()),
+        "eval" => eval::run(&root()),
+        "bindings" => bindings(),
+        "help" | "--help" | "-h" => {
+            println!("usage: cargo xtask <run [-- APP ARGS] | test | e2e | eval | bindings>");
+            return ExitCode::SUCCESS;
+        }
+        other => Err(format!(
+            "unknown task '{other}'; try: run, test, e2e, eval, bindings"
+        )),
+    };
+    match result {
+        Ok(()) => {
+            eprintln!(
+                "xtask {task}: done in {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("xtask {task}: FAILED: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+/// Runs `cmd`, echoing it; fails with `what` if it does not exit 0.
+pub fn step(what: &str, cmd: &mut Command) -> Result {
+    eprintln!("\n==> {what}");
+    let t = Instant::now();
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{what}: cannot start {:?}: {e}", cmd.get_program()))?;
+    eprintln!("    ({what}: {:.0} s)", t.elapsed().as_secs_f64());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+fn run_app(args: &[String]) -> Result {
+    sys::ensure_build_packages()?;
+    step(
+        "build the app",
+        cargo().args(["build", "-p", "inboxlens-app"]),
+    )?;
+    let app = root().join("target/debug/inboxlens-app");
+    let app_args: Vec<&String> = args.iter().filter(|a| a.as_str() != "--").collect();
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err(format!(
+            "no display (DISPLAY and WAYLAND_DISPLAY are unset): run it from a desktop session, or under Xvfb: xvfb-run {}",
+            app.display()
+        ));
+    }
+    step("Inboxlens", Command::new(&app).args(app_args))
+}
+
+fn ui_check() -> Result {
+    let ui = root().join("ui");
+    step(
+        "npm ci (UI type-check tools)",
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&ui),
+    )?;
+    step(
+        "tsc: type-check the UI against the generated bindings",
+        Command::new("npx")
+            .args(["--no-install", "tsc", "-p", "tsconfig.json"])
+            .current_dir(&ui),
+    )
+}
+
+fn test_all() -> Result {
+    sys::ensure_build_packages()?;
+    sys::ensure_test_tools()?;
+    step(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    )?;
+    arch::check(&root())?;
+    step(
+        "cargo clippy (all targets, all features, warnings are errors)",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    ui_check()?;
+    step(
+        "build the CLI and the app (the tests run the real binaries)",
+        cargo().args(["build", "--workspace", "--all-features", "--bins"]),
+    )?;
+    let display = xvfb::Xvfb::start()?;
+    step(
+        "cargo test: unit, integration and e2e UI tests",
+        cargo()
+            .args(["test", "--workspace", "--all-features", "--no-fail-fast"])
+            .env("DISPLAY", display.display())
+            .env("PATH", sys::path_with_cargo_bin()),
+    )?;
+    drop(display);
+    let corpus = root().join("../shared/corpus");
+    if corpus.is_dir() {
+        eval::run(&root())?;
+    } else {
+        eprintln!("\n==> eval skipped: {} does not exist", corpus.display());
+    }
+    Ok(())
+}
+
+fn e2e() -> Result {
+    step(
+        "build the app",
+        cargo().args(["build", "-p", "inboxlens-app", "-p", "inboxlens"]),
+    )?;
+    let display = xvfb::Xvfb::start()?;
+    step(
+        "e2e UI tests",
+        cargo()
+            .args([
+                "test",
+                "-p",
+                "inboxlens-tests",
+                "--features",
+                "e2e",
+                "--",
+                "e2e::",
+            ])
+            .env("DISPLAY", display.display())
+            .env("PATH", sys::path_with_cargo_bin()),
+    )
+}
+
+fn bindings() -> Result {
+    step(
+        "regenerate ui/www/src/bindings.ts",
+        cargo()
+            .args([
+                "test",
+                "-p",
+                "inboxlens-app",
+                "--lib",
+                "bindings_are_current",
+            ])
+            .env("INBOXLENS_UPDATE_BINDINGS", "1"),
+    )
+}

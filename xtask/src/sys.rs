@@ -1,0 +1,151 @@
+//! Installing what is missing on a Debian/Ubuntu machine: apt packages, tauri-driver,
+//! Node.js for the UI type check.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::{Result, step};
+
+/// Tauri's Linux build prerequisites (WebKitGTK 4.1 brings GTK 3, libsoup 3, JSCore).
+const BUILD_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "librsvg2-dev",
+    "libayatana-appindicator3-dev",
+    "libxdo-dev",
+    "file",
+];
+
+/// What the UI tests need besides the build packages.
+const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "x11-utils",
+    "webkit2gtk-driver",
+    "nodejs",
+    "npm",
+];
+
+fn installed(pkg: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", pkg])
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+fn have(cmd: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {cmd}")])
+        .stdout(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Installs the missing packages of `wanted` with apt-get (directly as root, else with
+/// sudo); explains what to run when neither is possible.
+fn apt_install(wanted: &[&str]) -> Result {
+    if !have("dpkg-query") {
+        eprintln!(
+            "    not a Debian/Ubuntu system: make sure the equivalents of these are installed: {}",
+            wanted.join(" ")
+        );
+        return Ok(());
+    }
+    let missing: Vec<&str> = wanted.iter().copied().filter(|p| !installed(p)).collect();
+    // Node may come from elsewhere (nvm, NodeSource): only ask apt when npm is absent.
+    let missing: Vec<&str> = missing
+        .into_iter()
+        .filter(|p| !(matches!(*p, "nodejs" | "npm") && have("npm") && have("node")))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    let prefix: Vec<&str> = if is_root() {
+        vec![]
+    } else if have("sudo") {
+        vec!["sudo", "-n"]
+    } else {
+        return Err(format!(
+            "missing system packages: {list}. Install them as root: apt-get update && apt-get install -y --no-install-recommends {list}"
+        ));
+    };
+    let run = |args: &[&str]| {
+        let mut all: Vec<&str> = prefix.clone();
+        all.extend_from_slice(args);
+        let mut c = Command::new(all[0]);
+        c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    step("apt-get update", &mut run(&["apt-get", "update", "-q"])).map_err(|e| {
+        format!("{e}; install by hand: sudo apt-get install -y --no-install-recommends {list}")
+    })?;
+    let mut args = vec!["apt-get", "install", "-y", "-q", "--no-install-recommends"];
+    args.extend(missing.iter().copied());
+    step(&format!("apt-get install {list}"), &mut run(&args)).map_err(|e| {
+        format!("{e}; install by hand: sudo apt-get install -y --no-install-recommends {list}")
+    })
+}
+
+/// The build prerequisites of the desktop app.
+pub fn ensure_build_packages() -> Result {
+    apt_install(BUILD_PACKAGES)
+}
+
+/// Xvfb, WebKitWebDriver, Node.js/npm and tauri-driver 2.x.
+pub fn ensure_test_tools() -> Result {
+    let mut all: Vec<&str> = BUILD_PACKAGES.to_vec();
+    all.extend_from_slice(TEST_PACKAGES);
+    apt_install(&all)?;
+    let driver = cargo_bin().join("tauri-driver");
+    let current = driver.is_file()
+        && Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["install", "--list"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains("tauri-driver v2."))
+            .unwrap_or(false);
+    if !current {
+        step(
+            "cargo install tauri-driver 2.x",
+            Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())).args([
+                "install",
+                "tauri-driver",
+                "--version",
+                "^2",
+                "--locked",
+            ]),
+        )?;
+    }
+    Ok(())
+}
+
+fn cargo_bin() -> PathBuf {
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        return PathBuf::from(home).join("bin");
+    }
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".cargo/bin"))
+        .unwrap_or_else(|| PathBuf::from(".cargo/bin"))
+}
+
+/// PATH with cargo's bin folder in front, so tauri-driver is found.
+pub fn path_with_cargo_bin() -> std::ffi::OsString {
+    let mut parts = vec![cargo_bin()];
+    if let Some(p) = std::env::var_os("PATH") {
+        parts.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(parts).unwrap_or_default()
+}
