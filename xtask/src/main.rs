@@ -138,7 +138,9 @@ fn test_all() -> Result {
     ui_check()?;
     step(
         "build the CLI and the app (the tests run the real binaries)",
-        cargo().args(["build", "--workspace", "--all-features", "--bins"]),
+        // --all-targets: the same feature set as `cargo test` (dev-dependencies
+        // included), so the test step reuses these artifacts instead of rebuilding.
+        cargo().args(["build", "--workspace", "--all-features", "--all-targets"]),
     )?;
     let display = xvfb::Xvfb::start()?;
     step(

@@ -38,14 +38,13 @@ export async function accountsView(root) {
       const del = h('button', { type: 'button', class: 'danger', 'data-action': 'delete', text: 'Delete' });
       del.addEventListener('click', () => confirmDelete(a, del));
       return h('tr', { class: 'account-row', 'data-id': a.id },
-        h('td', { class: 'wrap account-name', text: a.name }),
-        h('td', { class: 'wrap', text: a.domains.join(', ') || '—' }),
-        h('td', { class: 'wrap', text: a.sending_ips.join(', ') || '—' }),
+        h('td', { class: 'name account-name', text: a.name }),
+        h('td', { class: 'wrap', text: a.domains.join('\n') || '—' }),
+        h('td', { class: 'wrap', text: a.sending_ips.join('\n') || '—' }),
         h('td', { class: 'wrap', text: a.dkim_selectors.join(', ') || '—' }),
-        h('td', {},
-          h('div', { class: 'row', style: 'margin:0' },
-            h('button', { type: 'button', class: 'secondary', 'data-action': 'edit', text: 'Edit', onclick: () => renderForm(a) }),
-            del)));
+        h('td', { class: 'actions' },
+          h('button', { type: 'button', class: 'secondary', 'data-action': 'edit', text: 'Edit', onclick: () => renderForm(a) }),
+          del));
     });
     replace(list, h('table', {},
       h('thead', {}, h('tr', {}, ...['Name', 'Domains', 'Sending IPs', 'DKIM selectors', ''].map((t) => h('th', { text: t })))),
@@ -86,7 +85,7 @@ export async function accountsView(root) {
     const message = h('div', { id: 'account-form-message', role: 'status' });
     const save = h('button', { type: 'submit', class: 'primary', id: 'account-save', text: editing ? 'Save changes' : 'Create account' });
     const formEl = h('form', { id: 'account-form', novalidate: true },
-      h('h2', { text: editing ? `Edit ${editing.name}` : 'New account', style: 'font-size:16px;margin:0' }),
+      h('h2', { text: editing ? `Edit ${editing.name}` : 'New account' }),
       h('label', { for: 'account-name', text: 'Name' }), name,
       h('label', { for: 'account-domains' }, 'Sending domains ', h('span', { class: 'hint', text: 'one per line or comma-separated' })), domains,
       h('label', { for: 'account-ips' }, 'Sending IPs ', h('span', { class: 'hint', text: 'IPv4 or IPv6' })), ips,

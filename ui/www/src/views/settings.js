@@ -58,7 +58,7 @@ export async function settingsView(root) {
   root.append(
     h('div', { class: 'panel' }, form),
     h('div', { class: 'panel' },
-      h('h2', { text: 'Database', style: 'font-size:16px;margin:0 0 8px' }),
+      h('h2', { text: 'Database' }),
       h('dl', { class: 'facts' },
         h('dt', { text: 'File' }), h('dd', { id: 'settings-db-path', text: info.db_path ?? 'unknown' }),
         h('dt', { text: 'Schema version' }), h('dd', { text: info.schema_version === null ? 'not open' : String(info.schema_version) }),
