@@ -61,7 +61,7 @@ fn account_created_in_the_ui_survives_a_restart() {
 }
 
 #[test]
-fn invalid_input_shows_the_backend_error_and_hostile_names_stay_text() {
+fn bad_input_is_refused_hostile_names_stay_text_edit_and_delete_work() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("e2e.db");
@@ -110,6 +110,31 @@ fn invalid_input_shows_the_backend_error_and_hostile_names_stay_text() {
             .await
             .expect("find");
         assert!(imgs.is_empty(), "no element was created from the name");
+
+        // Edit: the form fills with the account; saving replaces its fields.
+        c.find(Locator::Css(".account-row button[data-action=\"edit\"]"))
+            .await
+            .expect("edit button")
+            .click()
+            .await
+            .expect("click");
+        let name = wait_for(&c, "#account-name").await;
+        assert_eq!(
+            name.prop("value").await.expect("value").as_deref(),
+            Some(hostile)
+        );
+        fill(&c, "#account-name", "Renamed Ltd").await;
+        fill(&c, "#account-domains", "renamed.example").await;
+        c.find(Locator::Css("#account-save"))
+            .await
+            .expect("save")
+            .click()
+            .await
+            .expect("click");
+        let names = wait_texts(&c, ".account-row .account-name", |t| t == ["Renamed Ltd"]).await;
+        assert_eq!(names, vec!["Renamed Ltd".to_string()]);
+        let row = texts(&c, ".account-row").await.join(" ");
+        assert!(row.contains("renamed.example"), "{row}");
 
         // Delete asks once, then deletes.
         let del = wait_for(&c, ".account-row button[data-action=\"delete\"]").await;

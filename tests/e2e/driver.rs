@@ -172,13 +172,17 @@ pub async fn fill(client: &Client, css: &str, text: &str) {
     }
 }
 
-/// The text of every element matching `css`.
+/// The rendered text of every element matching `css`, read in one script call so a
+/// re-render between elements cannot leave a stale reference.
 pub async fn texts(client: &Client, css: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for el in client.find_all(Locator::Css(css)).await.expect("find_all") {
-        out.push(el.text().await.expect("text"));
-    }
-    out
+    let value = client
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0])).map((e) => e.innerText);",
+            vec![serde_json::Value::String(css.to_string())],
+        )
+        .await
+        .expect("read texts");
+    serde_json::from_value(value).expect("array of strings")
 }
 
 /// Polls until `texts(css)` satisfies `ok`, up to 15 s; returns the last texts.

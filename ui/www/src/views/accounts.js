@@ -41,12 +41,13 @@ export async function accountsView(root) {
         h('td', { class: 'name account-name', text: a.name }),
         h('td', { class: 'wrap', text: a.domains.join('\n') || '—' }),
         h('td', { class: 'wrap', text: a.sending_ips.join('\n') || '—' }),
-        h('td', { class: 'wrap', text: a.dkim_selectors.join(', ') || '—' }),
+        h('td', { class: 'wrap', text: a.dkim_selectors.join('\n') || '—' }),
         h('td', { class: 'actions' },
           h('button', { type: 'button', class: 'secondary', 'data-action': 'edit', text: 'Edit', onclick: () => renderForm(a) }),
           del));
     });
-    replace(list, h('table', {},
+    replace(list, h('table', { class: 'accounts' },
+      h('colgroup', {}, ...['c-name', 'c-domains', 'c-ips', 'c-selectors', 'c-actions'].map((c) => h('col', { class: c }))),
       h('thead', {}, h('tr', {}, ...['Name', 'Domains', 'Sending IPs', 'DKIM selectors', ''].map((t) => h('th', { text: t })))),
       h('tbody', {}, ...rows)));
   }
@@ -59,7 +60,8 @@ export async function accountsView(root) {
   function confirmDelete(a, btn) {
     if (btn.dataset.armed !== 'true') {
       btn.dataset.armed = 'true';
-      btn.textContent = `Delete “${a.name}”?`;
+      btn.textContent = 'Confirm delete';
+      btn.setAttribute('title', `Delete “${a.name}” and everything stored for it`);
       return;
     }
     backend.deleteAccount(a.id)
