@@ -259,3 +259,181 @@ fn lookup_against_a_silent_server_ends_with_exit_1() {
     assert_eq!(v["error"]["code"], "timeout");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+#[test]
+fn blocklist_checks_targets_accounts_and_files_with_exit_codes() {
+    let fx = DnsFixture::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("cli.db");
+    let lists = inboxlens_tests::fixture("blocklists/lists.toml");
+    let lists = lists.to_str().expect("utf-8 path");
+    let ns = fx.nameserver();
+
+    // A listed IP on a weight-10 list: critical finding, exit 1.
+    let o = run(
+        &db,
+        &[
+            "--nameserver",
+            &ns,
+            "--format",
+            "json",
+            "blocklist",
+            "192.0.2.10",
+            "--lists",
+            lists,
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json(&o);
+    assert_eq!(v["target"], "192.0.2.10");
+    let zen = v["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["zone"] == "zen.dnsbl.test")
+        .expect("zen")
+        .clone();
+    assert_eq!(zen["status"], "listed");
+    assert_eq!(zen["codes"], serde_json::json!(["127.0.0.4", "127.0.0.10"]));
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["id"] == "dnsbl-listed" && f["severity"] == "critical")
+    );
+
+    // A clean IP: only warnings (refused and dead lists), exit 0.
+    let o = run(
+        &db,
+        &[
+            "--nameserver",
+            &ns,
+            "blocklist",
+            "192.0.2.11",
+            "--lists",
+            lists,
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("clean") && text.contains("dead-list") && text.contains("refused"),
+        "{text}"
+    );
+
+    // Targets from a file: comments skipped, a bad line named by file and line, the rest checked.
+    let file = dir.path().join("targets.txt");
+    std::fs::write(
+        &file,
+        "# sending IPs\n192.0.2.11\nnot a target\nspammy.test  # domain\n",
+    )
+    .expect("write");
+    let o = run(
+        &db,
+        &[
+            "--nameserver",
+            &ns,
+            "--format",
+            "jsonl",
+            "blocklist",
+            "--from",
+            file.to_str().expect("path"),
+            "--lists",
+            lists,
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("targets.txt:3") && err.contains("not a target"),
+        "{err}"
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("jsonl"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["target"], "spammy.test");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "spammy.test is on a weight-10 domain list"
+    );
+
+    // An account's IPs and domains, recorded in its history.
+    run(
+        &db,
+        &[
+            "accounts",
+            "add",
+            "Acme",
+            "--ip",
+            "192.0.2.11",
+            "--domain",
+            "clean.test",
+        ],
+    );
+    let o = run(
+        &db,
+        &[
+            "--nameserver",
+            &ns,
+            "--format",
+            "json",
+            "blocklist",
+            "--account",
+            "Acme",
+            "--lists",
+            lists,
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(json(&o).as_array().map(Vec::len), Some(2));
+    let o = run(&db, &["--format", "json", "history", "--account", "Acme"]);
+    let h = json(&o);
+    assert_eq!(h.as_array().map(Vec::len), Some(2));
+    assert!(
+        h.as_array()
+            .expect("history")
+            .iter()
+            .all(|e| e["kind"] == "blocklist")
+    );
+
+    // Bad catalogue file: exit 2 naming the file.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[list]]\nname = \"X\"\nzone = \"x.test\"\nkind = \"ipv9\"\n",
+    )
+    .expect("write");
+    let o = run(
+        &db,
+        &[
+            "--nameserver",
+            &ns,
+            "blocklist",
+            "192.0.2.11",
+            "--lists",
+            bad.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.toml"));
+    let o = run(&db, &["blocklist"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -243,3 +243,72 @@ fn a_directory_is_reported_as_unreadable() {
     assert_eq!(e.code(), "db-unreadable");
     assert!(e.to_string().contains("directory"));
 }
+
+#[test]
+fn blocklist_catalogue_is_seeded_and_user_edits_survive_upgrades() {
+    use inboxlens_core::blocklist::Catalogue;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("db");
+    let builtin = Catalogue::builtin();
+    let mut s = Store::open(&path).expect("open");
+    let stored = s.blocklists().expect("catalogue");
+    assert_eq!(
+        stored, builtin,
+        "seeded with the built-in catalogue, in order"
+    );
+
+    // The user disables ZEN and deletes SpamCop.
+    let mut edited = stored.clone();
+    edited.lists[0].enabled = false;
+    edited.lists.retain(|l| l.zone != "bl.spamcop.net");
+    s.replace_blocklists(&edited).expect("save");
+
+    // An upgrade ships changed entries for ZEN and Barracuda, SpamCop again, and a new list.
+    let mut upgraded = builtin.clone();
+    upgraded.lists[0].weight = 9;
+    let barracuda = upgraded
+        .lists
+        .iter_mut()
+        .find(|l| l.zone == "b.barracudacentral.org")
+        .expect("barracuda");
+    barracuda.weight = 7;
+    let mut new_list = upgraded.lists[1].clone();
+    new_list.zone = "new.dnsbl.example".into();
+    new_list.name = "New list".into();
+    upgraded.lists.push(new_list);
+    s.seed_blocklists(&upgraded).expect("reseed");
+    let now = s.blocklists().expect("catalogue");
+    let zen = now
+        .lists
+        .iter()
+        .find(|l| l.zone == "zen.spamhaus.org")
+        .expect("zen");
+    assert!(!zen.enabled, "the user's edit survives");
+    assert_eq!(zen.weight, 10, "and the upgrade did not overwrite it");
+    let b = now
+        .lists
+        .iter()
+        .find(|l| l.zone == "b.barracudacentral.org")
+        .expect("b");
+    assert_eq!(b.weight, 7, "unedited built-in lists follow the upgrade");
+    assert!(
+        now.lists.iter().all(|l| l.zone != "bl.spamcop.net"),
+        "deleted stays deleted"
+    );
+    assert_eq!(
+        now.lists.last().map(|l| l.zone.as_str()),
+        Some("new.dnsbl.example")
+    );
+    drop(s);
+
+    // Reopening seeds with this build's catalogue: the user's edits still stand.
+    let s = Store::open(&path).expect("reopen");
+    let again = s.blocklists().expect("catalogue");
+    let zen = again
+        .lists
+        .iter()
+        .find(|l| l.zone == "zen.spamhaus.org")
+        .expect("zen");
+    assert!(!zen.enabled);
+    assert!(again.lists.iter().all(|l| l.zone != "bl.spamcop.net"));
+}

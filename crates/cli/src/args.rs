@@ -55,6 +55,34 @@ pub enum Command {
     Lookup(LookupArgs),
     /// Show recorded checks, newest first.
     History(HistoryArgs),
+    /// Check IPs and domains against DNS blocklists.
+    Blocklist(BlocklistArgs),
+}
+
+/// `blocklist TARGET…`
+#[derive(Debug, Args)]
+pub struct BlocklistArgs {
+    /// IPv4/IPv6 addresses and domains to check.
+    pub targets: Vec<String>,
+    /// Read more targets from FILE, one per line (`-` = standard input; `#` starts a comment).
+    #[arg(long = "from")]
+    pub from: Option<PathBuf>,
+    /// Use this catalogue file (rules/blocklists.toml format) instead of the stored one.
+    #[arg(long = "lists")]
+    pub lists: Option<PathBuf>,
+    /// Spamhaus DQS key for this run (default: the saved setting).
+    #[arg(long = "dqs-key")]
+    pub dqs_key: Option<String>,
+    /// Check this account's sending IPs and domains (with no TARGET) and record the results
+    /// in its history.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// DNS queries in flight at most.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Deadline per target in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub deadline: f64,
 }
 
 /// `accounts …`

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod args;
+mod blocklist;
 mod lookup;
 mod output;
 mod settings;
@@ -52,5 +53,6 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Settings(cmd) => settings::run(&cli, cmd),
         Command::Lookup(cmd) => lookup::run(&cli, cmd),
         Command::History(cmd) => lookup::history(&cli, cmd),
+        Command::Blocklist(cmd) => blocklist::run(&cli, cmd),
     }
 }

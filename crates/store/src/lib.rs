@@ -7,6 +7,7 @@
 //!   transaction; WAL journaling and foreign keys are on for every connection.
 
 mod accounts;
+mod blocklists;
 mod error;
 mod history;
 mod migrations;

@@ -8,9 +8,10 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: r#"
 CREATE TABLE accounts (
     id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -53,10 +54,28 @@ CREATE TABLE check_history (
 CREATE INDEX check_history_by_account ON check_history(account_id, checked_at);
 CREATE INDEX check_history_by_target ON check_history(kind, target, checked_at);
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        sql: r#"
+-- The DNSBL catalogue (issue #4): seeded from rules/blocklists.toml, editable by the user.
+CREATE TABLE blocklists (
+    zone          TEXT PRIMARY KEY,
+    position      INTEGER NOT NULL,
+    spec          TEXT NOT NULL CHECK (json_valid(spec)),
+    -- Hash of the built-in entry this row was seeded from; NULL for lists the user added.
+    builtin_hash  TEXT,
+    -- 1 once the user changed the row: upgrades of the built-in catalogue leave it alone.
+    user_edited   INTEGER NOT NULL DEFAULT 0,
+    -- 1 when the user deleted a built-in list: seeding must not bring it back.
+    deleted       INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"#,
+    },
+];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Applies every migration above `current`, each in its own transaction together with
 /// the `user_version` bump, so a crash leaves the file at a whole version.

@@ -118,10 +118,12 @@ impl Store {
                 .map_err(|e| classify(path, e))?;
         }
         migrations::apply(&mut conn, version).map_err(|e| classify(path, e))?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             path: path.to_path_buf(),
-        })
+        };
+        store.seed_blocklists(&inboxlens_core::blocklist::Catalogue::builtin())?;
+        Ok(store)
     }
 
     /// The database file.

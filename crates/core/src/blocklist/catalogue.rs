@@ -95,11 +95,13 @@ impl ListSpec {
 
     /// The RFC 5782 §5 entry that must not be listed.
     pub fn test_unlisted(&self) -> String {
-        self.test_unlisted.clone().unwrap_or_else(|| match self.kind {
-            ListKind::Domain => "invalid".into(),
-            ListKind::Ip6 => "::ffff:127.0.0.1".into(),
-            _ => "127.0.0.1".into(),
-        })
+        self.test_unlisted
+            .clone()
+            .unwrap_or_else(|| match self.kind {
+                ListKind::Domain => "invalid".into(),
+                ListKind::Ip6 => "::ffff:127.0.0.1".into(),
+                _ => "127.0.0.1".into(),
+            })
     }
 
     /// Whether this list answers for IPv4 addresses / IPv6 addresses / domains.
@@ -125,7 +127,10 @@ impl ListSpec {
             return Err(format!("weight {} is outside 1–10", self.weight));
         }
         if !(1..=10_000).contains(&self.rate) {
-            return Err(format!("rate {} is outside 1–10000 queries per second", self.rate));
+            return Err(format!(
+                "rate {} is outside 1–10000 queries per second",
+                self.rate
+            ));
         }
         for key in self.codes.keys() {
             if self.bitmask {
@@ -133,7 +138,9 @@ impl ListSpec {
                     .parse()
                     .map_err(|_| format!("codes: '{key}' is not a bit value (1–255)"))?;
                 if bit == 0 || !bit.is_power_of_two() {
-                    return Err(format!("codes: '{key}' is not a single bit (1, 2, 4, … 128)"));
+                    return Err(format!(
+                        "codes: '{key}' is not a single bit (1, 2, 4, … 128)"
+                    ));
                 }
             } else {
                 check_loopback_answer("codes", key)?;
@@ -157,7 +164,9 @@ fn check_loopback_answer(field: &str, key: &str) -> Result<(), String> {
         .parse()
         .map_err(|_| format!("{field}: '{key}' is not an IPv4 address"))?;
     if ip.octets()[0] != 127 {
-        return Err(format!("{field}: '{key}' is outside 127.0.0.0/8 (RFC 5782 §2.3)"));
+        return Err(format!(
+            "{field}: '{key}' is outside 127.0.0.0/8 (RFC 5782 §2.3)"
+        ));
     }
     Ok(())
 }
@@ -209,7 +218,11 @@ impl Catalogue {
         let mut lists = file.list;
         let mut zones = std::collections::BTreeSet::new();
         for l in &mut lists {
-            let label = if l.name.is_empty() { l.zone.clone() } else { l.name.clone() };
+            let label = if l.name.is_empty() {
+                l.zone.clone()
+            } else {
+                l.name.clone()
+            };
             l.validate().map_err(|reason| CatalogueError::Invalid {
                 source_name: source_name.to_string(),
                 list: label.clone(),
@@ -272,7 +285,10 @@ mod tests {
         ] {
             assert!(zones.contains(&z), "missing {z}");
         }
-        assert!(!zones.iter().any(|z| z.contains("sorbs")), "SORBS closed in 2024");
+        assert!(
+            !zones.iter().any(|z| z.contains("sorbs")),
+            "SORBS closed in 2024"
+        );
         let zen = &c.lists[0];
         assert_eq!(zen.test_listed(), "127.0.0.2");
         assert_eq!(zen.test_unlisted(), "127.0.0.1");
@@ -284,8 +300,11 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_list_and_problem() {
-        let e = Catalogue::from_toml("[[list]]\nname = \"X\"\nzone = \"x.example\"\nkind = \"ipv9\"\n", "my.toml")
-            .expect_err("bad kind");
+        let e = Catalogue::from_toml(
+            "[[list]]\nname = \"X\"\nzone = \"x.example\"\nkind = \"ipv9\"\n",
+            "my.toml",
+        )
+        .expect_err("bad kind");
         assert!(e.to_string().starts_with("my.toml:"), "{e}");
         assert!(e.to_string().contains("ipv9"), "{e}");
         let e = Catalogue::from_toml(
@@ -293,15 +312,21 @@ mod tests {
             "my.toml",
         )
         .expect_err("bad code");
-        assert!(e.to_string().contains("list 'X'") && e.to_string().contains("127.0.0.0/8"), "{e}");
+        assert!(
+            e.to_string().contains("list 'X'") && e.to_string().contains("127.0.0.0/8"),
+            "{e}"
+        );
         let e = Catalogue::from_toml(
             "[[list]]\nname = \"U\"\nzone = \"u.example\"\nkind = \"domain\"\nbitmask = true\ncodes = { \"6\" = \"two bits\" }\n",
             "f",
         )
         .expect_err("not a bit");
         assert!(e.to_string().contains("single bit"), "{e}");
-        let e = Catalogue::from_toml("[[list]]\nname = \"X\"\nzone = \"x.example\"\nkind = \"ip\"\nzonee = 1\n", "f")
-            .expect_err("unknown field");
+        let e = Catalogue::from_toml(
+            "[[list]]\nname = \"X\"\nzone = \"x.example\"\nkind = \"ip\"\nzonee = 1\n",
+            "f",
+        )
+        .expect_err("unknown field");
         assert!(e.to_string().contains("zonee"), "{e}");
         assert!(Catalogue::from_toml("", "empty.toml").is_err());
     }

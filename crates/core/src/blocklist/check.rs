@@ -180,7 +180,9 @@ pub async fn check(
     let mut probes = Vec::new();
     for p in &prepared {
         let (p, job, permits) = (p.clone(), probe_job.clone(), permits.clone());
-        probes.push(tokio::spawn(async move { liveness(&p, &job, &permits).await }));
+        probes.push(tokio::spawn(
+            async move { liveness(&p, &job, &permits).await },
+        ));
     }
     let mut live: HashMap<String, Liveness> = HashMap::new();
     for (p, probe) in prepared.iter().zip(probes) {
@@ -196,8 +198,13 @@ pub async fn check(
         let job = Arc::new(DnsJob::new(resolver.clone(), opts.deadline));
         let mut per_list = Vec::new();
         for p in prepared.iter().filter(|p| p.spec.accepts(target)) {
-            let (p, job, permits, live, target) =
-                (p.clone(), job.clone(), permits.clone(), live.clone(), target.clone());
+            let (p, job, permits, live, target) = (
+                p.clone(),
+                job.clone(),
+                permits.clone(),
+                live.clone(),
+                target.clone(),
+            );
             per_list.push(tokio::spawn(async move {
                 query_one(&p, &job, &permits, &live, &target).await
             }));
@@ -246,7 +253,8 @@ async fn liveness(p: &Prepared, job: &DnsJob, permits: &Semaphore) -> Liveness {
         };
         a_lookup(p, job, permits, &name).await.map(|r| (entry, r))
     };
-    let (listed, unlisted) = tokio::join!(probe(p.spec.test_listed()), probe(p.spec.test_unlisted()));
+    let (listed, unlisted) =
+        tokio::join!(probe(p.spec.test_listed()), probe(p.spec.test_unlisted()));
     for r in [&listed, &unlisted] {
         if let Err(e) = r {
             return match e {
@@ -273,13 +281,18 @@ async fn liveness(p: &Prepared, job: &DnsJob, permits: &Semaphore) -> Liveness {
     for ips in [&listed_ips, &unlisted_ips] {
         if let Interpretation::Refused { meaning, codes } = interpret(&p.spec, ips) {
             return Liveness::Refused {
-                reason: format!("the list answered {} for its test entry: {meaning}", codes.join(", ")),
+                reason: format!(
+                    "the list answered {} for its test entry: {meaning}",
+                    codes.join(", ")
+                ),
             };
         }
     }
     if listed_ips.is_empty() {
         return Liveness::Dead {
-            reason: format!("does not list its test entry {listed_entry} (RFC 5782 §5 requires it)"),
+            reason: format!(
+                "does not list its test entry {listed_entry} (RFC 5782 §5 requires it)"
+            ),
         };
     }
     if let Interpretation::Unexpected { codes } = interpret(&p.spec, &listed_ips) {

@@ -16,7 +16,16 @@ fn listing_severity(weight: u8) -> Severity {
 }
 
 fn evidence(target: &Target, r: &ListResult) -> Vec<String> {
-    let mut e = vec![format!("{} {} → {}", target.query_name(&r.zone), "A", if r.codes.is_empty() { "-".to_string() } else { r.codes.join(", ") })];
+    let mut e = vec![format!(
+        "{} {} → {}",
+        target.query_name(&r.zone),
+        "A",
+        if r.codes.is_empty() {
+            "-".to_string()
+        } else {
+            r.codes.join(", ")
+        }
+    )];
     if let Some(t) = &r.txt {
         e.push(format!("TXT \"{t}\""));
     }
@@ -25,7 +34,11 @@ fn evidence(target: &Target, r: &ListResult) -> Vec<String> {
 }
 
 /// The findings for one target's results (and the lists skipped for want of a key).
-pub fn findings_for(target: &Target, results: &[ListResult], skipped: &[&ListSpec]) -> Vec<Finding> {
+pub fn findings_for(
+    target: &Target,
+    results: &[ListResult],
+    skipped: &[&ListSpec],
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in results {
         let f = match r.status {
@@ -113,7 +126,10 @@ pub fn findings_for(target: &Target, results: &[ListResult], skipped: &[&ListSpe
         out.push(Finding {
             id: "dnsbl-not-listed".into(),
             severity: Severity::Pass,
-            title: format!("{target} is not listed on the {} lists that answered", clean.len()),
+            title: format!(
+                "{target} is not listed on the {} lists that answered",
+                clean.len()
+            ),
             detail: format!("Checked and clean on: {}.", clean.join(", ")),
             evidence: clean.iter().map(|l| format!("{l}: NXDOMAIN")).collect(),
             fix: String::new(),

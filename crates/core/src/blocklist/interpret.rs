@@ -96,11 +96,18 @@ mod tests {
     #[test]
     fn spamhaus_codes_errors_and_unknowns() {
         let c = Catalogue::builtin();
-        let zen = c.lists.iter().find(|l| l.zone == "zen.spamhaus.org").expect("zen");
+        let zen = c
+            .lists
+            .iter()
+            .find(|l| l.zone == "zen.spamhaus.org")
+            .expect("zen");
         match interpret(zen, &ips(&["127.0.0.4", "127.0.0.10"])) {
             Interpretation::Listed { codes, meaning } => {
                 assert_eq!(codes, vec!["127.0.0.4", "127.0.0.10"]);
-                assert!(meaning.contains("XBL") && meaning.contains("PBL"), "{meaning}");
+                assert!(
+                    meaning.contains("XBL") && meaning.contains("PBL"),
+                    "{meaning}"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -121,14 +128,26 @@ mod tests {
     #[test]
     fn bitmask_lists_decode_each_bit() {
         let c = Catalogue::builtin();
-        let uribl = c.lists.iter().find(|l| l.zone == "multi.uribl.com").expect("uribl");
+        let uribl = c
+            .lists
+            .iter()
+            .find(|l| l.zone == "multi.uribl.com")
+            .expect("uribl");
         match interpret(uribl, &ips(&["127.0.0.10"])) {
             Interpretation::Listed { meaning, .. } => {
-                assert!(meaning.contains("black") && meaning.contains("red") && !meaning.contains("grey"), "{meaning}");
+                assert!(
+                    meaning.contains("black")
+                        && meaning.contains("red")
+                        && !meaning.contains("grey"),
+                    "{meaning}"
+                );
             }
             other => panic!("{other:?}"),
         }
         // URIBL answers 127.0.0.1 when it refuses the resolver.
-        assert!(matches!(interpret(uribl, &ips(&["127.0.0.1"])), Interpretation::Refused { .. }));
+        assert!(matches!(
+            interpret(uribl, &ips(&["127.0.0.1"])),
+            Interpretation::Refused { .. }
+        ));
     }
 }

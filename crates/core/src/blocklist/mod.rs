@@ -15,7 +15,7 @@ mod findings;
 mod interpret;
 mod target;
 
-pub use catalogue::{Catalogue, CatalogueError, ListKind, ListSpec, DEFAULT_CATALOGUE};
+pub use catalogue::{Catalogue, CatalogueError, DEFAULT_CATALOGUE, ListKind, ListSpec};
 pub use check::{CheckOptions, ListResult, ListStatus, Liveness, TargetReport, check};
 pub use findings::findings_for;
 pub use interpret::{Interpretation, interpret};

@@ -22,12 +22,16 @@ impl Target {
     /// Parses an IP address or a domain name (`mail.example.com.` → `mail.example.com`).
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
         let t = text.trim();
-        if let Ok(ip) = t.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        if let Ok(ip) = t
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
             return Ok(Target::Ip(ip));
         }
-        normalize_domain(t)
-            .map(Target::Domain)
-            .map_err(|why| ValidationError::new("target", format!("not an IP address or domain: {why}")))
+        normalize_domain(t).map(Target::Domain).map_err(|why| {
+            ValidationError::new("target", format!("not an IP address or domain: {why}"))
+        })
     }
 
     /// The name queried in `zone` (RFC 5782): reversed octets for IPv4 (§2.1), reversed
@@ -77,15 +81,27 @@ mod tests {
     #[test]
     fn query_names_follow_rfc_5782() {
         let t = |s: &str| Target::parse(s).expect("target");
-        assert_eq!(t("192.0.2.99").query_name("zen.example"), "99.2.0.192.zen.example.");
+        assert_eq!(
+            t("192.0.2.99").query_name("zen.example"),
+            "99.2.0.192.zen.example."
+        );
         // RFC 5782 section 2.4's own example.
         assert_eq!(
             t("2001:db8:1:2:3:4:567:89ab").query_name("ugly.example.com"),
             "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ugly.example.com."
         );
-        assert_eq!(t("Mail.News.Acme.CO.UK.").query_name("dbl.example"), "acme.co.uk.dbl.example.");
-        assert_eq!(t("a.b.example.com").query_name("dbl.example."), "example.com.dbl.example.");
-        assert_eq!(t("[2001:db8::1]"), Target::Ip("2001:db8::1".parse().expect("ip")));
+        assert_eq!(
+            t("Mail.News.Acme.CO.UK.").query_name("dbl.example"),
+            "acme.co.uk.dbl.example."
+        );
+        assert_eq!(
+            t("a.b.example.com").query_name("dbl.example."),
+            "example.com.dbl.example."
+        );
+        assert_eq!(
+            t("[2001:db8::1]"),
+            Target::Ip("2001:db8::1".parse().expect("ip"))
+        );
         assert!(Target::parse("not a domain").is_err());
     }
 }
