@@ -17,5 +17,9 @@ fn inboxlens_commands() -> &'static [&'static str] {
         "delete_account",
         "get_settings",
         "save_settings",
+        "check_blocklists",
+        "get_blocklists",
+        "save_blocklists",
+        "set_blocklist_enabled",
     ]
 }

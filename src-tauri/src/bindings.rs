@@ -5,7 +5,10 @@
 
 use ts_rs::{Config, TS};
 
-use crate::dto::{AccountDto, AccountInputDto, AppInfo, SettingsDto};
+use crate::dto::{
+    AccountDto, AccountInputDto, AppInfo, BlocklistDto, BlocklistReportDto, CatalogueDto,
+    FindingDto, ListResultDto, SettingsDto,
+};
 use crate::error::ApiError;
 
 /// The bindings file, relative to this crate.
@@ -52,6 +55,25 @@ fn signatures(cfg: &Config) -> Vec<Signature> {
             vec![("settings", SettingsDto::name(cfg))],
             SettingsDto::name(cfg),
         ),
+        (
+            "check_blocklists",
+            vec![
+                ("targets", "Array<string>".into()),
+                ("accountId", "number | null".into()),
+            ],
+            format!("Array<{}>", BlocklistReportDto::name(cfg)),
+        ),
+        ("get_blocklists", vec![], CatalogueDto::name(cfg)),
+        (
+            "save_blocklists",
+            vec![("toml", "string".into())],
+            CatalogueDto::name(cfg),
+        ),
+        (
+            "set_blocklist_enabled",
+            vec![("zone", "string".into()), ("enabled", "boolean".into())],
+            CatalogueDto::name(cfg),
+        ),
     ]
 }
 
@@ -67,6 +89,11 @@ pub fn render() -> String {
         AccountInputDto::decl(&cfg),
         SettingsDto::decl(&cfg),
         AppInfo::decl(&cfg),
+        FindingDto::decl(&cfg),
+        ListResultDto::decl(&cfg),
+        BlocklistReportDto::decl(&cfg),
+        BlocklistDto::decl(&cfg),
+        CatalogueDto::decl(&cfg),
     ] {
         out.push_str("export ");
         out.push_str(&decl);

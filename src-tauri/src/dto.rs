@@ -93,3 +93,146 @@ pub struct AppInfo {
     /// Why the database is not open, if it is not.
     pub db_error: Option<String>,
 }
+
+/// A finding as the UI shows it (DESIGN.md §2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FindingDto {
+    /// Stable id (`dnsbl-listed`, …).
+    pub id: String,
+    /// `critical | error | warning | info | pass`.
+    pub severity: String,
+    /// One line.
+    pub title: String,
+    /// Explanation.
+    pub detail: String,
+    /// Records and answers it came from.
+    pub evidence: Vec<String>,
+    /// What to do.
+    pub fix: String,
+    /// RFC sections and documents.
+    pub references: Vec<String>,
+}
+
+impl From<&inboxlens_core::Finding> for FindingDto {
+    fn from(f: &inboxlens_core::Finding) -> Self {
+        Self {
+            id: f.id.clone(),
+            severity: f.severity.as_str().to_string(),
+            title: f.title.clone(),
+            detail: f.detail.clone(),
+            evidence: f.evidence.clone(),
+            fix: f.fix.clone(),
+            references: f.references.clone(),
+        }
+    }
+}
+
+/// One list's answer for one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ListResultDto {
+    /// List name.
+    pub list: String,
+    /// Zone.
+    pub zone: String,
+    /// `listed | clean | refused | timeout | error | dead-list`.
+    pub status: String,
+    /// A records answered.
+    pub codes: Vec<String>,
+    /// Meaning or reason.
+    pub meaning: String,
+    /// TXT reason, if any.
+    pub txt: Option<String>,
+    /// Where to request removal.
+    pub delist_url: String,
+}
+
+/// Blocklist results for one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BlocklistReportDto {
+    /// The target.
+    pub target: String,
+    /// For domains: the registered domain queried.
+    pub queried_as: Option<String>,
+    /// Per list.
+    pub results: Vec<ListResultDto>,
+    /// Findings.
+    pub findings: Vec<FindingDto>,
+}
+
+impl From<&inboxlens_core::blocklist::TargetReport> for BlocklistReportDto {
+    fn from(r: &inboxlens_core::blocklist::TargetReport) -> Self {
+        Self {
+            target: r.target.clone(),
+            queried_as: r.queried_as.clone(),
+            results: r
+                .results
+                .iter()
+                .map(|x| ListResultDto {
+                    list: x.list.clone(),
+                    zone: x.zone.clone(),
+                    status: serde_json::to_value(x.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    codes: x.codes.clone(),
+                    meaning: x.meaning.clone(),
+                    txt: x.txt.clone(),
+                    delist_url: x.delist_url.clone(),
+                })
+                .collect(),
+            findings: r.findings.iter().map(FindingDto::from).collect(),
+        }
+    }
+}
+
+/// One catalogue entry in the catalogue table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BlocklistDto {
+    /// Name.
+    pub name: String,
+    /// Zone.
+    pub zone: String,
+    /// `ip | ip4 | ip6 | domain`.
+    pub kind: String,
+    /// 1–10.
+    pub weight: u8,
+    /// Checked by default.
+    pub enabled: bool,
+    /// Needs a key.
+    pub needs_key: bool,
+    /// Where to request removal.
+    pub delist_url: String,
+}
+
+/// The catalogue: table rows and the same as TOML text for the editor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CatalogueDto {
+    /// The lists.
+    pub lists: Vec<BlocklistDto>,
+    /// `rules/blocklists.toml` format.
+    pub toml: String,
+}
+
+impl From<&inboxlens_core::blocklist::Catalogue> for CatalogueDto {
+    fn from(c: &inboxlens_core::blocklist::Catalogue) -> Self {
+        Self {
+            lists: c
+                .lists
+                .iter()
+                .map(|l| BlocklistDto {
+                    name: l.name.clone(),
+                    zone: l.zone.clone(),
+                    kind: serde_json::to_value(l.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    weight: l.weight,
+                    enabled: l.enabled,
+                    needs_key: l.needs_key,
+                    delist_url: l.delist_url.clone(),
+                })
+                .collect(),
+            toml: c.to_toml(),
+        }
+    }
+}

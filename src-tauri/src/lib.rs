@@ -21,6 +21,10 @@ pub fn run() {
             commands::accounts::delete_account,
             commands::settings::get_settings,
             commands::settings::save_settings,
+            commands::blocklists::check_blocklists,
+            commands::blocklists::get_blocklists,
+            commands::blocklists::save_blocklists,
+            commands::blocklists::set_blocklist_enabled,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Inboxlens window");

@@ -7,4 +7,5 @@
 mod driver;
 
 mod accounts;
+mod blocklists;
 mod settings;

@@ -99,3 +99,23 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Turns one list on or off (a user edit unless it matches the built-in entry again).
+    pub fn set_blocklist_enabled(&mut self, zone: &str, enabled: bool) -> Result<(), StoreError> {
+        let mut catalogue = self.blocklists()?;
+        let list = catalogue
+            .lists
+            .iter_mut()
+            .find(|l| {
+                l.zone
+                    .eq_ignore_ascii_case(zone.trim().trim_end_matches('.'))
+            })
+            .ok_or_else(|| StoreError::NotFound {
+                what: "blocklist",
+                name: zone.to_string(),
+            })?;
+        list.enabled = enabled;
+        self.replace_blocklists(&catalogue)
+    }
+}

@@ -2,6 +2,7 @@
 //! Every command returns `Result<_, ApiError>` so errors reach the UI as `{code, message}`.
 
 pub mod accounts;
+pub mod blocklists;
 pub mod info;
 pub mod settings;
 
@@ -15,4 +16,8 @@ pub const NAMES: &[&str] = &[
     "delete_account",
     "get_settings",
     "save_settings",
+    "check_blocklists",
+    "get_blocklists",
+    "save_blocklists",
+    "set_blocklist_enabled",
 ];

@@ -46,4 +46,11 @@ export const backend = {
   getSettings: () => call('get_settings', {}),
   /** @param {import('./bindings').SettingsDto} settings */
   saveSettings: (settings) => call('save_settings', { settings }),
+  /** @param {string[]} targets @param {number | null} accountId */
+  checkBlocklists: (targets, accountId) => call('check_blocklists', { targets, accountId }),
+  getBlocklists: () => call('get_blocklists', {}),
+  /** @param {string} toml */
+  saveBlocklists: (toml) => call('save_blocklists', { toml }),
+  /** @param {string} zone @param {boolean} enabled */
+  setBlocklistEnabled: (zone, enabled) => call('set_blocklist_enabled', { zone, enabled }),
 };

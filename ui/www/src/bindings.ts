@@ -102,6 +102,124 @@ schema_version: number | null,
  */
 db_error: string | null, };
 
+export type FindingDto = { 
+/**
+ * Stable id (`dnsbl-listed`, …).
+ */
+id: string, 
+/**
+ * `critical | error | warning | info | pass`.
+ */
+severity: string, 
+/**
+ * One line.
+ */
+title: string, 
+/**
+ * Explanation.
+ */
+detail: string, 
+/**
+ * Records and answers it came from.
+ */
+evidence: Array<string>, 
+/**
+ * What to do.
+ */
+fix: string, 
+/**
+ * RFC sections and documents.
+ */
+references: Array<string>, };
+
+export type ListResultDto = { 
+/**
+ * List name.
+ */
+list: string, 
+/**
+ * Zone.
+ */
+zone: string, 
+/**
+ * `listed | clean | refused | timeout | error | dead-list`.
+ */
+status: string, 
+/**
+ * A records answered.
+ */
+codes: Array<string>, 
+/**
+ * Meaning or reason.
+ */
+meaning: string, 
+/**
+ * TXT reason, if any.
+ */
+txt: string | null, 
+/**
+ * Where to request removal.
+ */
+delist_url: string, };
+
+export type BlocklistReportDto = { 
+/**
+ * The target.
+ */
+target: string, 
+/**
+ * For domains: the registered domain queried.
+ */
+queried_as: string | null, 
+/**
+ * Per list.
+ */
+results: Array<ListResultDto>, 
+/**
+ * Findings.
+ */
+findings: Array<FindingDto>, };
+
+export type BlocklistDto = { 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Zone.
+ */
+zone: string, 
+/**
+ * `ip | ip4 | ip6 | domain`.
+ */
+kind: string, 
+/**
+ * 1–10.
+ */
+weight: number, 
+/**
+ * Checked by default.
+ */
+enabled: boolean, 
+/**
+ * Needs a key.
+ */
+needs_key: boolean, 
+/**
+ * Where to request removal.
+ */
+delist_url: string, };
+
+export type CatalogueDto = { 
+/**
+ * The lists.
+ */
+lists: Array<BlocklistDto>, 
+/**
+ * `rules/blocklists.toml` format.
+ */
+toml: string, };
+
 /** Every IPC command: its arguments and what it resolves to (errors reject with ApiError). */
 export interface Commands {
   app_info: { args: {  }; result: AppInfo };
@@ -111,4 +229,8 @@ export interface Commands {
   delete_account: { args: { id: number }; result: null };
   get_settings: { args: {  }; result: SettingsDto };
   save_settings: { args: { settings: SettingsDto }; result: SettingsDto };
+  check_blocklists: { args: { targets: Array<string>; accountId: number | null }; result: Array<BlocklistReportDto> };
+  get_blocklists: { args: {  }; result: CatalogueDto };
+  save_blocklists: { args: { toml: string }; result: CatalogueDto };
+  set_blocklist_enabled: { args: { zone: string; enabled: boolean }; result: CatalogueDto };
 }
