@@ -4,10 +4,11 @@
 //! * `test`: install what the tests need, then fmt, architecture checks, clippy, the UI
 //!   type check, all unit/integration tests, the e2e UI tests under Xvfb, and `eval` when
 //!   `../shared/corpus` exists. Stops at the first failing step.
-//! * `e2e`: only the e2e UI tests. `eval`: the accuracy table. `bindings`: regenerate
-//!   `ui/www/src/bindings.ts`.
+//! * `e2e`: only the e2e UI tests. `eval`: the accuracy table. `bench`: benchmarks against
+//!   peer tools, written to BENCHMARKS.md. `bindings`: regenerate `ui/www/src/bindings.ts`.
 
 mod arch;
+mod bench;
 mod eval;
 mod sys;
 mod xvfb;
@@ -29,13 +30,16 @@ fn main() -> ExitCode {
         "test" => test_all(),
         "e2e" => sys::ensure_test_tools().and_then(|_| e2e()),
         "eval" => eval::run(&root()),
+        "bench" => bench::run(),
         "bindings" => bindings(),
         "help" | "--help" | "-h" => {
-            println!("usage: cargo xtask <run [-- APP ARGS] | test | e2e | eval | bindings>");
+            println!(
+                "usage: cargo xtask <run [-- APP ARGS] | test | e2e | eval | bench | bindings>"
+            );
             return ExitCode::SUCCESS;
         }
         other => Err(format!(
-            "unknown task '{other}'; try: run, test, e2e, eval, bindings"
+            "unknown task '{other}'; try: run, test, e2e, eval, bench, bindings"
         )),
     };
     match result {

@@ -149,3 +149,24 @@ pub fn path_with_cargo_bin() -> std::ffi::OsString {
     }
     std::env::join_paths(parts).unwrap_or_default()
 }
+
+/// knot DNS (server and kdig) and pydnsbl for `cargo xtask bench`.
+pub fn ensure_bench_tools() -> Result {
+    apt_install(&["knot", "knot-dnsutils", "python3-pip"])?;
+    let have_pydnsbl = Command::new("python3")
+        .args(["-c", "import pydnsbl"])
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !have_pydnsbl {
+        step(
+            "pip install pydnsbl",
+            Command::new("python3").args(["-m", "pip", "install", "--quiet", "pydnsbl==1.1.7"]),
+        )?;
+    }
+    if !is_root() {
+        return Err("the DNSBL benchmark serves its zones on 127.0.0.2:53 (pydnsbl cannot use another port): run it as root".into());
+    }
+    Ok(())
+}

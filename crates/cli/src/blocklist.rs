@@ -50,11 +50,11 @@ pub fn run(cli: &Cli, args: &BlocklistArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.from {
         read_targets(path, &mut targets)?;
     }
-    if targets.is_empty() {
-        if let Some(a) = &account {
-            for t in a.sending_ips.iter().chain(a.domains.iter()) {
-                targets.push(Target::parse(t).map_err(input)?);
-            }
+    if targets.is_empty()
+        && let Some(a) = &account
+    {
+        for t in a.sending_ips.iter().chain(a.domains.iter()) {
+            targets.push(Target::parse(t).map_err(input)?);
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -94,17 +94,22 @@ pub fn run(cli: &Cli, args: &BlocklistArgs) -> anyhow::Result<Outcome> {
         anyhow::Ok((resolver.describe().to_string(), reports))
     })?;
     let account_id = account.as_ref().map(|a| a.id);
-    for r in &reports {
-        store
-            .record_check(&NewCheck {
-                account_id,
-                kind: "blocklist",
-                target: &r.target,
-                resolver: &resolver_desc,
-                result: &serde_json::to_value(r)?,
-            })
-            .map_err(input)?;
-    }
+    let values = reports
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()?;
+    let checks: Vec<NewCheck<'_>> = reports
+        .iter()
+        .zip(&values)
+        .map(|(r, v)| NewCheck {
+            account_id,
+            kind: "blocklist",
+            target: &r.target,
+            resolver: &resolver_desc,
+            result: v,
+        })
+        .collect();
+    store.record_checks(&checks).map_err(input)?;
     match cli.format {
         Format::Text => print_text(&reports, &resolver_desc),
         Format::Json if reports.len() == 1 => print_json(cli.format, &reports[0])?,

@@ -52,6 +52,23 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Records several finished checks in one transaction: all of them or none.
+    pub fn record_checks(&mut self, checks: &[NewCheck<'_>]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO check_history (account_id, kind, target, resolver, result)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for c in checks {
+                let json = serde_json::to_string(c.result)?;
+                stmt.execute(params![c.account_id, c.kind, c.target, c.resolver, json])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The newest `limit` checks, newest first, optionally of one account only.
     pub fn history(
         &self,

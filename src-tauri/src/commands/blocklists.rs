@@ -34,11 +34,11 @@ pub async fn check_blocklists(
             parsed.push(target);
         }
     }
-    if parsed.is_empty() {
-        if let Some(a) = &account {
-            for t in a.sending_ips.iter().chain(a.domains.iter()) {
-                parsed.push(Target::parse(t)?);
-            }
+    if parsed.is_empty()
+        && let Some(a) = &account
+    {
+        for t in a.sending_ips.iter().chain(a.domains.iter()) {
+            parsed.push(Target::parse(t)?);
         }
     }
     if parsed.is_empty() {
@@ -55,20 +55,23 @@ pub async fn check_blocklists(
         ..CheckOptions::default()
     };
     let reports = check(&resolver, &catalogue, &parsed, &opts).await;
-    state.with_store(|s| {
-        for r in &reports {
-            let result =
-                serde_json::to_value(r).map_err(|e| ApiError::new("internal", e.to_string()))?;
-            s.record_check(&NewCheck {
-                account_id: account.as_ref().map(|a| a.id),
-                kind: "blocklist",
-                target: &r.target,
-                resolver: resolver.describe(),
-                result: &result,
-            })?;
-        }
-        Ok(())
-    })?;
+    let values = reports
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::new("internal", e.to_string()))?;
+    let checks: Vec<NewCheck<'_>> = reports
+        .iter()
+        .zip(&values)
+        .map(|(r, v)| NewCheck {
+            account_id: account.as_ref().map(|a| a.id),
+            kind: "blocklist",
+            target: &r.target,
+            resolver: resolver.describe(),
+            result: v,
+        })
+        .collect();
+    state.with_store(|s| Ok(s.record_checks(&checks)?))?;
     Ok(reports.iter().map(BlocklistReportDto::from).collect())
 }
 

@@ -149,10 +149,9 @@ impl ListSpec {
         for key in self.errors.keys() {
             check_loopback_answer("errors", key)?;
         }
-        if let Some(url) = Some(&self.delist_url).filter(|u| !u.is_empty()) {
-            if !url.starts_with("https://") && !url.starts_with("http://") {
-                return Err(format!("delist_url '{url}' is not an http(s) URL"));
-            }
+        let url = &self.delist_url;
+        if !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://") {
+            return Err(format!("delist_url '{url}' is not an http(s) URL"));
         }
         Ok(())
     }

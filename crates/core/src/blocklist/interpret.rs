@@ -59,11 +59,11 @@ pub fn interpret(list: &ListSpec, answers: &[IpAddr]) -> Interpretation {
             let last = a.octets()[3];
             let mut known = 0u8;
             for (bit, meaning) in &list.codes {
-                if let Ok(b) = bit.parse::<u8>() {
-                    if last & b != 0 {
-                        known |= b;
-                        meanings.push(meaning.clone());
-                    }
+                if let Ok(b) = bit.parse::<u8>()
+                    && last & b != 0
+                {
+                    known |= b;
+                    meanings.push(meaning.clone());
                 }
             }
             let unknown = last & !known & !1;

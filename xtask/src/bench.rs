@@ -1,0 +1,176 @@
+//! `cargo xtask bench`: the benchmarks named in the issues, side by side with peer tools in
+//! one run, written to BENCHMARKS.md. Not part of `cargo xtask test` (timing is not pass/fail).
+//!
+//! DNSBL (issue #4): 1,000 IPs × 8 lists generated as zone files, served by knot DNS on
+//! 127.0.0.2:53 (port 53 because pydnsbl's resolver cannot use another port; binding it
+//! needs root), checked by `inboxlens blocklist` and by pydnsbl.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{Result, root, step};
+
+const IPS: usize = 1000;
+const LISTS: usize = 8;
+const NS: &str = "127.0.0.2";
+
+fn ip(i: usize) -> String {
+    format!("198.18.{}.{}", i / 250, i % 250 + 1)
+}
+
+fn listed_code(i: usize, k: usize) -> Option<u8> {
+    (i + 3 * k)
+        .is_multiple_of(7)
+        .then_some(2 + ((i + k) % 4) as u8)
+}
+
+/// Writes zones, knot.conf, ips.txt, lists.toml and expected.json into `dir`.
+fn generate(dir: &Path) -> Result {
+    std::fs::create_dir_all(dir.join("zones")).map_err(|e| e.to_string())?;
+    let mut expected_listed = String::new();
+    let mut lists_toml = String::new();
+    let mut knot = format!(
+        "server:\n    listen: {NS}@53\n    rundir: {0}\ndatabase:\n    storage: {0}/knotdb\nlog:\n  - target: stderr\n    any: warning\nzone:\n",
+        dir.display()
+    );
+    let mut zones = Vec::new();
+    for k in 1..=LISTS {
+        let zone = format!("l{k}.dnsbl.bench");
+        zones.push(format!("\"{zone}\""));
+        let mut z = format!(
+            "$ORIGIN {zone}.\n$TTL 300\n@ IN SOA ns.{zone}. hostmaster.{zone}. 1 3600 600 86400 300\n@ IN NS ns.{zone}.\nns IN A 127.0.0.1\n2.0.0.127 IN A 127.0.0.2\n"
+        );
+        for i in 0..IPS {
+            if let Some(code) = listed_code(i, k) {
+                let addr = ip(i);
+                let rev: Vec<&str> = addr.split('.').rev().collect();
+                let _ = writeln!(z, "{} IN A 127.0.0.{code}", rev.join("."));
+                let _ = writeln!(z, "{} IN TXT \"listed by bench list {k}\"", rev.join("."));
+                if !expected_listed.is_empty() {
+                    expected_listed.push(',');
+                }
+                let _ = write!(expected_listed, "\"{addr} {zone}\":\"127.0.0.{code}\"");
+            }
+        }
+        std::fs::write(dir.join("zones").join(format!("{zone}.zone")), z)
+            .map_err(|e| e.to_string())?;
+        let _ = write!(
+            knot,
+            "  - domain: {zone}\n    file: {}/zones/{zone}.zone\n",
+            dir.display()
+        );
+        let _ = write!(
+            lists_toml,
+            "[[list]]\nname = \"Bench {k}\"\nzone = \"{zone}\"\nkind = \"ip4\"\ncodes = {{ \"127.0.0.2\" = \"a\", \"127.0.0.3\" = \"b\", \"127.0.0.4\" = \"c\", \"127.0.0.5\" = \"d\" }}\nrate = 10000\n\n"
+        );
+    }
+    let ips: Vec<String> = (0..IPS).map(ip).collect();
+    std::fs::write(dir.join("ips.txt"), ips.join("\n") + "\n").map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("lists.toml"), lists_toml).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("knot.conf"), knot).map_err(|e| e.to_string())?;
+    let ips_json: Vec<String> = ips.iter().map(|i| format!("\"{i}\"")).collect();
+    std::fs::write(
+        dir.join("expected.json"),
+        format!(
+            "{{\"ips\":[{}],\"zones\":[{}],\"listed\":{{{expected_listed}}}}}",
+            ips_json.join(","),
+            zones.join(",")
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+struct Knot(Child);
+
+impl Drop for Knot {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_knot(dir: &Path) -> Result<Knot> {
+    let child = Command::new("knotd")
+        .args(["-c", &dir.join("knot.conf").display().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start knotd: {e}"))?;
+    let knot = Knot(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let ok = Command::new("kdig")
+            .args([
+                &format!("@{NS}"),
+                "+short",
+                "+timeout=1",
+                "+retry=0",
+                "2.0.0.127.l1.dnsbl.bench",
+                "A",
+            ])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains("127.0.0.2"))
+            .unwrap_or(false);
+        if ok {
+            return Ok(knot);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Err(format!(
+        "knotd did not answer on {NS}:53 (is the port free, and are you root?)"
+    ))
+}
+
+/// Runs the benchmarks and writes BENCHMARKS.md.
+pub fn run() -> Result {
+    crate::sys::ensure_bench_tools()?;
+    let root = root();
+    step(
+        "build inboxlens (release)",
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["build", "--release", "-p", "inboxlens"])
+            .current_dir(&root),
+    )?;
+    let dir = root.join("target/bench/dnsbl");
+    let _ = std::fs::remove_dir_all(&dir);
+    generate(&dir)?;
+    let _knot = start_knot(&dir)?;
+    let out = dir.join("result.json");
+    let md = dir.join("section.md");
+    step(
+        "DNSBL: inboxlens vs pydnsbl",
+        Command::new("python3")
+            .arg(root.join("xtask/bench/dnsbl_bench.py"))
+            .args(["--workdir", &dir.display().to_string(), "--ns", NS])
+            .args([
+                "--inboxlens",
+                &root.join("target/release/inboxlens").display().to_string(),
+            ])
+            .args([
+                "--out",
+                &out.display().to_string(),
+                "--markdown",
+                &md.display().to_string(),
+            ]),
+    )?;
+    let section = std::fs::read_to_string(&md).map_err(|e| e.to_string())?;
+    let machine = Command::new("sh")
+        .args([
+            "-c",
+            "echo \"$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)\"",
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let doc = format!(
+        "# Benchmarks\n\nWritten by `cargo xtask bench` (do not edit by hand). Machine: {machine}.\n\n{section}"
+    );
+    std::fs::write(root.join("BENCHMARKS.md"), doc).map_err(|e| e.to_string())?;
+    eprintln!("\n{section}");
+    Ok(())
+}
