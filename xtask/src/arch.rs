@@ -102,7 +102,66 @@ pub fn check(root: &Path) -> Result {
             hickory.join(", ")
         ));
     }
-    eprintln!("    core: no tauri/rusqlite/store; store: no app/CLI; hickory: one version");
+    ui_rules(&root.join("ui/www/src"))?;
+    eprintln!(
+        "    core: no tauri/rusqlite/store; store: no app/CLI; hickory: one version; UI: one IPC module, no HTML sinks"
+    );
+    Ok(())
+}
+
+/// The UI rules of ARCHITECTURE.md: only backend.js touches Tauri IPC, and no module writes
+/// HTML from strings (hostile content must stay text).
+fn ui_rules(dir: &Path) -> Result {
+    let sinks = [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+    ];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|x| x != "js") {
+                continue;
+            }
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            // Comments may name what they forbid.
+            let text: String = text
+                .lines()
+                .filter(|l| {
+                    let t = l.trim_start();
+                    !(t.starts_with("//") || t.starts_with('*') || t.starts_with("/*"))
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name != "backend.js"
+                && (text.contains("__TAURI__") || text.contains("__TAURI_INTERNALS__"))
+            {
+                return Err(format!(
+                    "{} talks to Tauri directly; only ui/www/src/backend.js may",
+                    path.display()
+                ));
+            }
+            for sink in sinks {
+                if text.contains(sink) {
+                    return Err(format!(
+                        "{} uses {sink}: build DOM with dom.js's h() so data stays text",
+                        path.display()
+                    ));
+                }
+            }
+        }
+    }
     Ok(())
 }
 

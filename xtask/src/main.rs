@@ -31,15 +31,16 @@ fn main() -> ExitCode {
         "e2e" => sys::ensure_test_tools().and_then(|_| e2e()),
         "eval" => eval::run(&root()),
         "bench" => bench::run(),
+        "arch" => arch::check(&root()),
         "bindings" => bindings(),
         "help" | "--help" | "-h" => {
             println!(
-                "usage: cargo xtask <run [-- APP ARGS] | test | e2e | eval | bench | bindings>"
+                "usage: cargo xtask <run [-- APP ARGS] | test | e2e | eval | bench | arch | bindings>"
             );
             return ExitCode::SUCCESS;
         }
         other => Err(format!(
-            "unknown task '{other}'; try: run, test, e2e, eval, bench, bindings"
+            "unknown task '{other}'; try: run, test, e2e, eval, bench, arch, bindings"
         )),
     };
     match result {
