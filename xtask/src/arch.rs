@@ -31,54 +31,47 @@ fn names(listing: &str) -> Vec<String> {
         .collect()
 }
 
+/// Fails when `package` depends (normal or build dependencies, any features) on one of `crates`.
+fn forbid(root: &Path, package: &str, crates: &[&str], why: &str) -> Result {
+    let deps = names(&tree(
+        root,
+        &[
+            "-p",
+            package,
+            "--all-features",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+        ],
+    )?);
+    match crates.iter().find(|c| deps.iter().any(|d| d == *c)) {
+        Some(c) => Err(format!("{package} depends on {c}; {why}")),
+        None => Ok(()),
+    }
+}
+
 /// Fails when a layer depends on what it must not, or when hickory appears twice.
 pub fn check(root: &Path) -> Result {
     eprintln!("\n==> architecture: dependency direction and duplicate hickory");
-    let forbidden_in_core = [
-        "tauri",
-        "tauri-build",
-        "rusqlite",
-        "libsqlite3-sys",
-        "inboxlens-store",
-    ];
-    let core = names(&tree(
+    forbid(
         root,
+        "inboxlens-core",
         &[
-            "-p",
-            "inboxlens-core",
-            "--all-features",
-            "-e",
-            "normal,build",
-            "--prefix",
-            "none",
-        ],
-    )?);
-    for f in forbidden_in_core {
-        if core.iter().any(|n| n == f) {
-            return Err(format!(
-                "inboxlens-core depends on {f}; the engine must stay free of UI and SQL (see ARCHITECTURE.md)"
-            ));
-        }
-    }
-    let store = names(&tree(
-        root,
-        &[
-            "-p",
+            "tauri",
+            "tauri-build",
+            "rusqlite",
+            "libsqlite3-sys",
             "inboxlens-store",
-            "--all-features",
-            "-e",
-            "normal,build",
-            "--prefix",
-            "none",
         ],
-    )?);
-    for f in ["tauri", "tauri-build", "inboxlens"] {
-        if store.iter().any(|n| n == f) {
-            return Err(format!(
-                "inboxlens-store depends on {f}; the store sits below the CLI and the app"
-            ));
-        }
-    }
+        "the engine must stay free of UI and SQL (see ARCHITECTURE.md)",
+    )?;
+    forbid(
+        root,
+        "inboxlens-store",
+        &["tauri", "tauri-build", "inboxlens"],
+        "the store sits below the CLI and the app",
+    )?;
     let dups = tree(
         root,
         &[

@@ -6,18 +6,5 @@ pub mod blocklists;
 pub mod info;
 pub mod settings;
 
-/// Every command name, in registration order. `build.rs` (permissions), the capability
-/// file and the generated TypeScript bindings must list the same names; a test checks it.
-pub const NAMES: &[&str] = &[
-    "app_info",
-    "list_accounts",
-    "create_account",
-    "update_account",
-    "delete_account",
-    "get_settings",
-    "save_settings",
-    "check_blocklists",
-    "get_blocklists",
-    "save_blocklists",
-    "set_blocklist_enabled",
-];
+/// Every command name, in registration order (`command_names.rs`, shared with `build.rs`).
+pub const NAMES: &[&str] = include!("../../command_names.rs");
