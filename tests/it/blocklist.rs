@@ -237,3 +237,41 @@ fn a_silent_resolver_gives_timeouts_not_clean_results() {
     );
     assert!(reports[0].findings.iter().any(|f| f.id == "dnsbl-timeout"));
 }
+
+#[test]
+fn per_list_rate_limit_spaces_the_queries() {
+    let fx = DnsFixture::start();
+    // One list at 20 queries per second: 2 liveness probes + 18 targets = 20 queries, so the
+    // run cannot finish in less than 19 intervals of 50 ms.
+    let text = "[[list]]\nname = \"Slow\"\nzone = \"zen.dnsbl.test\"\nkind = \"ip4\"\nrate = 20\ncodes = { \"127.0.0.2\" = \"listed\" }\n";
+    let catalogue = Catalogue::from_toml(text, "inline").expect("catalogue");
+    let targets: Vec<Target> = (1..=18)
+        .map(|i| Target::parse(&format!("198.51.100.{i}")).expect("ip"))
+        .collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let started = std::time::Instant::now();
+    let reports = rt.block_on(async {
+        let resolver = Resolver::from_settings(&DnsSettings {
+            nameservers: vec![Nameserver::parse(&fx.nameserver()).expect("ns")],
+            timeout_secs: 2.0,
+            attempts: 1,
+        })
+        .expect("resolver");
+        check(&resolver, &catalogue, &targets, &CheckOptions::default()).await
+    });
+    assert!(
+        started.elapsed() >= Duration::from_millis(19 * 50),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(reports.len(), 18);
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.results[0].status == ListStatus::Clean)
+    );
+}
