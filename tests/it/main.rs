@@ -6,6 +6,7 @@ mod dns;
 #[cfg(feature = "e2e")]
 #[path = "../e2e/mod.rs"]
 mod e2e;
+mod spf;
 mod store;
 
 /// The app binary the e2e tests launch: `$INBOXLENS_APP`, else target/<profile>/inboxlens-app.
