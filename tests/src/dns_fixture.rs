@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_server::Server;
-use hickory_server::proto::rr::{LowerName, Name};
+use hickory_server::proto::rr::{LowerName, Name, RecordType};
 use hickory_server::store::file::{FileConfig, FileZoneHandler};
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
 use tokio::sync::oneshot;
@@ -57,6 +57,11 @@ impl DnsFixture {
             catalog.upsert(LowerName::new(&origin), handlers);
             zones.push(origin.to_string());
         }
+        Self::run(catalog, zones)
+    }
+
+    /// Runs `handler` on a fresh loopback port pair in its own thread.
+    fn run<H: hickory_server::server::RequestHandler>(handler: H, zones: Vec<String>) -> Self {
         let (udp, tcp) = bind_pair();
         let addr = udp.local_addr().expect("local addr");
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -69,7 +74,7 @@ impl DnsFixture {
                     .build()
                     .expect("fixture runtime");
                 rt.block_on(async move {
-                    let mut server = Server::new(catalog);
+                    let mut server = Server::new(handler);
                     server.register_socket(tokio::net::UdpSocket::from_std(udp).expect("udp"));
                     server.register_listener(
                         tokio::net::TcpListener::from_std(tcp).expect("tcp"),
@@ -155,5 +160,134 @@ impl Blackhole {
     /// `127.0.0.1:<port>`.
     pub fn nameserver(&self) -> String {
         self.addr.to_string()
+    }
+}
+
+/// One record for [`DnsFixture::serve`].
+#[derive(Debug, Clone)]
+pub enum FixtureRecord {
+    /// IPv4 address.
+    A(std::net::Ipv4Addr),
+    /// IPv6 address.
+    Aaaa(std::net::Ipv6Addr),
+    /// Mail exchanger.
+    Mx(u16, String),
+    /// Text record: its character-strings.
+    Txt(Vec<Vec<u8>>),
+    /// Reverse pointer.
+    Ptr(String),
+    /// Canonical name.
+    Cname(String),
+}
+
+/// Answers like the catalogue, except for names listed as timing out: queries for a type
+/// the name has no record of are answered only after 3 s, well past any test resolver's
+/// timeout (the RFC 7208 suite's TIMEOUT convention).
+struct SlowNames {
+    inner: Catalog,
+    timeouts: std::collections::HashMap<LowerName, std::collections::HashSet<RecordType>>,
+}
+
+#[async_trait::async_trait]
+impl hickory_server::server::RequestHandler for SlowNames {
+    async fn handle_request<
+        R: hickory_server::server::ResponseHandler,
+        T: hickory_server::net::runtime::Time,
+    >(
+        &self,
+        request: &hickory_server::server::Request,
+        response_handle: R,
+    ) -> hickory_server::server::ResponseInfo {
+        if let Ok(info) = request.request_info()
+            && let Some(present) = self.timeouts.get(info.query.name())
+            && !present.contains(&info.query.query_type())
+        {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
+        self.inner
+            .handle_request::<R, T>(request, response_handle)
+            .await
+    }
+}
+
+impl DnsFixture {
+    /// Serves `records` (owner name, data) from one root zone, so any name not given is
+    /// NXDOMAIN, and lets the names in `timeouts` time out. For data-driven suites such as
+    /// the RFC 7208 test suite.
+    pub fn serve(records: &[(String, FixtureRecord)], timeouts: &[String]) -> Result<Self, String> {
+        use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, PTR, SOA, TXT};
+        use hickory_server::proto::rr::{RData, Record};
+        use hickory_server::store::in_memory::InMemoryZoneHandler;
+
+        // Labels are taken as raw bytes: test suites use names with ':' '/' '%' or spaces.
+        let name = |s: &str| {
+            let trimmed = s.trim_end_matches('.');
+            if trimmed.is_empty() {
+                return Ok(Name::root());
+            }
+            let mut n = Name::from_labels(trimmed.split('.').map(str::as_bytes))
+                .map_err(|e| format!("'{s}': {e}"))?;
+            n.set_fqdn(true);
+            Ok::<Name, String>(n)
+        };
+        let mut zone =
+            InMemoryZoneHandler::<hickory_server::net::runtime::TokioRuntimeProvider>::empty(
+                Name::root(),
+                ZoneType::Primary,
+                AxfrPolicy::Deny,
+            );
+        let soa = SOA::new(
+            name("ns.fixture.test")?,
+            name("hostmaster.fixture.test")?,
+            1,
+            3600,
+            600,
+            86400,
+            300,
+        );
+        zone.upsert_mut(Record::from_rdata(Name::root(), 300, RData::SOA(soa)), 1);
+        for (owner, rr) in records {
+            let owner = name(owner)?;
+            let data = match rr {
+                FixtureRecord::A(a) => RData::A(A(*a)),
+                FixtureRecord::Aaaa(a) => RData::AAAA(AAAA(*a)),
+                FixtureRecord::Mx(p, host) => RData::MX(MX::new(*p, name(host)?)),
+                FixtureRecord::Txt(strings) => {
+                    RData::TXT(TXT::from_bytes(strings.iter().map(Vec::as_slice).collect()))
+                }
+                FixtureRecord::Ptr(t) => RData::PTR(PTR(name(t)?)),
+                FixtureRecord::Cname(t) => RData::CNAME(CNAME(name(t)?)),
+            };
+            zone.upsert_mut(Record::from_rdata(owner, 300, data), 1);
+        }
+        let mut catalog = Catalog::new();
+        let handlers: Vec<Arc<dyn ZoneHandler>> = vec![Arc::new(zone)];
+        catalog.upsert(LowerName::new(&Name::root()), handlers);
+        let mut slow: std::collections::HashMap<LowerName, std::collections::HashSet<RecordType>> =
+            std::collections::HashMap::new();
+        for t in timeouts {
+            let key = LowerName::new(&name(t)?);
+            let mut present = std::collections::HashSet::new();
+            for (owner, rr) in records {
+                if LowerName::new(&name(owner)?) == key {
+                    present.insert(match rr {
+                        FixtureRecord::A(_) => RecordType::A,
+                        FixtureRecord::Aaaa(_) => RecordType::AAAA,
+                        FixtureRecord::Mx(..) => RecordType::MX,
+                        FixtureRecord::Txt(_) => RecordType::TXT,
+                        FixtureRecord::Ptr(_) => RecordType::PTR,
+                        FixtureRecord::Cname(_) => RecordType::CNAME,
+                    });
+                }
+            }
+            slow.insert(key, present);
+        }
+        Ok(Self::run(
+            SlowNames {
+                inner: catalog,
+                timeouts: slow,
+            },
+            vec![".".to_string()],
+        ))
     }
 }

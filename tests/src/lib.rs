@@ -8,6 +8,7 @@
 
 mod dns_fixture;
 mod paths;
+pub mod spf_suite;
 
-pub use dns_fixture::{Blackhole, DnsFixture};
+pub use dns_fixture::{Blackhole, DnsFixture, FixtureRecord};
 pub use paths::{fixture, target_bin, workspace_root};

@@ -103,10 +103,14 @@ impl DnsJob {
 
     async fn query(&self, fqdn: String, kind: RecordKind) -> Result<Arc<Answer>, DnsError> {
         let rtype = kind.as_str().to_string();
-        let name = Name::from_ascii(&fqdn).map_err(|e| DnsError::InvalidName {
-            name: fqdn.clone(),
-            reason: e.to_string(),
-        })?;
+        // Labels as raw bytes: names built from macros or test data may hold characters
+        // (':', '/', '%') that presentation-format parsing rejects but DNS carries fine.
+        let mut name = Name::from_labels(fqdn.trim_end_matches('.').split('.').map(str::as_bytes))
+            .map_err(|e| DnsError::InvalidName {
+                name: fqdn.clone(),
+                reason: e.to_string(),
+            })?;
+        name.set_fqdn(true);
         let fut = self.resolver.hickory().lookup(name, kind.to_hickory());
         let outcome = match tokio::time::timeout_at(self.deadline.into(), fut).await {
             Ok(r) => r,

@@ -2,7 +2,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use hickory_resolver::proto::rr::{RData, Record, RecordType};
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use serde::{Deserialize, Serialize};
 
 /// The record types the engine asks for.
@@ -117,6 +117,20 @@ pub struct DnsRecord {
     pub data: RecordData,
 }
 
+/// A name as text with its labels verbatim (no presentation-format escaping, so a label
+/// such as `foo:bar/baz` can be queried again as it came), with a trailing dot.
+fn name_text(n: &Name) -> String {
+    if n.is_root() {
+        return ".".into();
+    }
+    let mut s = String::new();
+    for label in n.iter() {
+        s.push_str(&String::from_utf8_lossy(label));
+        s.push('.');
+    }
+    s
+}
+
 impl DnsRecord {
     pub(crate) fn from_hickory(r: &Record) -> Self {
         let data = match &r.data {
@@ -124,7 +138,7 @@ impl DnsRecord {
             RData::AAAA(a) => RecordData::Aaaa { address: a.0 },
             RData::MX(mx) => RecordData::Mx {
                 preference: mx.preference,
-                exchange: mx.exchange.to_string(),
+                exchange: name_text(&mx.exchange),
             },
             RData::TXT(txt) => RecordData::Txt {
                 strings: txt
@@ -134,13 +148,13 @@ impl DnsRecord {
                     .collect(),
             },
             RData::PTR(p) => RecordData::Ptr {
-                target: p.0.to_string(),
+                target: name_text(&p.0),
             },
             RData::CNAME(c) => RecordData::Cname {
-                target: c.0.to_string(),
+                target: name_text(&c.0),
             },
             RData::NS(n) => RecordData::Ns {
-                target: n.0.to_string(),
+                target: name_text(&n.0),
             },
             other => RecordData::Other {
                 rtype: other.record_type().to_string(),
@@ -148,7 +162,7 @@ impl DnsRecord {
             },
         };
         DnsRecord {
-            name: r.name.to_string(),
+            name: name_text(&r.name),
             ttl: r.ttl,
             data,
         }

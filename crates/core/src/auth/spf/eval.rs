@@ -8,7 +8,7 @@ use std::pin::Pin;
 use serde::Serialize;
 
 use super::macros::{MacroContext, expand, truncate_domain};
-use super::record::{Mechanism, Qualifier, SpfRecord, TermKind, is_spf, parse};
+use super::record::{Mechanism, Qualifier, SpfRecord, TermKind, is_spf, parse, valid_explanation};
 use crate::dns::{AnswerStatus, DnsError, DnsJob, RecordKind};
 
 /// Mechanisms and modifiers that query the DNS, at most (RFC 7208 §4.6.4).
@@ -124,6 +124,8 @@ struct Evaluator<'a> {
     input: &'a SpfInput<'a>,
     lookups: u32,
     voids: u32,
+    /// `%{p}` per domain, computed only when a macro asks for it.
+    validated: std::collections::HashMap<String, String>,
 }
 
 type BoxFut<'b, T> = Pin<Box<dyn Future<Output = T> + Send + 'b>>;
@@ -142,6 +144,7 @@ pub async fn check_host(job: &DnsJob, input: &SpfInput<'_>) -> SpfEvaluation {
         input,
         lookups: 0,
         voids: 0,
+        validated: std::collections::HashMap::new(),
     };
     let domain = input.domain.trim_end_matches('.').to_ascii_lowercase();
     let (tree, exp, matched) = ev.host(domain, 0).await;
@@ -216,8 +219,14 @@ fn valid_domain(d: &str) -> bool {
 }
 
 impl<'a> Evaluator<'a> {
-    fn cx<'c>(&'c self, domain: &'c str) -> MacroContext<'c> {
-        MacroContext {
+    /// Expands a macro-string for `domain`, resolving `%{p}` only when it is used.
+    async fn expand(&mut self, spec: &str, domain: &str) -> String {
+        let validated = if spec.contains("%{p") || spec.contains("%{P") {
+            self.validated_name(domain).await
+        } else {
+            "unknown".to_string()
+        };
+        let cx = MacroContext {
             sender: self.input.sender,
             domain,
             ip: self.input.ip,
@@ -226,7 +235,45 @@ impl<'a> Evaluator<'a> {
             now: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
+            validated: &validated,
+        };
+        truncate_domain(expand(spec, &cx))
+    }
+
+    /// `%{p}` (RFC 7208 §7.3): a PTR name of the client that resolves back to it, preferring
+    /// `domain` or one of its subdomains; "unknown" when there is none. Errors are ignored.
+    async fn validated_name(&mut self, domain: &str) -> String {
+        if let Some(v) = self.validated.get(domain) {
+            return v.clone();
         }
+        let ip = to_v4_if_mapped(self.input.ip);
+        let kind = if ip.is_ipv4() {
+            RecordKind::A
+        } else {
+            RecordKind::Aaaa
+        };
+        let names = match self.job.lookup(&reverse_name(ip), RecordKind::Ptr).await {
+            Ok(a) => a.targets(),
+            Err(_) => Vec::new(),
+        };
+        let mut valid = Vec::new();
+        for name in names.iter().take(NAME_LIMIT) {
+            let n = name.trim_end_matches('.').to_ascii_lowercase();
+            if let Ok(a) = self.job.lookup(&n, kind).await
+                && a.ips().contains(&ip)
+            {
+                valid.push(n);
+            }
+        }
+        let d = domain.to_ascii_lowercase();
+        let chosen = valid
+            .iter()
+            .find(|n| **n == d || n.ends_with(&format!(".{d}")))
+            .or(valid.first())
+            .cloned()
+            .unwrap_or_else(|| "unknown".to_string());
+        self.validated.insert(domain.to_string(), chosen.clone());
+        chosen
     }
 
     fn count_lookup(&mut self) -> Result<(), Abort> {
@@ -401,7 +448,7 @@ impl<'a> Evaluator<'a> {
             });
             return Err(e);
         }
-        let target = truncate_domain(expand(target, &self.cx(domain)));
+        let target = self.expand(target, domain).await;
         let (child, exp, matched) = self.host(target.clone(), depth + 1).await;
         let result = child.result;
         let mut trace = TermTrace {
@@ -431,8 +478,15 @@ impl<'a> Evaluator<'a> {
         trace: &mut TermTrace,
     ) -> Result<bool, Abort> {
         let ip = to_v4_if_mapped(self.input.ip);
-        let target_of = |ev: &Self, spec: &Option<String>| match spec {
-            Some(s) => truncate_domain(expand(s, &ev.cx(domain))),
+        let spec_of = |m: &Mechanism| match m {
+            Mechanism::A { domain: s, .. }
+            | Mechanism::Mx { domain: s, .. }
+            | Mechanism::Ptr { domain: s } => s.clone(),
+            Mechanism::Include { domain: s } | Mechanism::Exists { domain: s } => Some(s.clone()),
+            _ => None,
+        };
+        let target = match spec_of(m) {
+            Some(s) => self.expand(&s, domain).await,
             None => domain.to_string(),
         };
         match m {
@@ -456,12 +510,7 @@ impl<'a> Evaluator<'a> {
                 );
                 Ok(hit)
             }
-            Mechanism::A {
-                domain: spec,
-                v4,
-                v6,
-            } => {
-                let target = target_of(self, spec);
+            Mechanism::A { v4, v6, .. } => {
                 if !valid_domain(&target) {
                     trace.note = format!("'{target}' is not a valid domain: no match");
                     return Ok(false);
@@ -483,12 +532,7 @@ impl<'a> Evaluator<'a> {
                 trace.note = format!("{target} {}: {}", kind.as_str(), list(&addrs));
                 Ok(hit)
             }
-            Mechanism::Mx {
-                domain: spec,
-                v4,
-                v6,
-            } => {
-                let target = target_of(self, spec);
+            Mechanism::Mx { v4, v6, .. } => {
                 if !valid_domain(&target) {
                     trace.note = format!("'{target}' is not a valid domain: no match");
                     return Ok(false);
@@ -537,8 +581,8 @@ impl<'a> Evaluator<'a> {
                 };
                 Ok(false)
             }
-            Mechanism::Ptr { domain: spec } => {
-                let target = target_of(self, spec).to_ascii_lowercase();
+            Mechanism::Ptr { .. } => {
+                let target = target.to_ascii_lowercase();
                 let rev = reverse_name(ip);
                 // §5.5: DNS errors in the PTR lookup mean "no match", not temperror.
                 let names = match self.job.lookup(&rev, RecordKind::Ptr).await {
@@ -566,8 +610,7 @@ impl<'a> Evaluator<'a> {
                 trace.note = format!("no validated PTR name of {ip} under {target}");
                 Ok(false)
             }
-            Mechanism::Exists { domain: spec } => {
-                let target = truncate_domain(expand(spec, &self.cx(domain)));
+            Mechanism::Exists { .. } => {
                 if !valid_domain(&target) {
                     trace.note = format!("'{target}' is not a valid domain: no match");
                     return Ok(false);
@@ -583,8 +626,7 @@ impl<'a> Evaluator<'a> {
                 trace.note = format!("{target} A: {}", list(&answer.ips()));
                 Ok(hit)
             }
-            Mechanism::Include { domain: spec } => {
-                let target = truncate_domain(expand(spec, &self.cx(domain)));
+            Mechanism::Include { .. } => {
                 let (child, _exp, _) = self.host(target.clone(), depth + 1).await;
                 let result = child.result;
                 let error = child.error.clone();
@@ -614,17 +656,23 @@ impl<'a> Evaluator<'a> {
 
     /// The `exp=` explanation (RFC 7208 §6.2): any error means no explanation.
     async fn explain(&mut self, spec: &str, domain: &str) -> Option<String> {
-        let target = truncate_domain(expand(spec, &self.cx(domain)));
+        let target = self.expand(spec, domain).await;
         let answer = self.job.txt(&target).await.ok()?;
         let texts = answer.txt();
         if texts.len() != 1 {
             return None;
         }
         let text = &texts[0];
-        if !text.is_ascii() {
+        // §6.2: non-ASCII or a syntax error means no explanation. Spaces separate words,
+        // so each space-separated part is checked as a macro-string.
+        if !text.is_ascii()
+            || !text
+                .split(' ')
+                .all(|w| w.is_empty() || valid_explanation(w))
+        {
             return None;
         }
-        Some(expand(text, &self.cx(domain)))
+        Some(self.expand(text, domain).await)
     }
 }
 

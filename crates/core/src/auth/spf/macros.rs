@@ -17,6 +17,8 @@ pub struct MacroContext<'a> {
     pub receiver: &'a str,
     /// Seconds since the epoch (`t`, exp only).
     pub now: u64,
+    /// The validated domain name of `ip` (`p`), or "unknown".
+    pub validated: &'a str,
 }
 
 fn local_part(sender: &str) -> &str {
@@ -111,8 +113,7 @@ fn expand_one(body: &str, cx: &MacroContext<'_>) -> String {
         'o' => sender_domain(cx.sender, cx.helo).to_string(),
         'd' => cx.domain.to_string(),
         'i' => ip_macro(cx.ip),
-        // The validated PTR name; RFC 7208 §7.3 allows "unknown" and discourages the macro.
-        'p' => "unknown".to_string(),
+        'p' => cx.validated.to_string(),
         'v' => if cx.ip.is_ipv4() { "in-addr" } else { "ip6" }.to_string(),
         'h' => cx.helo.to_string(),
         'c' => cx.ip.to_string(),
@@ -172,6 +173,7 @@ mod tests {
             helo: "mx.example.org",
             receiver: "mx.receiver.example",
             now: 1_700_000_000,
+            validated: "unknown",
         }
     }
 

@@ -371,29 +371,39 @@ fn required_domain(name: &str, args: &str) -> Result<String, String> {
     domain_spec(value, false).map_err(|e| format!("{name}: {e}"))
 }
 
-/// `[":" domain-spec] [dual-cidr]`: the domain part ends at the first '/' that starts a
-/// prefix length (macros never contain '/' outside "%{…}").
+/// `[":" domain-spec] [dual-cidr]`: the prefix lengths are taken from the end of the term,
+/// so a domain-spec may itself contain '/' or ':' (RFC 7208 §12 ABNF; `a:foo:bar/baz.example.com`).
 fn optional_domain_and_cidr(args: &str) -> Result<(Option<String>, &str), String> {
     match args.strip_prefix(':') {
         None => Ok((None, args)),
         Some(rest) => {
-            let mut depth = 0;
-            let mut cut = rest.len();
-            for (i, c) in rest.char_indices() {
-                match c {
-                    '{' => depth += 1,
-                    '}' => depth -= 1,
-                    '/' if depth == 0 => {
-                        cut = i;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            let domain = domain_spec(&rest[..cut], false)?;
-            Ok((Some(domain), &rest[cut..]))
+            let (domain, cidr) = split_cidr(rest);
+            Ok((Some(domain_spec(domain, false)?), cidr))
         }
     }
+}
+
+/// Splits a trailing `/N`, `//N` or `/N//M` off `s`.
+fn split_cidr(s: &str) -> (&str, &str) {
+    let b = s.as_bytes();
+    let trailing_digits = |end: usize| {
+        s[..end]
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .len()
+    };
+    let d = trailing_digits(s.len());
+    if d == s.len() || d == 0 || b[d - 1] != b'/' {
+        return (s, "");
+    }
+    let mut cut = d - 1;
+    if cut > 0 && b[cut - 1] == b'/' {
+        cut -= 1;
+        let d2 = trailing_digits(cut);
+        if d2 < cut && d2 > 0 && b[d2 - 1] == b'/' {
+            cut = d2 - 1;
+        }
+    }
+    (&s[..cut], &s[cut..])
 }
 
 /// `[ "/" v4 ] [ "//" v6 ]`.
@@ -456,6 +466,12 @@ fn domain_spec(value: &str, exp: bool) -> Result<String, String> {
         return Err(format!("'{value}' is longer than 253 characters"));
     }
     Ok(value.to_string())
+}
+
+/// Whether one space-separated word of an explanation string (the TXT behind `exp=`) is a
+/// valid macro-string, the exp-only letters allowed (RFC 7208 §6.2).
+pub fn valid_explanation(text: &str) -> bool {
+    macro_string(text, true).is_ok()
 }
 
 /// Validates macros (RFC 7208 §7.1): `%{letter digits? r? delimiters*}`, `%%`, `%_`, `%-`.
@@ -608,7 +624,8 @@ mod tests {
 
     #[test]
     fn a_and_mx_prefix_forms() {
-        let r = parse("v=spf1 a/24 a//64 mx/24//48 a:%{d}/30").expect("valid");
+        let r = parse("v=spf1 a/24 a//64 mx/24//48 a:%{d}/30 a:foo:bar/baz.example.com")
+            .expect("valid");
         let m: Vec<&Mechanism> = r.directives().map(|(_, d)| &d.mechanism).collect();
         assert_eq!(
             m[0],
