@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use inboxlens_core::dns::{DnsJob, DnsSettings, Nameserver, RecordKind, Resolver};
+use inboxlens_core::dns::{DnsJob, DnsSettings, Nameserver, RecordKind, Resolver, reverse_name};
 use inboxlens_store::{NewCheck, Settings, Store};
 use serde_json::json;
 
@@ -40,23 +40,6 @@ fn kind(t: LookupType) -> RecordKind {
         LookupType::Cname => RecordKind::Cname,
         LookupType::Ns => RecordKind::Ns,
         LookupType::Soa => RecordKind::Soa,
-    }
-}
-
-/// The reverse-lookup name of an IP (RFC 1035 §3.5, RFC 3596 §2.5).
-fn reverse_name(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            format!("{}.{}.{}.{}.in-addr.arpa.", o[3], o[2], o[1], o[0])
-        }
-        IpAddr::V6(v6) => {
-            let mut s = String::new();
-            for b in v6.octets().iter().rev() {
-                s.push_str(&format!("{:x}.{:x}.", b & 0xf, b >> 4));
-            }
-            s + "ip6.arpa."
-        }
     }
 }
 
@@ -183,21 +166,4 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> anyhow::Result<Outcome> {
         print_json_list(cli.format, &entries)?;
     }
     Ok(Outcome::Clean)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::reverse_name;
-
-    #[test]
-    fn reverses_ips() {
-        assert_eq!(
-            reverse_name("192.0.2.1".parse().expect("ip")),
-            "1.2.0.192.in-addr.arpa."
-        );
-        assert_eq!(
-            reverse_name("2001:db8::1".parse().expect("ip")),
-            "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."
-        );
-    }
 }

@@ -40,17 +40,7 @@ impl Target {
     pub fn query_name(&self, zone: &str) -> String {
         let zone = zone.trim_end_matches('.');
         match self {
-            Target::Ip(IpAddr::V4(v4)) => {
-                let o = v4.octets();
-                format!("{}.{}.{}.{}.{zone}.", o[3], o[2], o[1], o[0])
-            }
-            Target::Ip(IpAddr::V6(v6)) => {
-                let mut s = String::with_capacity(64 + zone.len());
-                for b in v6.octets().iter().rev() {
-                    s.push_str(&format!("{:x}.{:x}.", b & 0xf, b >> 4));
-                }
-                format!("{s}{zone}.")
-            }
+            Target::Ip(ip) => format!("{}.{zone}.", crate::dns::reversed_labels(*ip)),
             Target::Domain(d) => format!("{}.{zone}.", self.registered_domain().unwrap_or(d)),
         }
     }

@@ -16,10 +16,12 @@ mod error;
 mod job;
 mod record;
 mod resolver;
+mod reverse;
 mod settings;
 
 pub use error::DnsError;
 pub use job::{DnsJob, DnsStats};
 pub use record::{Answer, AnswerStatus, DnsRecord, RecordData, RecordKind};
 pub use resolver::Resolver;
+pub use reverse::{reverse_name, reversed_labels};
 pub use settings::{DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT_SECS, DnsSettings, Nameserver};

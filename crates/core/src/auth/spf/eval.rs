@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::macros::{MacroContext, expand, truncate_domain};
 use super::record::{Mechanism, Qualifier, SpfRecord, TermKind, is_spf, parse, valid_explanation};
-use crate::dns::{AnswerStatus, DnsError, DnsJob, RecordKind};
+use crate::dns::{AnswerStatus, DnsError, DnsJob, RecordKind, reverse_name};
 
 /// Mechanisms and modifiers that query the DNS, at most (RFC 7208 §4.6.4).
 pub const LOOKUP_LIMIT: u32 = 10;
@@ -685,22 +685,6 @@ fn list(addrs: &[IpAddr]) -> String {
             .map(|a| a.to_string())
             .collect::<Vec<_>>()
             .join(", ")
-    }
-}
-
-fn reverse_name(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0])
-        }
-        IpAddr::V6(v6) => {
-            let mut s = String::new();
-            for b in v6.octets().iter().rev() {
-                s.push_str(&format!("{:x}.{:x}.", b & 0xf, b >> 4));
-            }
-            s + "ip6.arpa"
-        }
     }
 }
 
