@@ -127,13 +127,14 @@ fn spf_rfc7208(dir: &Path) -> Result<(usize, usize)> {
     crate::step(
         "build inboxlens-eval",
         std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            // Exactly what `cargo xtask test` builds (features unify per selection, dev-dependencies
+            // included), so in a test run this is a no-op instead of a rebuild.
             .args([
                 "build",
                 "--quiet",
-                "-p",
-                "inboxlens-tests",
-                "--bin",
-                "inboxlens-eval",
+                "--workspace",
+                "--all-features",
+                "--all-targets",
             ])
             .current_dir(&root),
     )?;
