@@ -1,5 +1,6 @@
-//! Authentication posture checks (issue #3). Landed so far: the SPF record parser and
-//! linter ([`spf`]); the evaluator with its lookup tree, DMARC, DKIM, MX, MTA-STS, TLS-RPT,
-//! BIMI and PTR follow.
+//! Authentication posture checks (issue #3). Landed so far: SPF ([`spf`]: parser, linter,
+//! macros, `check_host()` with its trace) and the DMARC record parser and linter
+//! ([`dmarc`]); DMARC discovery, DKIM, MX, MTA-STS, TLS-RPT, BIMI and PTR follow.
 
+pub mod dmarc;
 pub mod spf;
