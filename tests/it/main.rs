@@ -2,6 +2,7 @@
 
 mod blocklist;
 mod cli;
+mod dmarc;
 mod dns;
 #[cfg(feature = "e2e")]
 #[path = "../e2e/mod.rs"]
