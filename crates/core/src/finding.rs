@@ -55,6 +55,45 @@ pub struct Finding {
     pub references: Vec<String>,
 }
 
+impl Finding {
+    /// Starts a finding; fill the rest with the builder methods below.
+    pub fn new(id: &str, severity: Severity, title: impl Into<String>) -> Self {
+        Self {
+            id: id.to_string(),
+            severity,
+            title: title.into(),
+            detail: String::new(),
+            evidence: Vec::new(),
+            fix: String::new(),
+            references: Vec::new(),
+        }
+    }
+
+    /// Sets the explanation.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
+    /// Sets the evidence lines.
+    pub fn evidence(mut self, evidence: Vec<String>) -> Self {
+        self.evidence = evidence;
+        self
+    }
+
+    /// Sets the fix.
+    pub fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = fix.into();
+        self
+    }
+
+    /// Sets the references (RFC sections, provider documents).
+    pub fn refs(mut self, refs: &[&str]) -> Self {
+        self.references = refs.iter().map(|r| r.to_string()).collect();
+        self
+    }
+}
+
 /// Whether any of `findings` makes the run fail (exit status 1).
 pub fn any_failing(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity.fails_run())

@@ -6,6 +6,7 @@
 //! tauri or rusqlite (checked by `cargo xtask test`).
 
 pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod blocklist;
 pub mod dns;

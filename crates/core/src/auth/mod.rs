@@ -1,6 +1,8 @@
-//! Authentication posture checks (issue #3). Landed so far: SPF ([`spf`]: parser, linter,
-//! macros, `check_host()` with its trace) and the DMARC record parser and linter
-//! ([`dmarc`]); DMARC discovery, DKIM, MX, MTA-STS, TLS-RPT, BIMI and PTR follow.
+//! Authentication records: SPF ([`spf`]: parser, linter, macros, `check_host()` with its
+//! trace), DMARC ([`dmarc`]: parser, linter, RFC 9989 discovery) and DKIM keys ([`dkim`]).
+//! The domain audit ([`crate::audit`]) puts them together with MX, MTA-STS, TLS-RPT, BIMI
+//! and PTR.
 
+pub mod dkim;
 pub mod dmarc;
 pub mod spf;

@@ -206,6 +206,17 @@ pub enum AnswerStatus {
     NxDomain,
 }
 
+impl AnswerStatus {
+    /// For evidence lines: "records", "no records (NODATA)", "name does not exist (NXDOMAIN)".
+    pub fn describe(self) -> &'static str {
+        match self {
+            AnswerStatus::Records => "records",
+            AnswerStatus::NoData => "no records (NODATA)",
+            AnswerStatus::NxDomain => "name does not exist (NXDOMAIN)",
+        }
+    }
+}
+
 /// The answer to one query. NXDOMAIN and NODATA are answers, not errors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {

@@ -122,6 +122,11 @@ enum Abort {
 struct Evaluator<'a> {
     job: &'a DnsJob,
     input: &'a SpfInput<'a>,
+    /// Audit walk: no address is known, so only `all` (or an include that passes
+    /// everything) matches; every lookup is still made and counted.
+    walk: bool,
+    /// The domains being evaluated, outermost first (include/redirect loop detection).
+    stack: Vec<String>,
     lookups: u32,
     voids: u32,
     /// `%{p}` per domain, computed only when a macro asks for it.
@@ -139,9 +144,30 @@ type Decision = (SpfResult, Option<String>, Exp);
 /// Evaluates SPF for `input` (RFC 7208 §4) using `job` for DNS (its cache keeps every
 /// answer consistent within the evaluation).
 pub async fn check_host(job: &DnsJob, input: &SpfInput<'_>) -> SpfEvaluation {
+    run(job, input, false).await
+}
+
+/// Walks the SPF policy of `domain` the way an audit needs it: every term a receiver would
+/// evaluate for a sender that is not listed anywhere, with every DNS lookup made and
+/// counted against the limits. The result is what such an unlisted sender gets (the
+/// `all` qualifier, or neutral), so `+all` hidden in an include shows as `pass`.
+pub async fn walk(job: &DnsJob, domain: &str) -> SpfEvaluation {
+    let sender = format!("postmaster@{domain}");
+    let input = SpfInput {
+        ip: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        domain,
+        sender: &sender,
+        helo: domain,
+    };
+    run(job, &input, true).await
+}
+
+async fn run(job: &DnsJob, input: &SpfInput<'_>, walk: bool) -> SpfEvaluation {
     let mut ev = Evaluator {
         job,
         input,
+        walk,
+        stack: Vec::new(),
         lookups: 0,
         voids: 0,
         validated: std::collections::HashMap::new(),
@@ -352,9 +378,21 @@ impl<'a> Evaluator<'a> {
                     return (node, None, None);
                 }
             };
+            if let Some(at) = self.stack.iter().position(|d| *d == domain) {
+                let mut path = self.stack[at..].to_vec();
+                path.push(domain.clone());
+                node.result = SpfResult::Permerror;
+                node.error = Some(format!(
+                    "include loop: {} (RFC 7208 §4.6.4: the lookup limit makes this a permerror)",
+                    path.join(" → ")
+                ));
+                return (node, None, None);
+            }
+            self.stack.push(domain.clone());
             let before = self.lookups;
             let outcome = self.terms(&record, &domain, depth, &mut node).await;
             node.lookups = self.lookups - before;
+            self.stack.pop();
             match outcome {
                 Ok(Some((result, term, exp))) => {
                     node.result = result;
@@ -494,6 +532,10 @@ impl<'a> Evaluator<'a> {
                 trace.note = "always matches".into();
                 Ok(true)
             }
+            Mechanism::Ip4 { .. } | Mechanism::Ip6 { .. } if self.walk => {
+                trace.note = "authorizes the listed range".into();
+                Ok(false)
+            }
             Mechanism::Ip4 { addr, len } => {
                 let hit = in_network(ip, IpAddr::V4(*addr), *len);
                 trace.note = format!(
@@ -528,7 +570,7 @@ impl<'a> Evaluator<'a> {
                     v6.unwrap_or(128)
                 };
                 let addrs = answer.ips();
-                let hit = addrs.iter().any(|a| in_network(ip, *a, len));
+                let hit = !self.walk && addrs.iter().any(|a| in_network(ip, *a, len));
                 trace.note = format!("{target} {}: {}", kind.as_str(), list(&addrs));
                 Ok(hit)
             }
@@ -569,7 +611,7 @@ impl<'a> Evaluator<'a> {
                     let a = self.job.lookup(host, kind).await.map_err(|e| temp(&e))?;
                     let addrs = a.ips();
                     seen.push(format!("{host} {}", list(&addrs)));
-                    if addrs.iter().any(|x| in_network(ip, *x, len)) {
+                    if !self.walk && addrs.iter().any(|x| in_network(ip, *x, len)) {
                         trace.note = format!("{target} MX {}", seen.join("; "));
                         return Ok(true);
                     }
@@ -579,6 +621,10 @@ impl<'a> Evaluator<'a> {
                 } else {
                     format!("{target} MX {}", seen.join("; "))
                 };
+                Ok(false)
+            }
+            Mechanism::Ptr { .. } if self.walk => {
+                trace.note = "depends on the connecting address; not resolved in the audit".into();
                 Ok(false)
             }
             Mechanism::Ptr { .. } => {
@@ -622,7 +668,7 @@ impl<'a> Evaluator<'a> {
                     .await
                     .map_err(|e| temp(&e))?;
                 self.count_void(answer.status)?;
-                let hit = !answer.ips().is_empty();
+                let hit = !self.walk && !answer.ips().is_empty();
                 trace.note = format!("{target} A: {}", list(&answer.ips()));
                 Ok(hit)
             }

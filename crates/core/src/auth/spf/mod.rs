@@ -9,6 +9,7 @@ mod record;
 
 pub use eval::{
     LOOKUP_LIMIT, SpfEvaluation, SpfInput, SpfNode, SpfResult, TermTrace, VOID_LIMIT, check_host,
+    walk,
 };
 pub use lint::lint;
 pub use macros::{MacroContext, expand};
