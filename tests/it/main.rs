@@ -1,5 +1,6 @@
 //! The one integration-test binary of Inboxlens. Every test talks only to loopback.
 
+mod audit;
 mod blocklist;
 mod cli;
 mod dmarc;

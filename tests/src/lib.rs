@@ -4,11 +4,14 @@
 //!   (UDP and TCP) serving every `fixtures/zones/*.zone` file.
 //! * [`Blackhole`]: a "server" on loopback that reads queries and never answers, for
 //!   timeout and deadline tests.
+//! * [`HttpsFixture`]: a loopback HTTPS server for MTA-STS policies, with a test CA.
 //! * [`workspace_root`], [`fixture`], [`target_bin`]: paths.
 
 mod dns_fixture;
+mod https_fixture;
 mod paths;
 pub mod spf_suite;
 
 pub use dns_fixture::{Blackhole, DnsFixture, FixtureRecord};
+pub use https_fixture::HttpsFixture;
 pub use paths::{fixture, target_bin, workspace_root};

@@ -73,6 +73,7 @@ pub async fn audit(
         .filter(|(s, _)| !s.is_empty())
         .collect();
     let mut skipped_discovery = None;
+    let mut discovery_error = None;
     if discover {
         // RFC 8020: NXDOMAIN at _domainkey.<domain> means nothing exists below it, so no
         // selector can hold a key. Saves ~40 queries per domain without DKIM.
@@ -84,7 +85,8 @@ pub async fn audit(
                     a.status.describe()
                 ));
             }
-            _ => {
+            Err(e) => discovery_error = Some(format!("{base} TXT: {e}")),
+            Ok(_) => {
                 for s in COMMON_SELECTORS {
                     if !names.iter().any(|(n, _)| n == s) {
                         names.push(((*s).to_string(), true));
@@ -105,13 +107,35 @@ pub async fn audit(
         .into_iter()
         .filter(|k| !(k.discovered && k.status == KeyStatus::Missing))
         .collect();
-    let findings = findings(
+    let discovery_error = discovery_error.or_else(|| {
+        keys.iter()
+            .find(|k| k.discovered && k.status == KeyStatus::DnsError)
+            .map(|k| format!("{}: {}", k.name, k.error.clone().unwrap_or_default()))
+    });
+    let keys: Vec<DkimKey> = keys
+        .into_iter()
+        .filter(|k| !(k.discovered && k.status == KeyStatus::DnsError))
+        .collect();
+    let mut findings = findings(
         domain,
         &keys,
-        selectors.is_empty(),
+        selectors.is_empty() && discovery_error.is_none(),
         skipped_discovery,
         discover,
     );
+    if let Some(e) = discovery_error {
+        findings.push(
+            Finding::new(
+                "dkim-dns-error",
+                Severity::Warning,
+                format!("DKIM key discovery for {domain} failed"),
+            )
+            .detail(format!("{e}. Verifiers that see such failures return temperror and the signature does not count."))
+            .evidence(vec![e])
+            .fix("Make the nameservers answer TXT queries for _domainkey names reliably.")
+            .refs(&["RFC 6376 §6.1.2"]),
+        );
+    }
     (keys, findings)
 }
 
