@@ -169,9 +169,11 @@ mod tests {
             timeout_secs: 2.0,
             attempts: 2,
             dqs_key: "".into(),
+            mta_sts_fetch: false,
         };
         let s = from_dto(&ok).expect("valid");
         assert_eq!(s.dns.nameservers.len(), 1);
+        assert!(!s.mta_sts_fetch);
         let bad = SettingsDto {
             nameservers: vec!["resolver.example".into()],
             ..ok.clone()

@@ -79,6 +79,8 @@ pub struct SettingsDto {
     pub attempts: u32,
     /// Spamhaus DQS key, empty for none.
     pub dqs_key: String,
+    /// Whether audits fetch the MTA-STS policy over HTTPS.
+    pub mta_sts_fetch: bool,
 }
 
 /// Facts about the running app for the status bar and the Settings view.

@@ -437,3 +437,156 @@ fn blocklist_checks_targets_accounts_and_files_with_exit_codes() {
     let o = run(&db, &["blocklist"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn audit_single_many_from_file_and_account_with_history() {
+    let fx = DnsFixture::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("cli.db");
+    let ns = fx.nameserver();
+    let base = ["--nameserver", ns.as_str(), "--timeout", "1"];
+
+    // One clean domain: JSON object per DESIGN §3, exit 0. The MTA-STS policy cannot be
+    // fetched here (no HTTPS server), so fetching is turned off for this run.
+    let mut args = base.to_vec();
+    args.extend([
+        "--format",
+        "json",
+        "audit",
+        "plain.audit.test",
+        "--ip",
+        "192.0.2.40",
+        "--no-mta-sts-fetch",
+    ]);
+    let o = run(&db, &args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let v = json(&o);
+    assert_eq!(v["domain"], "plain.audit.test");
+    for key in [
+        "spf", "dkim", "dmarc", "mx", "mta_sts", "tls_rpt", "bimi", "findings",
+    ] {
+        assert!(!v[key].is_null(), "missing {key}");
+    }
+    assert_eq!(v["spf"]["result_for_ip"]["192.0.2.40"], "pass");
+    assert_eq!(v["spf"]["lookups"], 1);
+    assert!(v["spf"]["tree"]["terms"].is_array());
+    assert_eq!(v["mx"][0]["exchange"], "mail.plain.audit.test");
+
+    // Many domains from a file (with a bad line) as jsonl: one line each, in order; a
+    // critical finding makes the exit status 1.
+    let list = dir.path().join("domains.txt");
+    std::fs::write(
+        &list,
+        "# customers\nspf-many.audit.test\nnot a domain\nplain.audit.test  # ok\n",
+    )
+    .expect("write");
+    let mut args = base.to_vec();
+    args.extend([
+        "--format",
+        "jsonl",
+        "audit",
+        "--from",
+        list.to_str().expect("utf-8"),
+        "--no-mta-sts-fetch",
+        "--concurrency",
+        "2",
+    ]);
+    let o = run(&db, &args);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("domains.txt:3"), "{stderr}");
+    let lines: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["domain"], "spf-many.audit.test");
+    assert!(
+        lines[0]["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["id"] == "spf-too-many-lookups" && f["severity"] == "critical")
+    );
+
+    // An account's domains, selectors and IPs; results land in its history.
+    let o = run(
+        &db,
+        &[
+            "accounts",
+            "add",
+            "Dkim",
+            "--domain",
+            "dkim-weak.audit.test",
+            "--selector",
+            "sel",
+            "--ip",
+            "192.0.2.33",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let mut args = base.to_vec();
+    args.extend(["audit", "--account", "Dkim", "--no-mta-sts-fetch"]);
+    let o = run(&db, &args);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("dkim-key-weak"), "{text}");
+    assert!(text.contains("ptr-missing"), "{text}");
+    assert!(text.contains("fix: "), "{text}");
+    let o = run(&db, &["--format", "json", "history", "--account", "Dkim"]);
+    let h = json(&o);
+    let h = h.as_array().expect("history");
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0]["kind"], "audit");
+    assert_eq!(h[0]["target"], "dkim-weak.audit.test");
+
+    // Usage errors exit 2 and say what is wrong.
+    let o = run(&db, &["audit"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&db, &["audit", "bad_domain!"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad_domain!"));
+    let o = run(&db, &["audit", "x.example", "--ip", "300.1.1.1"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn audit_of_a_hanging_server_ends_with_dns_errors_not_a_hang() {
+    let hole = Blackhole::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("cli.db");
+    let started = std::time::Instant::now();
+    let o = run(
+        &db,
+        &[
+            "--nameserver",
+            &hole.nameserver(),
+            "--timeout",
+            "0.3",
+            "--format",
+            "json",
+            "audit",
+            "slow.example",
+            "--deadline",
+            "2",
+        ],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    for id in ["spf-dns-error", "dmarc-dns-error", "mx-dns-error"] {
+        assert!(ids.contains(&id), "{ids:?}");
+    }
+    assert_eq!(v["spf"]["result_for_unlisted"], "temperror");
+}

@@ -57,6 +57,40 @@ pub enum Command {
     History(HistoryArgs),
     /// Check IPs and domains against DNS blocklists.
     Blocklist(BlocklistArgs),
+    /// Audit the DNS posture of domains: SPF, DKIM, DMARC, MX, MTA-STS, TLS-RPT, BIMI, PTR.
+    Audit(AuditArgs),
+}
+
+/// `inboxlens audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Domains to audit.
+    pub domains: Vec<String>,
+    /// Read domains from FILE, one per line (`-` = stdin; `#` starts a comment).
+    #[arg(long = "from")]
+    pub from: Option<PathBuf>,
+    /// DKIM selectors to check (besides the common ones tried by discovery).
+    #[arg(long = "selector", value_delimiter = ',')]
+    pub selectors: Vec<String>,
+    /// Sending IPs: the SPF result and reverse DNS (PTR/FCrDNS) of each.
+    #[arg(long = "ip", value_delimiter = ',')]
+    pub ips: Vec<String>,
+    /// Use the account's domains (when none are given), selectors and IPs; store the
+    /// results in its history.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Domains audited at the same time.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Seconds each domain's DNS work may take before its lookups end as temperror.
+    #[arg(long, default_value_t = 30.0)]
+    pub deadline: f64,
+    /// Do not try the common DKIM selectors; check only the ones given.
+    #[arg(long)]
+    pub no_discover: bool,
+    /// Do not fetch MTA-STS policies over HTTPS (overrides the mta_sts_fetch setting).
+    #[arg(long)]
+    pub no_mta_sts_fetch: bool,
 }
 
 /// `blocklist TARGET…`

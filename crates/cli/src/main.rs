@@ -5,6 +5,7 @@
 
 mod accounts;
 mod args;
+mod audit;
 mod blocklist;
 mod lookup;
 mod output;
@@ -54,5 +55,6 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Lookup(cmd) => lookup::run(&cli, cmd),
         Command::History(cmd) => lookup::history(&cli, cmd),
         Command::Blocklist(cmd) => blocklist::run(&cli, cmd),
+        Command::Audit(cmd) => audit::run(&cli, cmd),
     }
 }

@@ -20,15 +20,36 @@ pub const SETTING_KEYS: &[(&str, &str)] = &[
         "dqs_key",
         "Spamhaus Data Query Service key (used instead of the public mirrors); empty = none",
     ),
+    (
+        "mta_sts_fetch",
+        "audits fetch the MTA-STS policy over HTTPS (on/off; default on)",
+    ),
 ];
 
 /// Every setting with its current value (defaults where unset).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// Resolver settings.
     pub dns: DnsSettings,
     /// Spamhaus DQS key, if any.
     pub dqs_key: Option<String>,
+    /// Whether audits fetch the MTA-STS policy over HTTPS (RFC 8461 §3.3); on by default.
+    #[serde(default = "default_true")]
+    pub mta_sts_fetch: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            dns: DnsSettings::default(),
+            dqs_key: None,
+            mta_sts_fetch: true,
+        }
+    }
 }
 
 impl Settings {
@@ -45,6 +66,7 @@ impl Settings {
             "timeout" => self.dns.timeout_secs.to_string(),
             "attempts" => self.dns.attempts.to_string(),
             "dqs_key" => self.dqs_key.clone().unwrap_or_default(),
+            "mta_sts_fetch" => if self.mta_sts_fetch { "on" } else { "off" }.to_string(),
             other => return Err(unknown_key(other)),
         })
     }
@@ -67,6 +89,18 @@ impl Settings {
                 .validate()?;
             }
             "dqs_key" => self.dqs_key = parse_dqs_key(value)?,
+            "mta_sts_fetch" => {
+                self.mta_sts_fetch = match value.trim().to_ascii_lowercase().as_str() {
+                    "on" | "true" | "yes" | "1" => true,
+                    "off" | "false" | "no" | "0" => false,
+                    _ => {
+                        return Err(ValidationError::new(
+                            "mta_sts_fetch",
+                            format!("'{value}' is not on or off"),
+                        ));
+                    }
+                }
+            }
             other => return Err(unknown_key(other)),
         }
         Ok(())
@@ -127,6 +161,9 @@ impl Store {
         if let Some(v) = self.raw_setting("dqs_key")? {
             s.dqs_key = serde_json::from_value(v)?;
         }
+        if let Some(v) = self.raw_setting("mta_sts_fetch")? {
+            s.mta_sts_fetch = serde_json::from_value(v)?;
+        }
         Ok(s)
     }
 
@@ -152,6 +189,10 @@ impl Store {
             ])?;
             stmt.execute(params!["attempts", serde_json::to_string(&dns.attempts)?])?;
             stmt.execute(params!["dqs_key", serde_json::to_string(&s.dqs_key)?])?;
+            stmt.execute(params![
+                "mta_sts_fetch",
+                serde_json::to_string(&s.mta_sts_fetch)?
+            ])?;
         }
         tx.commit()?;
         Ok(())

@@ -14,6 +14,7 @@ fn to_dto(s: &Settings) -> SettingsDto {
         timeout_secs: s.dns.timeout_secs,
         attempts: s.dns.attempts,
         dqs_key: s.dqs_key.clone().unwrap_or_default(),
+        mta_sts_fetch: s.mta_sts_fetch,
     }
 }
 
@@ -31,7 +32,11 @@ pub fn from_dto(d: &SettingsDto) -> Result<Settings, ApiError> {
         attempts: d.attempts,
     }
     .validate()?;
-    let mut s = Settings { dns, dqs_key: None };
+    let mut s = Settings {
+        dns,
+        dqs_key: None,
+        mta_sts_fetch: d.mta_sts_fetch,
+    };
     s.set_text("dqs_key", &d.dqs_key)?;
     Ok(s)
 }

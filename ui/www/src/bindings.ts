@@ -82,7 +82,11 @@ attempts: number,
 /**
  * Spamhaus DQS key, empty for none.
  */
-dqs_key: string, };
+dqs_key: string, 
+/**
+ * Whether audits fetch the MTA-STS policy over HTTPS.
+ */
+mta_sts_fetch: boolean, };
 
 export type AppInfo = { 
 /**

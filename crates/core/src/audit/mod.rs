@@ -19,7 +19,7 @@ use serde::Serialize;
 
 pub use policy_fetch::FetchOptions;
 
-use crate::dns::{DnsJob, DnsStats};
+use crate::dns::{DnsJob, DnsStats, Resolver};
 use crate::finding::{Finding, Severity};
 
 /// What to audit besides the domain itself.
@@ -95,6 +95,19 @@ fn area_rank(id: &str) -> usize {
         .iter()
         .position(|a| id.starts_with(&format!("{a}-")))
         .unwrap_or(AREAS.len())
+}
+
+/// Audits `domain` in a job of its own: its own cache and query count, and `deadline` for
+/// all of its DNS work (a domain whose servers hang ends with `*-dns-error` findings, never
+/// a hang). The MTA-STS fetch has its own timeout on top.
+pub async fn audit(
+    resolver: &Resolver,
+    domain: &str,
+    opts: &AuditOptions,
+    deadline: std::time::Duration,
+) -> AuditReport {
+    let job = DnsJob::new(resolver.clone(), deadline);
+    audit_domain(&job, domain, opts).await
 }
 
 /// Audits `domain` (already normalized: lowercase, no trailing dot) within `job`.

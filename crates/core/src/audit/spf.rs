@@ -720,9 +720,19 @@ fn collect<'a>(
                         .iter()
                         .find(|t| t.term == term.text)
                         .and_then(|t| t.child.as_deref());
-                    match child {
-                        Some(c) if c.record.is_some() => {
+                    match (child, &d.mechanism) {
+                        (Some(c), _) if c.record.is_some() => {
                             collect(job, c, false, ranges, kept, negatives, ending).await
+                        }
+                        // Not reached by the walk (it stopped at the limit): walk it now.
+                        (None, Mechanism::Include { domain: target }) if !target.contains('%') => {
+                            let sub = spf::walk(job, target).await;
+                            if sub.tree.record.is_some() && sub.error.is_none() {
+                                collect(job, &sub.tree, false, ranges, kept, negatives, ending)
+                                    .await
+                            } else {
+                                kept.push(term.text.clone())
+                            }
                         }
                         _ => kept.push(term.text.clone()),
                     }

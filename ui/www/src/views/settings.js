@@ -31,6 +31,8 @@ export async function settingsView(root) {
   const attempts = input('settings-attempts', String(settings.attempts), 'number');
   attempts.step = '1'; attempts.min = '1'; attempts.max = '5';
   const dqs = input('settings-dqs-key', settings.dqs_key, 'password');
+  const sts = input('settings-mta-sts-fetch', '', 'checkbox');
+  sts.checked = settings.mta_sts_fetch;
   const message = h('div', { id: 'settings-message', role: 'status' });
   const save = h('button', { type: 'submit', class: 'primary', id: 'settings-save', text: 'Save settings' });
   const form = h('form', { id: 'settings-form', novalidate: true },
@@ -38,6 +40,7 @@ export async function settingsView(root) {
     h('label', { for: 'settings-timeout' }, 'Timeout per query ', h('span', { class: 'hint', text: 'seconds, 0.1–60' })), timeout,
     h('label', { for: 'settings-attempts' }, 'Attempts per query ', h('span', { class: 'hint', text: '1–5' })), attempts,
     h('label', { for: 'settings-dqs-key' }, 'Spamhaus DQS key ', h('span', { class: 'hint', text: 'optional; public Spamhaus mirrors refuse queries from large public resolvers' })), dqs,
+    h('label', { class: 'check', for: 'settings-mta-sts-fetch' }, sts, ' Fetch MTA-STS policies over HTTPS during audits ', h('span', { class: 'hint', text: 'the only check that leaves DNS: one HTTPS request to mta-sts.<domain>' })),
     h('div', { class: 'row' }, save), message);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -47,11 +50,13 @@ export async function settingsView(root) {
       timeout_secs: Number(timeout.value),
       attempts: Number(attempts.value),
       dqs_key: dqs.value.trim(),
+      mta_sts_fetch: sts.checked,
     }).then((saved) => {
       showError(null);
       ns.value = saved.nameservers.join('\n');
       timeout.value = String(saved.timeout_secs);
       attempts.value = String(saved.attempts);
+      sts.checked = saved.mta_sts_fetch;
       replace(message, h('div', { class: 'banner ok', text: 'Settings saved.' }));
     }).catch((e) => showError(/** @type {ApiError} */ (e)));
   });
