@@ -13,4 +13,6 @@
     "get_blocklists",
     "save_blocklists",
     "set_blocklist_enabled",
+    "run_audit",
+    "audit_history",
 ]

@@ -5,9 +5,12 @@
 
 use ts_rs::{Config, TS};
 
+use inboxlens_core::audit::AuditReport;
+use ts_rs::TypeVisitor;
+
 use crate::dto::{
-    AccountDto, AccountInputDto, AppInfo, BlocklistDto, BlocklistReportDto, CatalogueDto,
-    FindingDto, ListResultDto, SettingsDto,
+    AccountDto, AccountInputDto, AppInfo, AuditRunDto, BlocklistDto, BlocklistReportDto,
+    CatalogueDto, FindingDto, ListResultDto, SettingsDto,
 };
 use crate::error::ApiError;
 
@@ -74,7 +77,46 @@ fn signatures(cfg: &Config) -> Vec<Signature> {
             vec![("zone", "string".into()), ("enabled", "boolean".into())],
             CatalogueDto::name(cfg),
         ),
+        (
+            "run_audit",
+            vec![
+                ("domains", "Array<string>".into()),
+                ("accountId", "number | null".into()),
+                ("selectors", "Array<string>".into()),
+                ("ips", "Array<string>".into()),
+            ],
+            format!("Array<{}>", AuditReport::name(cfg)),
+        ),
+        (
+            "audit_history",
+            vec![("domain", "string".into()), ("limit", "number".into())],
+            format!("Array<{}>", AuditRunDto::name(cfg)),
+        ),
     ]
+}
+
+/// Collects the declarations of a type and everything it refers to, once each, in the
+/// order first met (the engine's report types come from `inboxlens-core` with its `ts`
+/// feature, so the UI sees exactly what the CLI prints as JSON).
+struct Decls<'a> {
+    cfg: &'a Config,
+    seen: Vec<String>,
+    out: Vec<String>,
+}
+
+impl TypeVisitor for Decls<'_> {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        // Keyed by the Rust type (wrappers included), so recursive types end.
+        let key = std::any::type_name::<T>().to_string();
+        if self.seen.contains(&key) {
+            return;
+        }
+        self.seen.push(key);
+        if T::output_path().is_some() {
+            self.out.push(T::decl(self.cfg));
+        }
+        T::visit_dependencies(self);
+    }
 }
 
 /// The full text of `ui/www/src/bindings.ts`.
@@ -94,7 +136,18 @@ pub fn render() -> String {
         BlocklistReportDto::decl(&cfg),
         BlocklistDto::decl(&cfg),
         CatalogueDto::decl(&cfg),
-    ] {
+        AuditRunDto::decl(&cfg),
+    ]
+    .into_iter()
+    .chain({
+        let mut d = Decls {
+            cfg: &cfg,
+            seen: Vec::new(),
+            out: Vec::new(),
+        };
+        d.visit::<AuditReport>();
+        d.out
+    }) {
         out.push_str("export ");
         out.push_str(&decl);
         out.push_str("\n\n");

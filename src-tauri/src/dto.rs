@@ -238,3 +238,24 @@ impl From<&inboxlens_core::blocklist::Catalogue> for CatalogueDto {
         }
     }
 }
+
+/// One earlier audit of a domain, as the history list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditRunDto {
+    /// History row id.
+    pub id: i64,
+    /// When (RFC 3339 UTC).
+    pub checked_at: String,
+    /// Which resolver answered.
+    pub resolver: String,
+    /// The most severe finding.
+    pub verdict: String,
+    /// Critical findings.
+    pub critical: u32,
+    /// Errors.
+    pub error: u32,
+    /// Warnings.
+    pub warning: u32,
+    /// Ids of the findings above `pass`, for comparing runs.
+    pub finding_ids: Vec<String>,
+}

@@ -25,6 +25,8 @@ pub fn run() {
             commands::blocklists::get_blocklists,
             commands::blocklists::save_blocklists,
             commands::blocklists::set_blocklist_enabled,
+            commands::audit::run_audit,
+            commands::audit::audit_history,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Inboxlens window");

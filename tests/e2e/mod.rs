@@ -7,5 +7,6 @@
 mod driver;
 
 mod accounts;
+mod audit;
 mod blocklists;
 mod settings;

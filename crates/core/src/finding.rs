@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// How much a finding matters. Ordered from least to most severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The check passed; kept so a report can show what was verified.
@@ -38,6 +39,7 @@ impl Severity {
 
 /// One problem (or verified fact) with the evidence it came from and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     /// Stable kebab-case id, area-prefixed (`spf-too-many-lookups`); never reused.
     pub id: String,

@@ -69,6 +69,43 @@ impl Store {
         Ok(())
     }
 
+    /// The newest `limit` checks of one kind on one target (`audit` of `example.com`),
+    /// newest first.
+    pub fn checks_of(
+        &self,
+        kind: &str,
+        target: &str,
+        limit: u32,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, account_id, kind, target, checked_at, resolver, result
+             FROM check_history
+             WHERE kind = ?1 AND target = ?2
+             ORDER BY checked_at DESC, id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![kind, target, limit], |r| {
+            Ok((
+                HistoryEntry {
+                    id: r.get(0)?,
+                    account_id: r.get(1)?,
+                    kind: r.get(2)?,
+                    target: r.get(3)?,
+                    checked_at: r.get(4)?,
+                    resolver: r.get(5)?,
+                    result: serde_json::Value::Null,
+                },
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut entry, json) = row?;
+            entry.result = serde_json::from_str(&json)?;
+            out.push(entry);
+        }
+        Ok(out)
+    }
+
     /// The newest `limit` checks, newest first, optionally of one account only.
     pub fn history(
         &self,

@@ -2,6 +2,7 @@
 //! Every command returns `Result<_, ApiError>` so errors reach the UI as `{code, message}`.
 
 pub mod accounts;
+pub mod audit;
 pub mod blocklists;
 pub mod info;
 pub mod settings;

@@ -53,4 +53,8 @@ export const backend = {
   saveBlocklists: (toml) => call('save_blocklists', { toml }),
   /** @param {string} zone @param {boolean} enabled */
   setBlocklistEnabled: (zone, enabled) => call('set_blocklist_enabled', { zone, enabled }),
+  /** @param {string[]} domains @param {number | null} accountId @param {string[]} selectors @param {string[]} ips */
+  runAudit: (domains, accountId, selectors, ips) => call('run_audit', { domains, accountId, selectors, ips }),
+  /** @param {string} domain @param {number} limit */
+  auditHistory: (domain, limit) => call('audit_history', { domain, limit }),
 };

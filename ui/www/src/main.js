@@ -6,6 +6,7 @@ import { showError } from './errors.js';
 import { accountsView } from './views/accounts.js';
 import { settingsView } from './views/settings.js';
 import { blocklistsView } from './views/blocklists.js';
+import { auditView } from './views/audit.js';
 import { pendingView, PENDING } from './views/pending.js';
 
 /** @typedef {{ id: string, label: string, render: (root: HTMLElement) => Promise<void> | void, pending: boolean }} View */
@@ -13,9 +14,9 @@ import { pendingView, PENDING } from './views/pending.js';
 /** @type {View[]} */
 const VIEWS = [
   { id: 'accounts', label: 'Accounts', render: accountsView, pending: false },
-  ...PENDING.filter((p) => p.id === 'audit').map((p) => ({ id: p.id, label: p.label, render: (/** @type {HTMLElement} */ root) => pendingView(root, p), pending: true })),
+  { id: 'audit', label: 'Domain audit', render: auditView, pending: false },
   { id: 'blocklists', label: 'Blocklists', render: blocklistsView, pending: false },
-  ...PENDING.filter((p) => p.id !== 'audit').map((p) => ({ id: p.id, label: p.label, render: (/** @type {HTMLElement} */ root) => pendingView(root, p), pending: true })),
+  ...PENDING.map((p) => ({ id: p.id, label: p.label, render: (/** @type {HTMLElement} */ root) => pendingView(root, p), pending: true })),
   { id: 'settings', label: 'Settings', render: settingsView, pending: false },
 ];
 

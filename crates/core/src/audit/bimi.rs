@@ -11,6 +11,7 @@ use crate::finding::{Finding, Severity};
 
 /// The BIMI section of an audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BimiSection {
     /// The name queried.
     pub name: String,

@@ -20,6 +20,7 @@ const DISCOVERY_CONCURRENCY: usize = 16;
 
 /// What a selector holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyStatus {
     /// A usable key.
@@ -36,6 +37,7 @@ pub enum KeyStatus {
 
 /// One selector's key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DkimKey {
     /// The selector.
     pub selector: String,

@@ -9,6 +9,7 @@ use crate::finding::{Finding, Severity};
 
 /// Whether an external report destination agreed to receive the domain's reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExternalAuth {
     /// `rua` or `ruf`.
     pub tag: String,
@@ -26,6 +27,7 @@ pub struct ExternalAuth {
 
 /// The DMARC section of an audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DmarcSection {
     /// Every `_dmarc` query of the walk and what it found.
     pub discovery: Discovery,

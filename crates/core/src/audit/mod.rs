@@ -37,6 +37,7 @@ pub struct AuditOptions {
 
 /// Counts of findings by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     /// Critical findings.
     pub critical: usize,
@@ -52,6 +53,7 @@ pub struct Summary {
 
 /// One domain's audit (DESIGN.md §3).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditReport {
     /// The domain audited.
     pub domain: String,

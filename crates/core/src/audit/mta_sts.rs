@@ -17,6 +17,8 @@ pub const MAX_AGE_SHORT: u64 = 86_400;
 
 /// A parsed policy file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "MtaStsPolicy"))]
 pub struct Policy {
     /// `enforce`, `testing` or `none`.
     pub mode: String,
@@ -28,6 +30,7 @@ pub struct Policy {
 
 /// What fetching the policy found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum PolicyFetch {
     /// Fetching is turned off in the settings.
@@ -61,6 +64,7 @@ pub enum PolicyFetch {
 
 /// The MTA-STS section of an audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MtaStsSection {
     /// The TXT name.
     pub name: String,

@@ -10,6 +10,7 @@ use crate::finding::{Finding, Severity};
 
 /// One exchange and what it resolves to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MxHost {
     /// Lower is preferred.
     pub preference: u16,

@@ -11,6 +11,7 @@ use crate::finding::{Finding, Severity};
 
 /// The reverse DNS of one address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PtrCheck {
     /// The address.
     pub ip: IpAddr,

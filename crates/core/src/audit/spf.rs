@@ -20,6 +20,7 @@ pub const RECORD_LENGTH_LIMIT: usize = 450;
 
 /// The SPF result for one sending address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IpCheck {
     /// The address.
     pub ip: IpAddr,
@@ -35,6 +36,7 @@ pub struct IpCheck {
 
 /// The SPF section of an audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SpfSection {
     /// The `v=spf1` records at the domain (exactly one is valid).
     pub records: Vec<String>,

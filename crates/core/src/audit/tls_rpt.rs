@@ -8,6 +8,7 @@ use crate::finding::{Finding, Severity};
 
 /// The TLS-RPT section of an audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TlsRptSection {
     /// The name queried.
     pub name: String,

@@ -20,6 +20,7 @@ type Slot = Arc<OnceCell<Result<Arc<Answer>, DnsError>>>;
 
 /// What a job asked and how long it took.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DnsStats {
     /// Queries sent to the resolver (cache misses).
     pub queries: u64,

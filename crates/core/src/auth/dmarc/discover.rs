@@ -13,6 +13,7 @@ const LONG_NAME_LABELS: usize = 8;
 
 /// What one `_dmarc` query found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum StepOutcome {
     /// No DMARC record at the name (other TXT records are ignored).
@@ -36,6 +37,7 @@ pub enum StepOutcome {
 
 /// One query of the walk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DiscoveryStep {
     /// The name queried (`_dmarc.example.com`).
     pub name: String,
@@ -45,6 +47,7 @@ pub struct DiscoveryStep {
 
 /// The result of discovery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Discovery {
     /// The domain asked about.
     pub domain: String,

@@ -15,6 +15,7 @@ pub struct DmarcError {
 
 /// `p=`, `sp=`, `np=` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Policy {
     /// Monitor only.
@@ -27,6 +28,7 @@ pub enum Policy {
 
 /// `adkim=` / `aspf=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Alignment {
     /// Organizational domains must match.
@@ -37,6 +39,7 @@ pub enum Alignment {
 
 /// One `rua=`/`ruf=` destination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportUri {
     /// The URI as written (`mailto:dmarc@example.com`).
     pub uri: String,
@@ -48,6 +51,7 @@ pub struct ReportUri {
 
 /// A parsed DMARC record. Tags that were absent hold their RFC defaults where one exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DmarcRecord {
     /// The record as published.
     pub text: String,

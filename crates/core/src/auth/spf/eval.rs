@@ -20,6 +20,7 @@ pub const NAME_LIMIT: usize = 10;
 
 /// The result of `check_host()` (RFC 7208 §2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum SpfResult {
     /// No SPF record (or no valid domain).
@@ -64,6 +65,7 @@ pub struct SpfInput<'a> {
 
 /// One term as evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TermTrace {
     /// The term as written.
     pub term: String,
@@ -79,6 +81,7 @@ pub struct TermTrace {
 
 /// One `check_host()` call: a domain, its record and its terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SpfNode {
     /// The domain evaluated.
     pub domain: String,
