@@ -101,7 +101,9 @@ fn signatures(cfg: &Config) -> Vec<Signature> {
 struct Decls<'a> {
     cfg: &'a Config,
     seen: Vec<String>,
-    out: Vec<String>,
+    /// (TypeScript name, declaration); sorted by name before use, because the order in
+    /// which ts-rs visits dependencies is not stable between builds.
+    out: Vec<(String, String)>,
 }
 
 impl TypeVisitor for Decls<'_> {
@@ -113,7 +115,7 @@ impl TypeVisitor for Decls<'_> {
         }
         self.seen.push(key);
         if T::output_path().is_some() {
-            self.out.push(T::decl(self.cfg));
+            self.out.push((T::ident(self.cfg), T::decl(self.cfg)));
         }
         T::visit_dependencies(self);
     }
@@ -146,7 +148,8 @@ pub fn render() -> String {
             out: Vec::new(),
         };
         d.visit::<AuditReport>();
-        d.out
+        d.out.sort();
+        d.out.into_iter().map(|(_, decl)| decl)
     }) {
         out.push_str("export ");
         out.push_str(&decl);

@@ -75,7 +75,7 @@ fn update_replaces_lists_and_delete_cascades_history() {
     let b = s.update_account(a.id, &edit).expect("update");
     assert_eq!(b.domains, vec!["other.example"]);
     assert!(b.sending_ips.is_empty());
-    let result = serde_json::json!({"status": "records"});
+    let result = serde_json::json!({"status": "records"}).to_string();
     s.record_check(&NewCheck {
         account_id: Some(a.id),
         kind: "lookup",

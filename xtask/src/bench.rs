@@ -4,6 +4,12 @@
 //! DNSBL (issue #4): 1,000 IPs × 8 lists generated as zone files, served by knot DNS on
 //! 127.0.0.2:53 (port 53 because pydnsbl's resolver cannot use another port; binding it
 //! needs root), checked by `inboxlens blocklist` and by pydnsbl.
+//!
+//! Domain audit (issue #3): 1,000 generated domains ([`crate::bench_audit`]) on the same
+//! knot address, audited by `inboxlens audit` and by checkdmarc (two processes, as it has no
+//! parallel option), with detection of each domain's known problem scored for both.
+//!
+//! `cargo xtask bench [dnsbl|audit]` runs one; without an argument, both.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -94,7 +100,7 @@ impl Drop for Knot {
     }
 }
 
-fn start_knot(dir: &Path) -> Result<Knot> {
+fn start_knot(dir: &Path, probe: &str, rtype: &str, expect: &str) -> Result<Knot> {
     let child = Command::new("knotd")
         .args(["-c", &dir.join("knot.conf").display().to_string()])
         .stdout(Stdio::null())
@@ -110,11 +116,11 @@ fn start_knot(dir: &Path) -> Result<Knot> {
                 "+short",
                 "+timeout=1",
                 "+retry=0",
-                "2.0.0.127.l1.dnsbl.bench",
-                "A",
+                probe,
+                rtype,
             ])
             .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).contains("127.0.0.2"))
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains(expect))
             .unwrap_or(false);
         if ok {
             return Ok(knot);
@@ -126,8 +132,8 @@ fn start_knot(dir: &Path) -> Result<Knot> {
     ))
 }
 
-/// Runs the benchmarks and writes BENCHMARKS.md.
-pub fn run() -> Result {
+/// Runs the benchmarks (`which`: dnsbl, audit, or both) and writes BENCHMARKS.md.
+pub fn run(which: Option<&str>) -> Result {
     crate::sys::ensure_bench_tools()?;
     let root = root();
     step(
@@ -136,29 +142,67 @@ pub fn run() -> Result {
             .args(["build", "--release", "-p", "inboxlens"])
             .current_dir(&root),
     )?;
-    let dir = root.join("target/bench/dnsbl");
-    let _ = std::fs::remove_dir_all(&dir);
-    generate(&dir)?;
-    let _knot = start_knot(&dir)?;
-    let out = dir.join("result.json");
-    let md = dir.join("section.md");
-    step(
-        "DNSBL: inboxlens vs pydnsbl",
-        Command::new("python3")
-            .arg(root.join("xtask/bench/dnsbl_bench.py"))
-            .args(["--workdir", &dir.display().to_string(), "--ns", NS])
-            .args([
-                "--inboxlens",
-                &root.join("target/release/inboxlens").display().to_string(),
-            ])
-            .args([
-                "--out",
-                &out.display().to_string(),
-                "--markdown",
-                &md.display().to_string(),
-            ]),
-    )?;
-    let section = std::fs::read_to_string(&md).map_err(|e| e.to_string())?;
+    let bin = root.join("target/release/inboxlens").display().to_string();
+    let mut sections = Vec::new();
+    if which.is_none_or(|w| w == "dnsbl") {
+        let dir = root.join("target/bench/dnsbl");
+        let _ = std::fs::remove_dir_all(&dir);
+        generate(&dir)?;
+        let _knot = start_knot(&dir, "2.0.0.127.l1.dnsbl.bench", "A", "127.0.0.2")?;
+        let out = dir.join("result.json");
+        let md = dir.join("section.md");
+        step(
+            "DNSBL: inboxlens vs pydnsbl",
+            Command::new("python3")
+                .arg(root.join("xtask/bench/dnsbl_bench.py"))
+                .args(["--workdir", &dir.display().to_string(), "--ns", NS])
+                .args(["--inboxlens", &bin])
+                .args([
+                    "--out",
+                    &out.display().to_string(),
+                    "--markdown",
+                    &md.display().to_string(),
+                ]),
+        )?;
+        sections.push(std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
+    }
+    if which.is_none_or(|w| w == "audit") {
+        let dir = root.join("target/bench/audit");
+        let _ = std::fs::remove_dir_all(&dir);
+        crate::bench_audit::generate(&dir, NS, &root.join("xtask/bench"))?;
+        let _knot = start_knot(&dir, "_inc1.bench", "TXT", "v=spf1")?;
+        let out = dir.join("result.json");
+        let md = dir.join("section.md");
+        step(
+            "Domain audit: inboxlens vs checkdmarc",
+            Command::new("python3")
+                .arg(root.join("xtask/bench/audit_bench.py"))
+                .args(["--workdir", &dir.display().to_string(), "--ns", NS])
+                .args(["--inboxlens", &bin])
+                .args([
+                    "--out",
+                    &out.display().to_string(),
+                    "--markdown",
+                    &md.display().to_string(),
+                ]),
+        )?;
+        sections.push(std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
+    }
+    if which.is_some() {
+        // One benchmark alone: replace its section, keep the other's from the last full run.
+        let path = root.join("BENCHMARKS.md");
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        let title = sections[0].lines().next().unwrap_or_default().to_string();
+        let mut kept: Vec<String> = old
+            .split("\n## ")
+            .skip(1)
+            .map(|s| format!("## {s}"))
+            .filter(|s| s.lines().next() != Some(title.as_str()))
+            .collect();
+        kept.extend(sections);
+        kept.sort_by_key(|s| !s.contains("DNSBL"));
+        sections = kept;
+    }
     let machine = Command::new("sh")
         .args([
             "-c",
@@ -167,10 +211,14 @@ pub fn run() -> Result {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
+    let body: Vec<String> = sections.iter().map(|s| s.trim_end().to_string()).collect();
     let doc = format!(
-        "# Benchmarks\n\nWritten by `cargo xtask bench` (do not edit by hand). Machine: {machine}.\n\n{section}"
+        "# Benchmarks\n\nWritten by `cargo xtask bench` (do not edit by hand). Machine: {machine}.\n\n{}\n",
+        body.join("\n\n")
     );
     std::fs::write(root.join("BENCHMARKS.md"), doc).map_err(|e| e.to_string())?;
-    eprintln!("\n{section}");
+    for s in &body {
+        eprintln!("\n{s}");
+    }
     Ok(())
 }

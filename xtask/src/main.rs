@@ -9,6 +9,7 @@
 
 mod arch;
 mod bench;
+mod bench_audit;
 mod eval;
 mod sys;
 mod xvfb;
@@ -30,7 +31,7 @@ fn main() -> ExitCode {
         "test" => test_all(),
         "e2e" => sys::ensure_test_tools().and_then(|_| e2e()),
         "eval" => eval::run(&root()),
-        "bench" => bench::run(),
+        "bench" => bench::run(std::env::args().nth(2).as_deref()),
         "arch" => arch::check(&root()),
         "bindings" => bindings(),
         "help" | "--help" | "-h" => {

@@ -150,9 +150,9 @@ pub fn path_with_cargo_bin() -> std::ffi::OsString {
     std::env::join_paths(parts).unwrap_or_default()
 }
 
-/// knot DNS (server and kdig) and pydnsbl for `cargo xtask bench`.
+/// knot DNS (server and kdig), pydnsbl and checkdmarc for `cargo xtask bench`.
 pub fn ensure_bench_tools() -> Result {
-    apt_install(&["knot", "knot-dnsutils", "python3-pip"])?;
+    apt_install(&["knot", "knot-dnsutils", "python3-pip", "time"])?;
     let have_pydnsbl = Command::new("python3")
         .args(["-c", "import pydnsbl"])
         .stderr(Stdio::null())
@@ -165,8 +165,21 @@ pub fn ensure_bench_tools() -> Result {
             Command::new("python3").args(["-m", "pip", "install", "--quiet", "pydnsbl==1.1.7"]),
         )?;
     }
+    let have_checkdmarc = Command::new("checkdmarc")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !have_checkdmarc {
+        step(
+            "pip install checkdmarc",
+            Command::new("python3").args(["-m", "pip", "install", "--quiet", "checkdmarc==6.0.4"]),
+        )?;
+    }
     if !is_root() {
-        return Err("the DNSBL benchmark serves its zones on 127.0.0.2:53 (pydnsbl cannot use another port): run it as root".into());
+        return Err("the benchmarks serve their zones on 127.0.0.2:53 (pydnsbl and checkdmarc cannot use another port): run them as root".into());
     }
     Ok(())
 }

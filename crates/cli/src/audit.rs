@@ -116,7 +116,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> anyhow::Result<Outcome> {
         .enable_all()
         .build()?;
     let mut failing = false;
-    let mut pending: Vec<(String, serde_json::Value)> = Vec::new();
+    let mut pending: Vec<(String, String)> = Vec::new();
     let mut first = true;
     if cli.format == Format::Json && many {
         println!("[");
@@ -134,20 +134,21 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> anyhow::Result<Outcome> {
         .buffered(args.concurrency);
         while let Some(report) = stream.next().await {
             failing |= any_failing(&report.findings);
-            let value = serde_json::to_value(&report)?;
+            // Serialized once: printed (jsonl) and stored as the same text.
+            let text = serde_json::to_string(&report)?;
             match cli.format {
                 Format::Text => print_text(&report, &desc),
-                Format::Jsonl => println!("{}", serde_json::to_string(&value)?),
+                Format::Jsonl => println!("{text}"),
                 Format::Json if many => {
                     if !first {
                         println!(",");
                     }
-                    print!("{}", serde_json::to_string_pretty(&value)?);
+                    print!("{}", serde_json::to_string_pretty(&report)?);
                 }
-                Format::Json => println!("{}", serde_json::to_string_pretty(&value)?),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
             }
             first = false;
-            pending.push((report.domain.clone(), value));
+            pending.push((report.domain.clone(), text));
             if pending.len() >= STORE_BATCH {
                 save(&mut store, account_id, &desc, &pending)?;
                 pending.clear();
@@ -170,7 +171,7 @@ fn save(
     store: &mut inboxlens_store::Store,
     account_id: Option<i64>,
     resolver: &str,
-    rows: &[(String, serde_json::Value)],
+    rows: &[(String, String)],
 ) -> anyhow::Result<()> {
     let checks: Vec<NewCheck<'_>> = rows
         .iter()

@@ -96,7 +96,7 @@ pub fn run(cli: &Cli, args: &BlocklistArgs) -> anyhow::Result<Outcome> {
     let account_id = account.as_ref().map(|a| a.id);
     let values = reports
         .iter()
-        .map(serde_json::to_value)
+        .map(serde_json::to_string)
         .collect::<Result<Vec<_>, _>>()?;
     let checks: Vec<NewCheck<'_>> = reports
         .iter()

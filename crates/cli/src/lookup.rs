@@ -139,7 +139,7 @@ fn record(
             kind: "lookup",
             target: &target,
             resolver,
-            result: value,
+            result: &serde_json::to_string(value)?,
         })
         .map_err(input)?;
     Ok(())

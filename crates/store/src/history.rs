@@ -17,8 +17,9 @@ pub struct NewCheck<'a> {
     pub target: &'a str,
     /// Which resolver answered (`Resolver::describe`).
     pub resolver: &'a str,
-    /// The full result as the CLI's JSON output shows it.
-    pub result: &'a serde_json::Value,
+    /// The full result as JSON text, as the CLI's JSON output shows it (serialized once by
+    /// the caller, which usually prints the same text; the store checks it is valid JSON).
+    pub result: &'a str,
 }
 
 /// A recorded check.
@@ -43,11 +44,10 @@ pub struct HistoryEntry {
 impl Store {
     /// Records a finished check; returns its id.
     pub fn record_check(&mut self, c: &NewCheck<'_>) -> Result<i64, StoreError> {
-        let json = serde_json::to_string(c.result)?;
         self.conn.execute(
             "INSERT INTO check_history (account_id, kind, target, resolver, result)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![c.account_id, c.kind, c.target, c.resolver, json],
+            params![c.account_id, c.kind, c.target, c.resolver, c.result],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -61,8 +61,13 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for c in checks {
-                let json = serde_json::to_string(c.result)?;
-                stmt.execute(params![c.account_id, c.kind, c.target, c.resolver, json])?;
+                stmt.execute(params![
+                    c.account_id,
+                    c.kind,
+                    c.target,
+                    c.resolver,
+                    c.result
+                ])?;
             }
         }
         tx.commit()?;

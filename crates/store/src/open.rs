@@ -100,11 +100,29 @@ impl Store {
             });
         }
         if version > 0 {
-            let check: String = conn
-                .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
-                .map_err(|e| classify(path, e))?;
-            if check != "ok" {
-                return Err(corrupt(check));
+            // Every table but the history, which only grows (a year of audits is hundreds
+            // of megabytes, and checking it would make every command slow). A damaged
+            // history page still surfaces as db-corrupt when it is read.
+            let tables: Vec<String> = {
+                let mut stmt = conn
+                    .prepare(
+                        "SELECT name FROM sqlite_schema WHERE type = 'table'
+                         AND name NOT LIKE 'sqlite_%' AND name <> 'check_history'",
+                    )
+                    .map_err(|e| classify(path, e))?;
+                stmt.query_map([], |r| r.get(0))
+                    .and_then(|rows| rows.collect())
+                    .map_err(|e| classify(path, e))?
+            };
+            for table in &tables {
+                let check: String = conn
+                    .query_row(&format!("PRAGMA quick_check(\"{table}\")"), [], |r| {
+                        r.get(0)
+                    })
+                    .map_err(|e| classify(path, e))?;
+                if check != "ok" {
+                    return Err(corrupt(check));
+                }
             }
         }
         conn.pragma_update(None, "journal_mode", "WAL")

@@ -111,7 +111,7 @@ pub async fn run_audit(
     let reports: Vec<AuditReport> = done.into_iter().map(|(_, r)| r).collect();
     let values = reports
         .iter()
-        .map(serde_json::to_value)
+        .map(serde_json::to_string)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| ApiError::new("internal", e.to_string()))?;
     let checks: Vec<NewCheck<'_>> = reports

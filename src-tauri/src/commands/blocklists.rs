@@ -57,7 +57,7 @@ pub async fn check_blocklists(
     let reports = check(&resolver, &catalogue, &parsed, &opts).await;
     let values = reports
         .iter()
-        .map(serde_json::to_value)
+        .map(serde_json::to_string)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| ApiError::new("internal", e.to_string()))?;
     let checks: Vec<NewCheck<'_>> = reports

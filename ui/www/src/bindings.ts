@@ -258,6 +258,8 @@ warning: number,
  */
 finding_ids: Array<string>, };
 
+export type Alignment = "relaxed" | "strict";
+
 export type AuditReport = { 
 /**
  * The domain audited.
@@ -320,159 +322,55 @@ findings: Array<Finding>,
  */
 dns: DnsStats, };
 
-export type Severity = "pass" | "info" | "warning" | "error" | "critical";
-
-export type DnsStats = { 
-/**
- * Queries sent to the resolver (cache misses).
- */
-queries: number, 
-/**
- * Lookups answered from the job's cache.
- */
-cache_hits: number, 
-/**
- * Milliseconds since the job started.
- */
-elapsed_ms: number, };
-
-export type TlsRptSection = { 
+export type BimiSection = { 
 /**
  * The name queried.
  */
 name: string, 
 /**
- * `v=TLSRPTv1` records found (exactly one is valid).
+ * `v=BIMI1` records found.
  */
 records: Array<string>, 
 /**
- * Report destinations of the valid record.
+ * The logo URL (`l=`).
  */
-rua: Array<string>, 
+logo: string | null, 
 /**
- * Whether reports will be sent (exactly one valid record).
+ * The mark certificate URL (`a=`).
  */
-valid: boolean, };
+authority: string | null, };
 
-export type MtaStsSection = { 
+export type Discovery = { 
 /**
- * The TXT name.
+ * The domain asked about.
+ */
+domain: string, 
+/**
+ * The domain whose record applies, if any.
+ */
+policy_domain: string | null, 
+/**
+ * The record that applies, if any.
+ */
+record: string | null, 
+/**
+ * Whether the record was found at a parent (its sp=/np= then govern the domain).
+ */
+inherited: boolean, 
+/**
+ * Every query, in order.
+ */
+steps: Array<DiscoveryStep>, };
+
+export type DiscoveryStep = { 
+/**
+ * The name queried (`_dmarc.example.com`).
  */
 name: string, 
 /**
- * `v=STSv1` records found (exactly one is valid).
+ * What it found.
  */
-records: Array<string>, 
-/**
- * The `id=` of the valid record.
- */
-id: string | null, 
-/**
- * The HTTPS policy, reported separately from the TXT record.
- */
-policy: PolicyFetch | null, };
-
-export type MtaStsPolicy = { 
-/**
- * `enforce`, `testing` or `none`.
- */
-mode: string, 
-/**
- * Allowed MX patterns.
- */
-mx: Array<string>, 
-/**
- * Seconds senders may cache the policy.
- */
-max_age: number, };
-
-export type PolicyFetch = { "status": "not-fetched" } | { "status": "ok", 
-/**
- * The URL.
- */
-url: string, 
-/**
- * The policy.
- */
-policy: MtaStsPolicy, 
-/**
- * The body as served.
- */
-body: string, } | { "status": "invalid", 
-/**
- * The URL.
- */
-url: string, 
-/**
- * Why.
- */
-error: string, 
-/**
- * The body as served (capped).
- */
-body: string, } | { "status": "unavailable", 
-/**
- * The URL.
- */
-url: string, 
-/**
- * Why.
- */
-error: string, };
-
-export type Finding = { 
-/**
- * Stable kebab-case id, area-prefixed (`spf-too-many-lookups`); never reused.
- */
-id: string, 
-/**
- * How much it matters.
- */
-severity: Severity, 
-/**
- * One line a specialist can read at a glance.
- */
-title: string, 
-/**
- * The explanation in plain words.
- */
-detail: string, 
-/**
- * The exact records, answers, headers or lines the verdict came from.
- */
-evidence: Array<string>, 
-/**
- * What to publish or change, concretely.
- */
-fix: string, 
-/**
- * RFC sections and provider documents the verdict rests on.
- */
-references: Array<string>, };
-
-export type Summary = { 
-/**
- * Critical findings.
- */
-critical: number, 
-/**
- * Errors.
- */
-error: number, 
-/**
- * Warnings.
- */
-warning: number, 
-/**
- * Informational.
- */
-info: number, 
-/**
- * Verified.
- */
-pass: number, };
-
-export type KeyStatus = "found" | "missing" | "revoked" | "invalid" | "dns-error";
+outcome: StepOutcome, };
 
 export type DkimKey = { 
 /**
@@ -515,266 +413,6 @@ testing: boolean,
  * Why it is invalid or the lookup failed.
  */
 error: string | null, };
-
-export type MxHost = { 
-/**
- * Lower is preferred.
- */
-preference: number, 
-/**
- * The exchange as published (trailing dot removed).
- */
-exchange: string, 
-/**
- * Its IPv4 and IPv6 addresses.
- */
-addresses: Array<string>, 
-/**
- * CNAMEs followed (an exchange should not be an alias).
- */
-cname: Array<string>, 
-/**
- * A lookup that failed.
- */
-error: string | null, };
-
-export type SpfSection = { 
-/**
- * The `v=spf1` records at the domain (exactly one is valid).
- */
-records: Array<string>, 
-/**
- * The character-strings of each record as published (a record over 255 octets must
- * be split into several).
- */
-strings: Array<Array<string>>, 
-/**
- * What a sender listed nowhere gets (the policy's effective ending).
- */
-result_for_unlisted: SpfResult, 
-/**
- * The result for each `--ip`, keyed by address.
- */
-result_for_ip: { [key in string]: SpfResult }, 
-/**
- * Details of each `--ip` evaluation.
- */
-ip_checks: Array<IpCheck>, 
-/**
- * DNS-querying terms in the whole tree (limit 10).
- */
-lookups: number, 
-/**
- * Lookups that found nothing (limit 2).
- */
-void_lookups: number, 
-/**
- * Why the policy is temperror/permerror, if it is.
- */
-error: string | null, 
-/**
- * The include/redirect tree with per-branch lookup counts.
- */
-tree: SpfNode | null, 
-/**
- * A flattened replacement when the lookup limit is exceeded.
- */
-flattened: Array<string> | null, };
-
-export type SpfResult = "none" | "neutral" | "pass" | "fail" | "softfail" | "temperror" | "permerror";
-
-export type SpfNode = { 
-/**
- * The domain evaluated.
- */
-domain: string, 
-/**
- * The SPF record found, if one.
- */
-record: string | null, 
-/**
- * The result of this call.
- */
-result: SpfResult, 
-/**
- * DNS lookups spent in this subtree (the node's own TXT lookup is counted by the
- * include or redirect that led here, as RFC 7208 counts it).
- */
-lookups: number, 
-/**
- * The terms in the order they were evaluated.
- */
-terms: Array<TermTrace>, 
-/**
- * Why the result is an error, if it is one.
- */
-error: string | null, };
-
-export type TermTrace = { 
-/**
- * The term as written.
- */
-term: string, 
-/**
- * DNS lookups this term cost against the limit (its subtree included).
- */
-lookups: number, 
-/**
- * Whether it matched (decided the result).
- */
-matched: boolean, 
-/**
- * What happened, in plain words (the addresses compared, why it did not match).
- */
-note: string, 
-/**
- * The record it led to (include, redirect).
- */
-child: SpfNode | null, };
-
-export type IpCheck = { 
-/**
- * The address.
- */
-ip: string, 
-/**
- * The result.
- */
-result: SpfResult, 
-/**
- * The term that decided it.
- */
-matched: string | null, 
-/**
- * The `exp=` explanation, on fail.
- */
-explanation: string | null, 
-/**
- * Why temperror/permerror.
- */
-error: string | null, };
-
-export type BimiSection = { 
-/**
- * The name queried.
- */
-name: string, 
-/**
- * `v=BIMI1` records found.
- */
-records: Array<string>, 
-/**
- * The logo URL (`l=`).
- */
-logo: string | null, 
-/**
- * The mark certificate URL (`a=`).
- */
-authority: string | null, };
-
-export type PtrCheck = { 
-/**
- * The address.
- */
-ip: string, 
-/**
- * The reverse name queried.
- */
-name: string, 
-/**
- * PTR targets.
- */
-ptr: Array<string>, 
-/**
- * The PTR names that resolve back to the address.
- */
-confirmed: Array<string>, 
-/**
- * Why the lookup failed.
- */
-error: string | null, };
-
-export type DmarcSection = { 
-/**
- * Every `_dmarc` query of the walk and what it found.
- */
-discovery: Discovery, 
-/**
- * The record that applies, parsed (absent when none or invalid).
- */
-record: DmarcRecord | null, 
-/**
- * The policy that applies to this domain (`sp=` for a subdomain, else `p=`).
- */
-effective_policy: Policy | null, 
-/**
- * External report destinations and their authorization.
- */
-external: Array<ExternalAuth>, };
-
-export type ReportUri = { 
-/**
- * The URI as written (`mailto:dmarc@example.com`).
- */
-uri: string, 
-/**
- * The address's domain for mailto: URIs (for the external-destination check).
- */
-domain: string | null, 
-/**
- * `!10m`-style size limit, if any.
- */
-max_size: string | null, };
-
-export type Policy = "none" | "quarantine" | "reject";
-
-export type Alignment = "relaxed" | "strict";
-
-export type Discovery = { 
-/**
- * The domain asked about.
- */
-domain: string, 
-/**
- * The domain whose record applies, if any.
- */
-policy_domain: string | null, 
-/**
- * The record that applies, if any.
- */
-record: string | null, 
-/**
- * Whether the record was found at a parent (its sp=/np= then govern the domain).
- */
-inherited: boolean, 
-/**
- * Every query, in order.
- */
-steps: Array<DiscoveryStep>, };
-
-export type DiscoveryStep = { 
-/**
- * The name queried (`_dmarc.example.com`).
- */
-name: string, 
-/**
- * What it found.
- */
-outcome: StepOutcome, };
-
-export type StepOutcome = { "outcome": "none" } | { "outcome": "record", 
-/**
- * The record.
- */
-text: string, } | { "outcome": "multiple", 
-/**
- * The records.
- */
-texts: Array<string>, } | { "outcome": "error", 
-/**
- * Why.
- */
-message: string, };
 
 export type DmarcRecord = { 
 /**
@@ -834,6 +472,38 @@ deprecated: Array<string>,
  */
 unknown: Array<string>, };
 
+export type DmarcSection = { 
+/**
+ * Every `_dmarc` query of the walk and what it found.
+ */
+discovery: Discovery, 
+/**
+ * The record that applies, parsed (absent when none or invalid).
+ */
+record: DmarcRecord | null, 
+/**
+ * The policy that applies to this domain (`sp=` for a subdomain, else `p=`).
+ */
+effective_policy: Policy | null, 
+/**
+ * External report destinations and their authorization.
+ */
+external: Array<ExternalAuth>, };
+
+export type DnsStats = { 
+/**
+ * Queries sent to the resolver (cache misses).
+ */
+queries: number, 
+/**
+ * Lookups answered from the job's cache.
+ */
+cache_hits: number, 
+/**
+ * Milliseconds since the job started.
+ */
+elapsed_ms: number, };
+
 export type ExternalAuth = { 
 /**
  * `rua` or `ruf`.
@@ -859,6 +529,336 @@ authorized: boolean | null,
  * What the query returned.
  */
 evidence: string, };
+
+export type Finding = { 
+/**
+ * Stable kebab-case id, area-prefixed (`spf-too-many-lookups`); never reused.
+ */
+id: string, 
+/**
+ * How much it matters.
+ */
+severity: Severity, 
+/**
+ * One line a specialist can read at a glance.
+ */
+title: string, 
+/**
+ * The explanation in plain words.
+ */
+detail: string, 
+/**
+ * The exact records, answers, headers or lines the verdict came from.
+ */
+evidence: Array<string>, 
+/**
+ * What to publish or change, concretely.
+ */
+fix: string, 
+/**
+ * RFC sections and provider documents the verdict rests on.
+ */
+references: Array<string>, };
+
+export type IpCheck = { 
+/**
+ * The address.
+ */
+ip: string, 
+/**
+ * The result.
+ */
+result: SpfResult, 
+/**
+ * The term that decided it.
+ */
+matched: string | null, 
+/**
+ * The `exp=` explanation, on fail.
+ */
+explanation: string | null, 
+/**
+ * Why temperror/permerror.
+ */
+error: string | null, };
+
+export type KeyStatus = "found" | "missing" | "revoked" | "invalid" | "dns-error";
+
+export type MtaStsPolicy = { 
+/**
+ * `enforce`, `testing` or `none`.
+ */
+mode: string, 
+/**
+ * Allowed MX patterns.
+ */
+mx: Array<string>, 
+/**
+ * Seconds senders may cache the policy.
+ */
+max_age: number, };
+
+export type MtaStsSection = { 
+/**
+ * The TXT name.
+ */
+name: string, 
+/**
+ * `v=STSv1` records found (exactly one is valid).
+ */
+records: Array<string>, 
+/**
+ * The `id=` of the valid record.
+ */
+id: string | null, 
+/**
+ * The HTTPS policy, reported separately from the TXT record.
+ */
+policy: PolicyFetch | null, };
+
+export type MxHost = { 
+/**
+ * Lower is preferred.
+ */
+preference: number, 
+/**
+ * The exchange as published (trailing dot removed).
+ */
+exchange: string, 
+/**
+ * Its IPv4 and IPv6 addresses.
+ */
+addresses: Array<string>, 
+/**
+ * CNAMEs followed (an exchange should not be an alias).
+ */
+cname: Array<string>, 
+/**
+ * A lookup that failed.
+ */
+error: string | null, };
+
+export type Policy = "none" | "quarantine" | "reject";
+
+export type PolicyFetch = { "status": "not-fetched" } | { "status": "ok", 
+/**
+ * The URL.
+ */
+url: string, 
+/**
+ * The policy.
+ */
+policy: MtaStsPolicy, 
+/**
+ * The body as served.
+ */
+body: string, } | { "status": "invalid", 
+/**
+ * The URL.
+ */
+url: string, 
+/**
+ * Why.
+ */
+error: string, 
+/**
+ * The body as served (capped).
+ */
+body: string, } | { "status": "unavailable", 
+/**
+ * The URL.
+ */
+url: string, 
+/**
+ * Why.
+ */
+error: string, };
+
+export type PtrCheck = { 
+/**
+ * The address.
+ */
+ip: string, 
+/**
+ * The reverse name queried.
+ */
+name: string, 
+/**
+ * PTR targets.
+ */
+ptr: Array<string>, 
+/**
+ * The PTR names that resolve back to the address.
+ */
+confirmed: Array<string>, 
+/**
+ * Why the lookup failed.
+ */
+error: string | null, };
+
+export type ReportUri = { 
+/**
+ * The URI as written (`mailto:dmarc@example.com`).
+ */
+uri: string, 
+/**
+ * The address's domain for mailto: URIs (for the external-destination check).
+ */
+domain: string | null, 
+/**
+ * `!10m`-style size limit, if any.
+ */
+max_size: string | null, };
+
+export type Severity = "pass" | "info" | "warning" | "error" | "critical";
+
+export type SpfNode = { 
+/**
+ * The domain evaluated.
+ */
+domain: string, 
+/**
+ * The SPF record found, if one.
+ */
+record: string | null, 
+/**
+ * The result of this call.
+ */
+result: SpfResult, 
+/**
+ * DNS lookups spent in this subtree (the node's own TXT lookup is counted by the
+ * include or redirect that led here, as RFC 7208 counts it).
+ */
+lookups: number, 
+/**
+ * The terms in the order they were evaluated.
+ */
+terms: Array<TermTrace>, 
+/**
+ * Why the result is an error, if it is one.
+ */
+error: string | null, };
+
+export type SpfResult = "none" | "neutral" | "pass" | "fail" | "softfail" | "temperror" | "permerror";
+
+export type SpfSection = { 
+/**
+ * The `v=spf1` records at the domain (exactly one is valid).
+ */
+records: Array<string>, 
+/**
+ * The character-strings of each record as published (a record over 255 octets must
+ * be split into several).
+ */
+strings: Array<Array<string>>, 
+/**
+ * What a sender listed nowhere gets (the policy's effective ending).
+ */
+result_for_unlisted: SpfResult, 
+/**
+ * The result for each `--ip`, keyed by address.
+ */
+result_for_ip: { [key in string]: SpfResult }, 
+/**
+ * Details of each `--ip` evaluation.
+ */
+ip_checks: Array<IpCheck>, 
+/**
+ * DNS-querying terms in the whole tree (limit 10).
+ */
+lookups: number, 
+/**
+ * Lookups that found nothing (limit 2).
+ */
+void_lookups: number, 
+/**
+ * Why the policy is temperror/permerror, if it is.
+ */
+error: string | null, 
+/**
+ * The include/redirect tree with per-branch lookup counts.
+ */
+tree: SpfNode | null, 
+/**
+ * A flattened replacement when the lookup limit is exceeded.
+ */
+flattened: Array<string> | null, };
+
+export type StepOutcome = { "outcome": "none" } | { "outcome": "record", 
+/**
+ * The record.
+ */
+text: string, } | { "outcome": "multiple", 
+/**
+ * The records.
+ */
+texts: Array<string>, } | { "outcome": "error", 
+/**
+ * Why.
+ */
+message: string, };
+
+export type Summary = { 
+/**
+ * Critical findings.
+ */
+critical: number, 
+/**
+ * Errors.
+ */
+error: number, 
+/**
+ * Warnings.
+ */
+warning: number, 
+/**
+ * Informational.
+ */
+info: number, 
+/**
+ * Verified.
+ */
+pass: number, };
+
+export type TermTrace = { 
+/**
+ * The term as written.
+ */
+term: string, 
+/**
+ * DNS lookups this term cost against the limit (its subtree included).
+ */
+lookups: number, 
+/**
+ * Whether it matched (decided the result).
+ */
+matched: boolean, 
+/**
+ * What happened, in plain words (the addresses compared, why it did not match).
+ */
+note: string, 
+/**
+ * The record it led to (include, redirect).
+ */
+child: SpfNode | null, };
+
+export type TlsRptSection = { 
+/**
+ * The name queried.
+ */
+name: string, 
+/**
+ * `v=TLSRPTv1` records found (exactly one is valid).
+ */
+records: Array<string>, 
+/**
+ * Report destinations of the valid record.
+ */
+rua: Array<string>, 
+/**
+ * Whether reports will be sent (exactly one valid record).
+ */
+valid: boolean, };
 
 /** Every IPC command: its arguments and what it resolves to (errors reject with ApiError). */
 export interface Commands {

@@ -6,7 +6,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use hickory_resolver::net::{DnsError as HickoryDnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::Name;
 use serde::Serialize;
@@ -15,6 +14,7 @@ use tokio::sync::OnceCell;
 use super::error::DnsError;
 use super::record::{Answer, AnswerStatus, DnsRecord, RecordKind};
 use super::resolver::Resolver;
+use super::transport::TransportError;
 
 type Slot = Arc<OnceCell<Result<Arc<Answer>, DnsError>>>;
 
@@ -112,7 +112,7 @@ impl DnsJob {
                 reason: e.to_string(),
             })?;
         name.set_fqdn(true);
-        let fut = self.resolver.hickory().lookup(name, kind.to_hickory());
+        let fut = self.resolver.transport().query(&name, kind.to_hickory());
         let outcome = match tokio::time::timeout_at(self.deadline.into(), fut).await {
             Ok(r) => r,
             Err(_) => {
@@ -123,69 +123,42 @@ impl DnsJob {
                 });
             }
         };
-        match outcome {
-            Ok(lookup) => {
-                let records: Vec<DnsRecord> = lookup
-                    .answers()
-                    .iter()
-                    .map(DnsRecord::from_hickory)
-                    .collect();
-                let mut answer = Answer {
+        let message = match outcome {
+            Ok(m) => m,
+            Err(TransportError::Timeout) => return Err(DnsError::Timeout { name: fqdn, rtype }),
+            Err(TransportError::Network(reason)) => {
+                return Err(DnsError::Network {
                     name: fqdn,
-                    kind,
-                    status: AnswerStatus::Records,
-                    records,
-                };
-                if answer.matching().next().is_none() {
-                    answer.status = AnswerStatus::NoData;
-                }
-                Ok(Arc::new(answer))
-            }
-            Err(e) => classify(e, fqdn, kind),
-        }
-    }
-}
-
-fn classify(e: NetError, name: String, kind: RecordKind) -> Result<Arc<Answer>, DnsError> {
-    let rtype = kind.as_str().to_string();
-    match e {
-        NetError::Dns(HickoryDnsError::NoRecordsFound(nr)) => {
-            let status = match nr.response_code {
-                ResponseCode::NXDomain => AnswerStatus::NxDomain,
-                ResponseCode::NoError => AnswerStatus::NoData,
-                other => {
-                    return Err(DnsError::ResponseCode {
-                        name,
-                        rtype,
-                        rcode: rcode_name(other),
-                    });
-                }
-            };
-            Ok(Arc::new(Answer {
-                name,
-                kind,
-                status,
-                records: Vec::new(),
-            }))
-        }
-        NetError::Dns(HickoryDnsError::ResponseCode(rc)) => Err(DnsError::ResponseCode {
-            name,
-            rtype,
-            rcode: rcode_name(rc),
-        }),
-        NetError::Timeout => Err(DnsError::Timeout { name, rtype }),
-        other => {
-            let reason = other.to_string();
-            if reason.contains("timed out") {
-                Err(DnsError::Timeout { name, rtype })
-            } else {
-                Err(DnsError::Network {
-                    name,
                     rtype,
                     reason,
-                })
+                });
             }
+        };
+        let status = match message.metadata.response_code {
+            ResponseCode::NoError => AnswerStatus::Records,
+            ResponseCode::NXDomain => AnswerStatus::NxDomain,
+            other => {
+                return Err(DnsError::ResponseCode {
+                    name: fqdn,
+                    rtype,
+                    rcode: rcode_name(other),
+                });
+            }
+        };
+        let mut answer = Answer {
+            name: fqdn,
+            kind,
+            status,
+            records: message
+                .answers
+                .iter()
+                .map(DnsRecord::from_hickory)
+                .collect(),
+        };
+        if answer.status == AnswerStatus::Records && answer.matching().next().is_none() {
+            answer.status = AnswerStatus::NoData;
         }
+        Ok(Arc::new(answer))
     }
 }
 

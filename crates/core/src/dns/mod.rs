@@ -2,8 +2,10 @@
 //!
 //! * [`DnsSettings`]: where to ask (system resolver or explicit `HOST:PORT` servers over
 //!   UDP with TCP fallback), per-query timeout and attempts.
-//! * [`Resolver`]: one configured hickory resolver, shared by all jobs of a run. Its own
-//!   cache is off so that every [`DnsJob`] cache miss is a real query.
+//! * [`Resolver`]: the configured servers, shared by all jobs of a run: a hickory resolver
+//!   (for mail-auth's message verification) and the jobs' query path (`transport`:
+//!   hickory-proto messages over long-lived UDP sockets, TCP on truncation). No cache of its
+//!   own, so every [`DnsJob`] cache miss is a real query.
 //! * [`DnsJob`]: one unit of work (an audit of one domain, one blocklist target) with a
 //!   per-job deadline and a per-job cache that keeps answers consistent within the job
 //!   and counts the queries it sent.
@@ -18,6 +20,7 @@ mod record;
 mod resolver;
 mod reverse;
 mod settings;
+mod transport;
 
 pub use error::DnsError;
 pub use job::{DnsJob, DnsStats};

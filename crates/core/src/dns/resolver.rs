@@ -8,11 +8,13 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 
 use super::error::DnsError;
 use super::settings::DnsSettings;
+use super::transport::Transport;
 
 /// A resolver built from [`DnsSettings`]. Cheap to clone; clones share connections.
 #[derive(Clone)]
 pub struct Resolver {
     inner: TokioResolver,
+    transport: Arc<Transport>,
     description: Arc<str>,
     settings: Arc<DnsSettings>,
 }
@@ -36,7 +38,7 @@ impl Resolver {
             .clone()
             .validate()
             .map_err(|e| DnsError::Config(e.to_string()))?;
-        let (config, description) = if settings.nameservers.is_empty() {
+        let (config, description, addrs) = if settings.nameservers.is_empty() {
             let (sys, _opts) = hickory_resolver::system_conf::read_system_conf().map_err(|e| {
                 DnsError::Config(format!(
                     "cannot read the system resolver configuration: {e}"
@@ -58,8 +60,15 @@ impl Resolver {
                     deduped.push(s);
                 }
             }
+            let mut addrs: Vec<std::net::SocketAddr> = Vec::new();
+            for ns in sys.name_servers() {
+                let a = std::net::SocketAddr::new(ns.ip, 53);
+                if !addrs.contains(&a) {
+                    addrs.push(a);
+                }
+            }
             let cfg = ResolverConfig::from_name_servers(sys.name_servers().to_vec());
-            (cfg, format!("system ({})", deduped.join(", ")))
+            (cfg, format!("system ({})", deduped.join(", ")), addrs)
         } else {
             let mut servers = Vec::new();
             for ns in &settings.nameservers {
@@ -73,6 +82,7 @@ impl Resolver {
             (
                 ResolverConfig::from_name_servers(servers),
                 format!("{} (udp+tcp)", names.join(", ")),
+                settings.nameservers.iter().map(|n| n.0).collect(),
             )
         };
         let mut opts = ResolverOpts::default();
@@ -89,8 +99,10 @@ impl Resolver {
             .with_options(opts)
             .build()
             .map_err(|e| DnsError::Config(e.to_string()))?;
+        let transport = Arc::new(Transport::new(addrs, settings.timeout(), settings.attempts));
         Ok(Self {
             inner,
+            transport,
             description: description.into(),
             settings: Arc::new(settings),
         })
@@ -104,6 +116,11 @@ impl Resolver {
     /// The settings it was built from.
     pub fn settings(&self) -> &DnsSettings {
         &self.settings
+    }
+
+    /// The query path of DNS jobs (see [`super::transport`]).
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
     }
 
     /// The underlying hickory resolver (for mail-auth's `MessageAuthenticator`).
