@@ -123,8 +123,8 @@ pub async fn audit(job: &DnsJob, domain: &str) -> (DmarcSection, Vec<Finding>) {
                         format!("{} has not agreed to receive {}'s DMARC {} reports", x.destination, policy_domain, if x.tag == "rua" { "aggregate" } else { "failure" }),
                     )
                     .detail(format!(
-                        "{} is outside {}'s organizational domain, so receivers first check that it accepts the reports (RFC 7489 §7.1). It publishes no DMARC record at {}: receivers drop {} from the list and send no reports there.",
-                        x.destination, own, x.query, x.uri
+                        "{} is outside {own} (the organizational domain of {policy_domain}), so receivers first check that it accepts the reports (RFC 7489 §7.1). It publishes no DMARC record at {}: receivers drop {} from the list and send no reports there.",
+                        x.destination, x.query, x.uri
                     ))
                     .evidence(vec![record_line, x.evidence.clone()])
                     .fix(format!("Have {} publish TXT \"v=DMARC1\" at {} (or a wildcard *._report._dmarc.{}), or send reports to an address in {own}.", x.destination, x.query, x.destination))

@@ -680,13 +680,20 @@ impl<'a> Evaluator<'a> {
                 let result = child.result;
                 let error = child.error.clone();
                 trace.child = Some(Box::new(child));
+                // In the audit walk there is no client address: say what an unlisted
+                // sender gets instead of naming the placeholder address.
+                let who = if self.walk {
+                    "a sender listed nowhere".to_string()
+                } else {
+                    ip.to_string()
+                };
                 match result {
                     SpfResult::Pass => {
-                        trace.note = format!("{target} passes {ip}");
+                        trace.note = format!("{target} passes {who}");
                         Ok(true)
                     }
                     SpfResult::Fail | SpfResult::Softfail | SpfResult::Neutral => {
-                        trace.note = format!("{target} does not pass {ip}");
+                        trace.note = format!("{target} does not pass {who}");
                         Ok(false)
                     }
                     SpfResult::Temperror => Err(Abort::Temp(error.unwrap_or_default())),
