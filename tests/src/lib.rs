@@ -10,6 +10,7 @@
 mod dns_fixture;
 mod https_fixture;
 mod paths;
+pub mod spf_mail_auth;
 pub mod spf_suite;
 
 pub use dns_fixture::{Blackhole, DnsFixture, FixtureRecord};

@@ -22,7 +22,8 @@ pub struct SuiteOutcome {
     pub failures: Vec<String>,
 }
 
-fn result_name(r: SpfResult) -> &'static str {
+/// The suite's name of a result.
+pub fn result_name(r: SpfResult) -> &'static str {
     match r {
         SpfResult::None => "none",
         SpfResult::Neutral => "neutral",
