@@ -85,3 +85,29 @@ fn missing_multiple_invalid_and_dns_errors() {
     assert!(failed.failed().is_some());
     assert_eq!(ids(&failed), vec!["dmarc-dns-error"]);
 }
+
+#[test]
+fn a_refused_public_suffix_does_not_hide_a_missing_record() {
+    let fx = DnsFixture::start();
+    let d = run(&fx.nameserver(), "orphan.example");
+    assert_eq!(d.steps.len(), 2, "{:?}", d.steps);
+    assert!(matches!(d.steps[0].outcome, StepOutcome::None));
+    assert!(
+        matches!(&d.steps[1].outcome, StepOutcome::SuffixError { message } if message.contains("REFUSED")),
+        "{:?}",
+        d.steps[1]
+    );
+    assert!(d.failed().is_none());
+    let f = discovery_findings(&d);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].id, "dmarc-missing");
+    assert!(
+        f[0].evidence
+            .iter()
+            .any(|e| e.contains("public suffix: treated as no record"))
+    );
+    // A failure at the domain itself still stops the walk as a DNS error.
+    let d = run(&fx.nameserver(), "sub.unserved.example");
+    assert!(d.failed().is_some());
+    assert_eq!(ids(&d), vec!["dmarc-dns-error"]);
+}

@@ -796,6 +796,10 @@ texts: Array<string>, } | { "outcome": "error",
 /**
  * Why.
  */
+message: string, } | { "outcome": "suffix-error", 
+/**
+ * Why.
+ */
 message: string, };
 
 export type Summary = { 

@@ -185,6 +185,7 @@ function stepText(o) {
     case 'record': return o.text;
     case 'multiple': return o.texts.join('\n');
     case 'error': return o.message;
+    case 'suffix-error': return `${o.message} (a public suffix: treated as no record)`;
     default: return 'no DMARC record';
   }
 }

@@ -33,6 +33,14 @@ pub enum StepOutcome {
         /// Why.
         message: String,
     },
+    /// The query of a public suffix (above any organizational domain) failed. Only a public
+    /// suffix operator's PSD record could live there (RFC 9989 §4.10), and authoritative-only
+    /// servers refuse such names, so the failure is shown and the walk goes on as if there
+    /// were no record.
+    SuffixError {
+        /// Why.
+        message: String,
+    },
 }
 
 /// One query of the walk.
@@ -122,7 +130,15 @@ pub async fn discover(job: &DnsJob, domain: &str) -> Discovery {
         steps: Vec::new(),
     };
     for (i, name) in walk_names(domain).into_iter().enumerate() {
-        let s = step(job, &name).await;
+        let mut s = step(job, &name).await;
+        if let StepOutcome::Error { message } = &s.outcome
+            && i > 0
+            && psl::suffix_str(&name) == Some(name.as_str())
+        {
+            s.outcome = StepOutcome::SuffixError {
+                message: message.clone(),
+            };
+        }
         let stop = match &s.outcome {
             StepOutcome::Record { text } => {
                 d.policy_domain = Some(name.clone());
@@ -131,7 +147,7 @@ pub async fn discover(job: &DnsJob, domain: &str) -> Discovery {
                 true
             }
             StepOutcome::Multiple { .. } | StepOutcome::Error { .. } => true,
-            StepOutcome::None => false,
+            StepOutcome::None | StepOutcome::SuffixError { .. } => false,
         };
         d.steps.push(s);
         if stop {
@@ -157,6 +173,10 @@ pub fn discovery_findings(d: &Discovery) -> Vec<crate::finding::Finding> {
                 texts.join(" | ")
             ),
             StepOutcome::Error { message } => format!("{}: {message}", s.name),
+            StepOutcome::SuffixError { message } => format!(
+                "{}: {message} (a public suffix: treated as no record)",
+                s.name
+            ),
         })
         .collect();
     let f =
