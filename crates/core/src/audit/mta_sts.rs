@@ -248,7 +248,7 @@ pub async fn audit(
     let fetched = policy_fetch::fetch(job, &host, "/.well-known/mta-sts.txt", fetch).await;
     let policy = match fetched {
         Err(error) => {
-            out.push(Finding::new("mta-sts-policy-unavailable", Severity::Error, format!("The MTA-STS policy of {domain} cannot be fetched"))
+            out.push(Finding::new("mta-sts-policy-unavailable", Severity::Warning, format!("The MTA-STS policy of {domain} cannot be fetched"))
                 .detail(format!("{error}. The TXT record announces a policy, but senders cannot retrieve it over validated HTTPS, so they deliver without MTA-STS (RFC 8461 §3.3)."))
                 .evidence(vec![line.clone(), format!("GET {url}: {error}")])
                 .fix(format!("Serve the policy as text/plain with HTTP 200 at {url}, with a valid certificate for {host} (no redirects)."))
@@ -258,7 +258,7 @@ pub async fn audit(
         }
         Ok(body) => match parse_policy(&body) {
             Err(error) => {
-                out.push(Finding::new("mta-sts-policy-invalid", Severity::Error, format!("The MTA-STS policy of {domain} is invalid"))
+                out.push(Finding::new("mta-sts-policy-invalid", Severity::Warning, format!("The MTA-STS policy of {domain} is invalid"))
                     .detail(format!("{error}. Senders ignore an invalid policy (RFC 8461 §3.2)."))
                     .evidence(vec![line.clone(), format!("{url}:"), body.clone()])
                     .fix("Serve \"version: STSv1\", \"mode: testing|enforce\", one \"mx:\" line per MX host and \"max_age: 604800\", one per line.")
