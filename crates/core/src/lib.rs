@@ -12,6 +12,7 @@ pub mod blocklist;
 pub mod dns;
 pub mod error;
 pub mod finding;
+pub mod message;
 
 pub use error::{CoreError, ValidationError};
 pub use finding::{Finding, Severity};
