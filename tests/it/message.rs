@@ -410,3 +410,66 @@ fn malformed_input_is_an_error_or_findings_never_a_panic() {
     let r = w.verify(&long);
     assert!(ids(&r).contains(&"message-line-too-long".to_string()));
 }
+
+#[test]
+fn cli_verify_json_text_and_errors() {
+    let fx = DnsFixture::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("cli.db");
+    let eml = dir.path().join("good.eml");
+    std::fs::write(
+        &eml,
+        delivered(&sign(
+            &sent(),
+            "good.audit.test-google.pem",
+            SIGNED,
+            false,
+            None,
+        )),
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        std::process::Command::new(inboxlens_tests::target_bin("inboxlens"))
+            .arg("--db")
+            .arg(&db)
+            .arg("--nameserver")
+            .arg(fx.nameserver())
+            .args(args)
+            .env_remove("INBOXLENS_NAMESERVER")
+            .env_remove("INBOXLENS_DB")
+            .output()
+            .expect("run")
+    };
+    let path = eml.to_str().expect("utf-8");
+    let o = run(&["--format", "json", "verify", path]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    for key in ["spf", "dkim", "dmarc", "arc", "headers", "findings"] {
+        assert!(!v[key].is_null(), "missing {key}");
+    }
+    assert_eq!(v["dmarc"]["result"], "pass");
+    assert_eq!(v["spf"]["result"], "pass");
+    // An unauthorized --ip: SPF fails, DMARC still passes on DKIM; error finding → exit 1.
+    let o = run(&["verify", path, "--ip", "203.0.113.9"]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("message-spf-fail") && text.contains("fix: "),
+        "{text}"
+    );
+    // Not a message, a missing file, a bad --ip: exit 2 naming the input.
+    let junk = dir.path().join("junk.eml");
+    std::fs::write(&junk, "\r\n\r\nno headers here").expect("write");
+    let o = run(&["verify", junk.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("junk.eml"));
+    let o = run(&["verify", "/nonexistent/x.eml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["verify", path, "--ip", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -59,6 +59,27 @@ pub enum Command {
     Blocklist(BlocklistArgs),
     /// Audit the DNS posture of domains: SPF, DKIM, DMARC, MX, MTA-STS, TLS-RPT, BIMI, PTR.
     Audit(AuditArgs),
+    /// Verify a message (SPF, DKIM, DMARC, ARC, bulk-sender headers) as the receiver saw it.
+    Verify(VerifyArgs),
+}
+
+/// `inboxlens verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The message (.eml, whole or headers only); `-` reads stdin.
+    pub message: PathBuf,
+    /// The connecting IP (default: from the topmost Received header naming one).
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// The HELO/EHLO name (default: from that Received header).
+    #[arg(long)]
+    pub helo: Option<String>,
+    /// The MAIL FROM address (default: Return-Path).
+    #[arg(long = "mail-from")]
+    pub mail_from: Option<String>,
+    /// Seconds the DNS work may take.
+    #[arg(long, default_value_t = 30.0)]
+    pub deadline: f64,
 }
 
 /// `inboxlens audit`.

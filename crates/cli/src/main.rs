@@ -10,6 +10,7 @@ mod blocklist;
 mod lookup;
 mod output;
 mod settings;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -56,5 +57,6 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::History(cmd) => lookup::history(&cli, cmd),
         Command::Blocklist(cmd) => blocklist::run(&cli, cmd),
         Command::Audit(cmd) => audit::run(&cli, cmd),
+        Command::Verify(cmd) => verify::run(&cli, cmd),
     }
 }
