@@ -473,3 +473,57 @@ fn cli_verify_json_text_and_errors() {
     let o = run(&["verify", path, "--ip", "nope"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Seals `raw` as a forwarder would (ARC set i=N by d=good.audit.test s=google).
+fn arc_seal(w: &World, raw: &str) -> String {
+    use mail_auth::AuthenticatedMessage;
+    use mail_auth::arc::ArcSealer;
+    use mail_auth::AuthenticationResults;
+    w.rt.block_on(async {
+        let resolver = Resolver::from_settings(&DnsSettings {
+            nameservers: vec![Nameserver::parse(&w.dns.nameserver()).expect("ns")],
+            timeout_secs: 1.0,
+            attempts: 1,
+        })
+        .expect("resolver");
+        let auth = resolver.message_authenticator();
+        let msg = AuthenticatedMessage::parse(raw.as_bytes()).expect("parse");
+        let dkim = auth.verify_dkim(&msg).await;
+        let arc = auth.verify_arc(&msg).await;
+        let results = AuthenticationResults::new("forwarder.good.audit.test")
+            .with_dkim_results(&dkim, "good.audit.test");
+        let set = ArcSealer::from_key(key("good.audit.test-google.pem"))
+            .domain("good.audit.test")
+            .selector("google")
+            .headers(["From", "To", "Subject", "DKIM-Signature"])
+            .seal(&msg, &results, &arc)
+            .expect("seal");
+        format!("{}{}{raw}", set.to_header(), results.to_header())
+    })
+}
+
+#[test]
+fn arc_chains_pass_and_break() {
+    let w = World::new();
+    let signed = delivered(&sign(
+        &sent(),
+        "good.audit.test-google.pem",
+        SIGNED,
+        false,
+        None,
+    ));
+    let sealed = arc_seal(&w, &signed);
+    let r = w.verify(&sealed);
+    assert_eq!(r.arc.result, "pass", "{:?}", r.arc);
+    assert_eq!(r.arc.hops.len(), 1);
+    assert_eq!(r.arc.hops[0].domain, "good.audit.test");
+    assert!(ids(&r).contains(&"message-arc-pass".to_string()));
+    // A relay after the forwarder rewrites the body: the seal no longer holds.
+    let r = w.verify(&format!("{sealed}-- rewritten by a later relay\r\n"));
+    assert_ne!(r.arc.result, "pass", "{:?}", r.arc);
+    assert!(
+        ids(&r).contains(&"message-arc-fail".to_string()),
+        "{:?}",
+        ids(&r)
+    );
+}
