@@ -477,8 +477,8 @@ fn cli_verify_json_text_and_errors() {
 /// Seals `raw` as a forwarder would (ARC set i=N by d=good.audit.test s=google).
 fn arc_seal(w: &World, raw: &str) -> String {
     use mail_auth::AuthenticatedMessage;
-    use mail_auth::arc::ArcSealer;
     use mail_auth::AuthenticationResults;
+    use mail_auth::arc::ArcSealer;
     w.rt.block_on(async {
         let resolver = Resolver::from_settings(&DnsSettings {
             nameservers: vec![Nameserver::parse(&w.dns.nameserver()).expect("ns")],

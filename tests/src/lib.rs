@@ -9,6 +9,7 @@
 
 mod dns_fixture;
 mod https_fixture;
+pub mod message_suites;
 mod paths;
 pub mod spf_mail_auth;
 pub mod spf_suite;

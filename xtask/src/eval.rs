@@ -43,26 +43,28 @@ const SUITES: &[Suite] = &[
         scorer: Some(spf_mail_auth),
         threshold: 0.96,
     },
+    // 5 of 6 at landing: 005's signature expired in 2022 (JUSTIFIED_DKIM).
     Suite {
         name: "DKIM: mail-auth cases",
         dir: "dkim/mail-auth",
         issue: 5,
-        scorer: None,
-        threshold: 0.0,
+        scorer: Some(dkim_mail_auth),
+        threshold: 0.83,
     },
+    // 173 of 175 at landing (issue #5 asks for 95 %).
     Suite {
         name: "ARC: ValiMail suite",
         dir: "arc/valimail-arc-test-suite",
         issue: 5,
-        scorer: None,
-        threshold: 0.0,
+        scorer: Some(arc_valimail),
+        threshold: 0.985,
     },
     Suite {
         name: "ARC: mail-auth cases",
         dir: "arc/mail-auth",
         issue: 5,
-        scorer: None,
-        threshold: 0.0,
+        scorer: Some(arc_mail_auth),
+        threshold: 1.0,
     },
     Suite {
         name: "Bounces: sisimai set (LF)",
@@ -148,6 +150,52 @@ const JUSTIFIED_MAIL_AUTH: &[(&str, &str)] = &[
         "RFC 7208 §5.6: ip6 ranges match IPv6 clients; an IPv4 client is not compared with ip6:::ffff:10.1.2.3",
     ),
 ];
+
+/// Message suites run through `inboxlens verify`'s engine; deviations the clock explains.
+const JUSTIFIED_DKIM: &[(&str, &str)] = &[(
+    "005.txt",
+    "the signature has x=1667930064 (2022-11-08): verified today it has expired (RFC 6376 §3.5 x=); the expectation assumes the clock of 2022-11-07",
+)];
+
+fn dkim_mail_auth(dir: &Path) -> Result<(usize, usize)> {
+    run_eval_binary("dkim-mail-auth", dir, |d| {
+        JUSTIFIED_DKIM
+            .iter()
+            .find(|(case, _)| d.starts_with(&format!("{case}:")))
+            .map(|(_, why)| *why)
+    })
+}
+
+fn arc_mail_auth(dir: &Path) -> Result<(usize, usize)> {
+    run_eval_binary("arc-mail-auth", dir, |_| None)
+}
+
+/// ValiMail suite deviations: not RFC-justified, they are where mail-auth 0.13.3 (which
+/// verifies the signatures) is stricter than the suite; listed so they stay visible.
+const KNOWN_ARC: &[(&str, &str)] = &[
+    (
+        "ams_fields_c_na",
+        "KNOWN LIMITATION, not an RFC reason: mail-auth rejects an AMS without c=, where RFC 6376 §3.5 defaults to simple/simple",
+    ),
+    (
+        "ams_fields_h_empty",
+        "KNOWN LIMITATION, not an RFC reason: mail-auth rejects an AMS with an empty h=, which the suite (draft-18) accepts",
+    ),
+];
+
+/// The ValiMail ARC validation suite (`cv` of each test).
+fn arc_valimail(dir: &Path) -> Result<(usize, usize)> {
+    run_eval_binary(
+        "arc-valimail",
+        &dir.join("arc-draft-validation-tests.yml"),
+        |d| {
+            KNOWN_ARC
+                .iter()
+                .find(|(case, _)| d.starts_with(&format!("{case} ")))
+                .map(|(_, why)| *why)
+        },
+    )
+}
 
 /// Runs the engine's SPF `check_host()` on mail-auth's SPF cases through the loopback DNS
 /// fixture.

@@ -3,6 +3,7 @@
 //! `check_host()` (with its trace) for the envelope found in the trace headers; DMARC
 //! (RFC 7489 §3.1, §6.6) from our discovery and the alignment of the passing identifiers.
 
+mod arc_strict;
 pub mod auth_results;
 pub mod headers;
 pub mod trace;
@@ -320,8 +321,36 @@ pub async fn verify(
         ),
     };
 
+    let mut arc_check = arc_check;
+    if let Some(why) = arc_strict::violation(&table) {
+        arc_check.result = "fail".into();
+        arc_check.reason = Some(why);
+    }
+
     // SPF with our own evaluator.
     let job = DnsJob::new(resolver.clone(), deadline);
+    // RFC 8301 §3.2: seals made with RSA keys under 1024 bits are not valid (ed25519 keys
+    // are 256 bits by design).
+    if arc_check.result == "pass" {
+        for hop in &arc_check.hops {
+            let name = format!("{}._domainkey.{}", hop.selector, hop.domain);
+            if let Ok(a) = job.txt(&name).await
+                && let Some(bits) = a
+                    .txt()
+                    .iter()
+                    .filter_map(|t| crate::auth::dkim::parse(t).ok())
+                    .filter(|k| k.key_type == crate::auth::dkim::KeyType::Rsa)
+                    .find_map(|k| crate::auth::dkim::key_bits(&k).ok())
+                && bits < 1024
+            {
+                arc_check.result = "fail".into();
+                arc_check.reason = Some(format!(
+                    "the seal of i={} uses a {bits}-bit key ({name}); RFC 8301 §3.2 requires at least 1024",
+                    hop.instance
+                ));
+            }
+        }
+    }
     let spf_domain = match (&envelope.mail_from, &envelope.helo) {
         (Some(m), _) if !m.is_empty() => domain_of(m),
         (_, Some(h)) => Some(h.to_ascii_lowercase()),
