@@ -15,4 +15,5 @@
     "set_blocklist_enabled",
     "run_audit",
     "audit_history",
+    "verify_message",
 ]

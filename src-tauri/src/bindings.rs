@@ -6,6 +6,7 @@
 use ts_rs::{Config, TS};
 
 use inboxlens_core::audit::AuditReport;
+use inboxlens_core::message::MessageReport;
 use ts_rs::TypeVisitor;
 
 use crate::dto::{
@@ -92,6 +93,16 @@ fn signatures(cfg: &Config) -> Vec<Signature> {
             vec![("domain", "string".into()), ("limit", "number".into())],
             format!("Array<{}>", AuditRunDto::name(cfg)),
         ),
+        (
+            "verify_message",
+            vec![
+                ("raw", "string".into()),
+                ("ip", "string".into()),
+                ("helo", "string".into()),
+                ("mailFrom", "string".into()),
+            ],
+            MessageReport::name(cfg),
+        ),
     ]
 }
 
@@ -148,6 +159,7 @@ pub fn render() -> String {
             out: Vec::new(),
         };
         d.visit::<AuditReport>();
+        d.visit::<MessageReport>();
         d.out.sort();
         d.out.into_iter().map(|(_, decl)| decl)
     }) {

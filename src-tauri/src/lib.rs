@@ -27,6 +27,7 @@ pub fn run() {
             commands::blocklists::set_blocklist_enabled,
             commands::audit::run_audit,
             commands::audit::audit_history,
+            commands::message::verify_message,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Inboxlens window");

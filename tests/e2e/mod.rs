@@ -9,4 +9,5 @@ mod driver;
 mod accounts;
 mod audit;
 mod blocklists;
+mod message;
 mod settings;

@@ -126,6 +126,12 @@ fn a_good_newsletter_passes_everything() {
     assert_eq!(r.dkim.len(), 1);
     assert_eq!(r.dkim[0].result, "pass", "{:?}", r.dkim[0]);
     assert!(r.dkim[0].aligned);
+    assert_eq!(r.dkim[0].key_bits, Some(2048));
+    assert!(
+        r.dkim[0]
+            .signed_headers
+            .contains(&"list-unsubscribe-post".to_string())
+    );
     assert_eq!(r.dmarc.result, "pass");
     assert!(r.dmarc.spf_aligned && r.dmarc.dkim_aligned);
     assert_eq!(r.hops.len(), 2);

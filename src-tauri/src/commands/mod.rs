@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod blocklists;
 pub mod info;
+pub mod message;
 pub mod settings;
 
 /// Every command name, in registration order (`command_names.rs`, shared with `build.rs`).

@@ -57,4 +57,6 @@ export const backend = {
   runAudit: (domains, accountId, selectors, ips) => call('run_audit', { domains, accountId, selectors, ips }),
   /** @param {string} domain @param {number} limit */
   auditHistory: (domain, limit) => call('audit_history', { domain, limit }),
+  /** @param {string} raw @param {string} ip @param {string} helo @param {string} mailFrom */
+  verifyMessage: (raw, ip, helo, mailFrom) => call('verify_message', { raw, ip, helo, mailFrom }),
 };

@@ -260,6 +260,38 @@ finding_ids: Array<string>, };
 
 export type Alignment = "relaxed" | "strict";
 
+export type ArcCheck = { 
+/**
+ * `pass`, `fail`, `none`, …
+ */
+result: string, 
+/**
+ * Why it did not pass.
+ */
+reason: string | null, 
+/**
+ * The sets, oldest first.
+ */
+hops: Array<ArcHop>, };
+
+export type ArcHop = { 
+/**
+ * `i=`.
+ */
+instance: number, 
+/**
+ * Sealer `d=`.
+ */
+domain: string, 
+/**
+ * Sealer `s=`.
+ */
+selector: string, 
+/**
+ * `cv=` as sealed.
+ */
+cv: string, };
+
 export type AuditReport = { 
 /**
  * The domain audited.
@@ -372,6 +404,48 @@ name: string,
  */
 outcome: StepOutcome, };
 
+export type DkimCheck = { 
+/**
+ * `d=`.
+ */
+domain: string, 
+/**
+ * `s=`.
+ */
+selector: string, 
+/**
+ * `a=`.
+ */
+algorithm: string, 
+/**
+ * `pass`, `fail`, `neutral`, `permerror`, `temperror`, `none`.
+ */
+result: string, 
+/**
+ * Why it did not pass.
+ */
+reason: string | null, 
+/**
+ * `l=` (signed body length), if set.
+ */
+body_length: number | null, 
+/**
+ * `x=` (expiry, Unix time), if set.
+ */
+expires: number | null, 
+/**
+ * `h=`: the signed headers.
+ */
+signed_headers: Array<string>, 
+/**
+ * Size of the published key in bits, when it could be read.
+ */
+key_bits: number | null, 
+/**
+ * Whether `d=` aligns with the From domain under the DMARC policy's adkim.
+ */
+aligned: boolean, };
+
 export type DkimKey = { 
 /**
  * The selector.
@@ -413,6 +487,44 @@ testing: boolean,
  * Why it is invalid or the lookup failed.
  */
 error: string | null, };
+
+export type DmarcCheck = { 
+/**
+ * The RFC 5322.From domain.
+ */
+from_domain: string | null, 
+/**
+ * Where the record was found.
+ */
+policy_domain: string | null, 
+/**
+ * The record.
+ */
+record: string | null, 
+/**
+ * `pass`, `fail`, `none` (no policy), `temperror`, `permerror`.
+ */
+result: string, 
+/**
+ * The policy that applies (`sp=` when inherited).
+ */
+policy: Policy | null, 
+/**
+ * What the receiver is asked to do with this message.
+ */
+disposition: string, 
+/**
+ * SPF passed with an aligned domain.
+ */
+spf_aligned: boolean, 
+/**
+ * A DKIM signature passed with an aligned domain.
+ */
+dkim_aligned: boolean, 
+/**
+ * How each identifier was compared.
+ */
+alignment: Array<string>, };
 
 export type DmarcRecord = { 
 /**
@@ -504,6 +616,24 @@ cache_hits: number,
  */
 elapsed_ms: number, };
 
+export type Envelope = { 
+/**
+ * Connecting client address.
+ */
+ip: string | null, 
+/**
+ * HELO/EHLO name.
+ */
+helo: string | null, 
+/**
+ * MAIL FROM address (empty for a null sender `<>`).
+ */
+mail_from: string | null, 
+/**
+ * Where each value came from, in plain words.
+ */
+sources: Array<string>, };
+
 export type ExternalAuth = { 
 /**
  * `rua` or `ruf`.
@@ -560,6 +690,70 @@ fix: string,
  */
 references: Array<string>, };
 
+export type HeaderFacts = { 
+/**
+ * Every header in order: (name, unfolded value).
+ */
+table: Array<[string, string]>, 
+/**
+ * Size of the header section in bytes.
+ */
+size: number, 
+/**
+ * `List-Unsubscribe`, if present.
+ */
+list_unsubscribe: string | null, 
+/**
+ * `List-Unsubscribe-Post`, if present.
+ */
+list_unsubscribe_post: string | null, 
+/**
+ * `Message-ID`, if present.
+ */
+message_id: string | null, 
+/**
+ * `Date`, if present.
+ */
+date: string | null, };
+
+export type Hop = { 
+/**
+ * Position among the `Received:` headers, 1 = topmost (newest).
+ */
+index: number, 
+/**
+ * The HELO/EHLO name the client gave.
+ */
+helo: string | null, 
+/**
+ * The client's address as the server recorded it.
+ */
+ip: string | null, 
+/**
+ * The client's reverse DNS name as the server recorded it.
+ */
+rdns: string | null, 
+/**
+ * The server that added the header.
+ */
+by: string | null, 
+/**
+ * Protocol (`ESMTPS`, …).
+ */
+with: string | null, 
+/**
+ * When the server received the message (RFC 3339), if the date parses.
+ */
+date: string | null, 
+/**
+ * Seconds since the previous (older) hop, when both dates parse.
+ */
+delay_secs: number | null, 
+/**
+ * The header as written (unfolded).
+ */
+raw: string, };
+
 export type IpCheck = { 
 /**
  * The address.
@@ -583,6 +777,56 @@ explanation: string | null,
 error: string | null, };
 
 export type KeyStatus = "found" | "missing" | "revoked" | "invalid" | "dns-error";
+
+export type MessageReport = { 
+/**
+ * The most severe finding.
+ */
+verdict: Severity, 
+/**
+ * The envelope and where it came from.
+ */
+envelope: Envelope, 
+/**
+ * The From addresses.
+ */
+from: Array<string>, 
+/**
+ * `Subject`, if any.
+ */
+subject: string | null, 
+/**
+ * SPF.
+ */
+spf: SpfCheck, 
+/**
+ * DKIM, one per signature.
+ */
+dkim: Array<DkimCheck>, 
+/**
+ * DMARC.
+ */
+dmarc: DmarcCheck, 
+/**
+ * ARC.
+ */
+arc: ArcCheck, 
+/**
+ * The receivers' own verdicts.
+ */
+receiver: Array<ReceiverResult>, 
+/**
+ * Header facts and the header table.
+ */
+headers: HeaderFacts, 
+/**
+ * The relay path, newest first.
+ */
+hops: Array<Hop>, 
+/**
+ * Every finding, most severe first.
+ */
+findings: Array<Finding>, };
 
 export type MtaStsPolicy = { 
 /**
@@ -696,6 +940,29 @@ confirmed: Array<string>,
  */
 error: string | null, };
 
+export type ReceiverResult = { 
+/**
+ * The header it came from (`Authentication-Results`, `ARC-Authentication-Results`,
+ * `Received-SPF`).
+ */
+header: string, 
+/**
+ * Who recorded it (the authserv-id; for Received-SPF the receiver is not named).
+ */
+authserv_id: string, 
+/**
+ * `spf`, `dkim`, `dmarc`, `arc`, …
+ */
+method: string, 
+/**
+ * `pass`, `fail`, …
+ */
+result: string, 
+/**
+ * `ptype.property=value` pairs (`header.d=example.com`, `smtp.mailfrom=…`).
+ */
+properties: Array<[string, string]>, };
+
 export type ReportUri = { 
 /**
  * The URI as written (`mailto:dmarc@example.com`).
@@ -711,6 +978,24 @@ domain: string | null,
 max_size: string | null, };
 
 export type Severity = "pass" | "info" | "warning" | "error" | "critical";
+
+export type SpfCheck = { 
+/**
+ * The domain checked (MAIL FROM domain, or the HELO name for a null sender).
+ */
+domain: string | null, 
+/**
+ * The result.
+ */
+result: SpfResult, 
+/**
+ * The deciding term.
+ */
+matched: string | null, 
+/**
+ * Why temperror/permerror, or why not checked.
+ */
+error: string | null, };
 
 export type SpfNode = { 
 /**
@@ -879,4 +1164,5 @@ export interface Commands {
   set_blocklist_enabled: { args: { zone: string; enabled: boolean }; result: CatalogueDto };
   run_audit: { args: { domains: Array<string>; accountId: number | null; selectors: Array<string>; ips: Array<string> }; result: Array<AuditReport> };
   audit_history: { args: { domain: string; limit: number }; result: Array<AuditRunDto> };
+  verify_message: { args: { raw: string; ip: string; helo: string; mailFrom: string }; result: MessageReport };
 }

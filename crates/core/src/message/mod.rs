@@ -87,6 +87,8 @@ pub struct DkimCheck {
     pub expires: Option<u64>,
     /// `h=`: the signed headers.
     pub signed_headers: Vec<String>,
+    /// Size of the published key in bits, when it could be read.
+    pub key_bits: Option<u32>,
     /// Whether `d=` aligns with the From domain under the DMARC policy's adkim.
     pub aligned: bool,
 }
@@ -277,6 +279,7 @@ pub async fn verify(
                         body_length: None,
                         expires: None,
                         signed_headers: Vec::new(),
+                        key_bits: None,
                         aligned: false,
                     };
                     if let Some(s) = o.signature() {
@@ -410,6 +413,16 @@ pub async fn verify(
             (r.adkim, r.aspf)
         });
     for k in &mut dkim {
+        if !k.domain.is_empty() && !k.selector.is_empty() {
+            let name = format!("{}._domainkey.{}", k.selector, k.domain);
+            if let Ok(a) = job.txt(&name).await {
+                k.key_bits = a
+                    .txt()
+                    .iter()
+                    .filter_map(|t| crate::auth::dkim::parse(t).ok())
+                    .find_map(|key| crate::auth::dkim::key_bits(&key).ok());
+            }
+        }
         k.aligned = from_domain
             .as_deref()
             .is_some_and(|fd| !k.domain.is_empty() && aligned(&k.domain, fd, adkim));
