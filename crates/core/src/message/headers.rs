@@ -269,6 +269,6 @@ mod tests {
         let (h, size) = split_headers(b"Subject: a\r\n b\r\nFrom: x@y\r\n\r\nbody");
         assert_eq!(h[0].1, "a b");
         assert_eq!(h.len(), 2);
-        assert_eq!(size, 29);
+        assert_eq!(size, 27);
     }
 }
