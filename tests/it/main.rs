@@ -8,6 +8,7 @@ mod dns;
 #[cfg(feature = "e2e")]
 #[path = "../e2e/mod.rs"]
 mod e2e;
+mod fuzz_regressions;
 mod message;
 mod spf;
 mod store;

@@ -11,6 +11,7 @@ mod arch;
 mod bench;
 mod bench_audit;
 mod eval;
+mod fuzz;
 mod sys;
 mod xvfb;
 
@@ -34,14 +35,23 @@ fn main() -> ExitCode {
         "bench" => bench::run(std::env::args().nth(2).as_deref()),
         "arch" => arch::check(&root()),
         "bindings" => bindings(),
+        "fuzz" => {
+            // cargo xtask fuzz [TARGET|all] [SECONDS]
+            let target = rest.first().map(String::as_str).filter(|t| *t != "all");
+            match rest.get(1).map(|s| s.parse::<u64>()) {
+                Some(Err(_)) => Err("usage: cargo xtask fuzz [TARGET|all] [SECONDS]".into()),
+                Some(Ok(secs)) => fuzz::run(target, secs),
+                None => fuzz::run(target, 600),
+            }
+        }
         "help" | "--help" | "-h" => {
             println!(
-                "usage: cargo xtask <run [-- APP ARGS] | test | e2e | eval | bench | arch | bindings>"
+                "usage: cargo xtask <run [-- APP ARGS] | test | e2e | eval | bench [dnsbl|audit] | fuzz [TARGET|all] [SECONDS] | arch | bindings>"
             );
             return ExitCode::SUCCESS;
         }
         other => Err(format!(
-            "unknown task '{other}'; try: run, test, e2e, eval, bench, arch, bindings"
+            "unknown task '{other}'; try: run, test, e2e, eval, bench, fuzz, arch, bindings"
         )),
     };
     match result {

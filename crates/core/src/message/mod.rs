@@ -24,6 +24,14 @@ pub use auth_results::ReceiverResult;
 pub use headers::HeaderFacts;
 pub use trace::{Envelope, Hop};
 
+/// A message's parsed header section (mail-parser's, which mail-auth uses too).
+pub type ParsedHeaders<'x> = mail_parser::Message<'x>;
+
+/// Parses the header section of `raw` (no body decoding).
+pub fn parse_headers(raw: &[u8]) -> Option<ParsedHeaders<'_>> {
+    mail_parser::MessageParser::default().parse_headers(raw)
+}
+
 /// Largest message accepted (bytes).
 pub const MESSAGE_LIMIT: usize = 50 * 1024 * 1024;
 /// A hop slower than this is reported.
@@ -212,9 +220,7 @@ pub async fn verify(
     if raw.len() > MESSAGE_LIMIT {
         return Err(MessageError::TooLarge(raw.len()));
     }
-    let parsed = mail_parser::MessageParser::default()
-        .parse_headers(raw)
-        .ok_or(MessageError::NoHeaders)?;
+    let parsed = parse_headers(raw).ok_or(MessageError::NoHeaders)?;
     let (table, _) = headers::split_headers(raw);
     if table.is_empty()
         || !table

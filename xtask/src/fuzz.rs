@@ -1,0 +1,129 @@
+//! `cargo xtask fuzz [TARGET] [SECONDS]`: the coverage-guided fuzz targets in `fuzz/`
+//! (cargo-fuzz, libFuzzer), seeded from the test fixtures. Installs cargo-fuzz when missing.
+//! The toolchain is stable, so the build runs with `RUSTC_BOOTSTRAP=1` (cargo-fuzz passes
+//! unstable flags) and without a sanitizer (`--sanitizer none`: coverage guidance stays; a
+//! panic, overflow check or stack overflow is the crash signal). Crash inputs land in
+//! `fuzz/artifacts/<target>/`; copy each into `tests/fixtures/fuzz-regressions/<target>/`,
+//! where the `fuzz_regressions` test replays it on every `cargo xtask test`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Result, root, step};
+
+/// Every target, with what seeds it.
+pub const TARGETS: &[&str] = &[
+    "spf_record",
+    "dmarc_record",
+    "dkim_key",
+    "message_headers",
+    "mta_sts_policy",
+];
+
+fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// TXT values (quoted strings of one record joined) of every zone fixture.
+fn zone_txt(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir(root.join("tests/fixtures/zones")) else {
+        return out;
+    };
+    for e in dir.flatten() {
+        let Ok(text) = std::fs::read_to_string(e.path()) else {
+            continue;
+        };
+        for line in text.lines() {
+            if !line.contains(" TXT ") {
+                continue;
+            }
+            let quoted: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+            if !quoted.is_empty() {
+                out.push(quoted.concat());
+            }
+        }
+    }
+    out
+}
+
+fn seeds(root: &Path, target: &str, dir: &Path) -> Result {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let mut n = 0;
+    let mut put = |data: &[u8]| -> Result {
+        n += 1;
+        std::fs::write(dir.join(format!("seed-{n:04}")), data).map_err(|e| e.to_string())
+    };
+    let txt = zone_txt(root);
+    let pick = |prefix: &str| -> Vec<String> {
+        txt.iter()
+            .filter(|t| t.to_ascii_lowercase().starts_with(prefix))
+            .cloned()
+            .collect()
+    };
+    match target {
+        "spf_record" => pick("v=spf1").iter().try_for_each(|t| put(t.as_bytes()))?,
+        "dmarc_record" => pick("v=dmarc1")
+            .iter()
+            .try_for_each(|t| put(t.as_bytes()))?,
+        "dkim_key" => pick("v=dkim1").iter().try_for_each(|t| put(t.as_bytes()))?,
+        "message_headers" | "mta_sts_policy" => {
+            let sub = if target == "message_headers" {
+                "messages"
+            } else {
+                "mta-sts"
+            };
+            for e in std::fs::read_dir(root.join("tests/fixtures").join(sub))
+                .map_err(|e| e.to_string())?
+                .flatten()
+            {
+                put(&std::fs::read(e.path()).map_err(|e| e.to_string())?)?;
+            }
+        }
+        other => {
+            return Err(format!(
+                "unknown fuzz target '{other}'; targets: {}",
+                TARGETS.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs one target (or all) for `secs` seconds each.
+pub fn run(target: Option<&str>, secs: u64) -> Result {
+    let root = root();
+    let have = Command::new(cargo())
+        .args(["fuzz", "--version"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !have {
+        step(
+            "cargo install cargo-fuzz",
+            Command::new(cargo()).args(["install", "--locked", "cargo-fuzz@0.13.2"]),
+        )?;
+    }
+    let targets: Vec<&str> = match target {
+        Some(t) => vec![t],
+        None => TARGETS.to_vec(),
+    };
+    for t in targets {
+        let corpus: PathBuf = root.join("target/fuzz-corpus").join(t);
+        seeds(&root, t, &corpus)?;
+        step(
+            &format!("fuzz {t} for {secs} s"),
+            Command::new(cargo())
+                .current_dir(root.join("fuzz"))
+                .env("RUSTC_BOOTSTRAP", "1")
+                .args(["fuzz", "run", "--sanitizer", "none", "-O", t])
+                .arg(&corpus)
+                .args([
+                    "--",
+                    &format!("-max_total_time={secs}"),
+                    "-print_final_stats=1",
+                ]),
+        )?;
+    }
+    Ok(())
+}
