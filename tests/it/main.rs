@@ -5,6 +5,7 @@ mod blocklist;
 mod cli;
 mod dmarc;
 mod dns;
+mod dns_faults;
 #[cfg(feature = "e2e")]
 #[path = "../e2e/mod.rs"]
 mod e2e;

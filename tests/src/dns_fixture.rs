@@ -126,7 +126,7 @@ impl Drop for DnsFixture {
 }
 
 /// Binds UDP and TCP on the same free loopback port.
-fn bind_pair() -> (StdUdpSocket, StdTcpListener) {
+pub(crate) fn bind_pair() -> (StdUdpSocket, StdTcpListener) {
     for _ in 0..50 {
         let udp = StdUdpSocket::bind("127.0.0.1:0").expect("bind udp on loopback");
         let port = udp.local_addr().expect("addr").port();

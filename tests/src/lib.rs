@@ -4,10 +4,13 @@
 //!   (UDP and TCP) serving every `fixtures/zones/*.zone` file.
 //! * [`Blackhole`]: a "server" on loopback that reads queries and never answers, for
 //!   timeout and deadline tests.
+//! * [`FaultServer`]: a loopback DNS server answering SERVFAIL or REFUSED to everything, or
+//!   truncating every UDP answer and serving an oversized TXT over TCP.
 //! * [`HttpsFixture`]: a loopback HTTPS server for MTA-STS policies, with a test CA.
 //! * [`workspace_root`], [`fixture`], [`target_bin`]: paths.
 
 mod dns_fixture;
+mod fault_server;
 mod https_fixture;
 pub mod message_suites;
 mod paths;
@@ -15,5 +18,6 @@ pub mod spf_mail_auth;
 pub mod spf_suite;
 
 pub use dns_fixture::{Blackhole, DnsFixture, FixtureRecord};
+pub use fault_server::{Fault, FaultServer};
 pub use https_fixture::HttpsFixture;
 pub use paths::{fixture, target_bin, workspace_root};
