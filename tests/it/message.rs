@@ -412,6 +412,15 @@ fn malformed_input_is_an_error_or_findings_never_a_panic() {
         )
         .await
     });
+    // Thousands of header fields (a mail loop): a clear error, not a slow parse.
+    let many = format!(
+        "{}{full}",
+        "Received: from a by b; Thu, 26 Nov 2026 10:00:00 +0000\r\n".repeat(1500)
+    );
+    assert!(matches!(
+        w.try_verify(&many, &VerifyOptions::default()),
+        Err(MessageError::TooManyHeaders(n)) if n > 1500
+    ));
     let long = format!("X-Long: {}\r\n{}", "a".repeat(1200), full);
     let r = w.verify(&long);
     assert!(ids(&r).contains(&"message-line-too-long".to_string()));

@@ -34,6 +34,9 @@ pub fn parse_headers(raw: &[u8]) -> Option<ParsedHeaders<'_>> {
 
 /// Largest message accepted (bytes).
 pub const MESSAGE_LIMIT: usize = 50 * 1024 * 1024;
+/// Most header fields accepted (real messages carry tens; thousands are an attack on the
+/// parser or a mail loop).
+pub const HEADER_COUNT_LIMIT: usize = 1000;
 /// A hop slower than this is reported.
 pub const SLOW_HOP_SECS: i64 = 3600;
 
@@ -48,6 +51,11 @@ pub enum MessageError {
     /// Over [`MESSAGE_LIMIT`].
     #[error("the message is {0} bytes; the limit is {MESSAGE_LIMIT} bytes")]
     TooLarge(usize),
+    /// Over [`HEADER_COUNT_LIMIT`] header fields.
+    #[error(
+        "the message has {0} header fields; the limit is {HEADER_COUNT_LIMIT} (a mail loop, or not a real message)"
+    )]
+    TooManyHeaders(usize),
 }
 
 /// What the user knows about the envelope (overrides the headers).
@@ -222,6 +230,9 @@ pub async fn verify(
     }
     let parsed = parse_headers(raw).ok_or(MessageError::NoHeaders)?;
     let (table, _) = headers::split_headers(raw);
+    if table.len() > HEADER_COUNT_LIMIT {
+        return Err(MessageError::TooManyHeaders(table.len()));
+    }
     if table.is_empty()
         || !table
             .iter()
