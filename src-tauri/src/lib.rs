@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod commands;
 pub mod dto;
 pub mod error;
+mod security;
 pub mod state;
 
 /// Starts the app. The database is `$INBOXLENS_DB`, else the platform default; if it
