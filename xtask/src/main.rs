@@ -140,6 +140,13 @@ fn test_all() -> Result {
     )?;
     arch::check(&root())?;
     step(
+        "cargo deny: licences allow-listed, duplicate versions explained, crates.io only",
+        cargo()
+            .args(["deny", "check", "licenses", "bans", "sources"])
+            .env("PATH", sys::path_with_cargo_bin()),
+    )?;
+    advisories();
+    step(
         "cargo clippy (all targets, all features, warnings are errors)",
         cargo().args([
             "clippy",
@@ -174,6 +181,61 @@ fn test_all() -> Result {
         eprintln!("\n==> eval skipped: {} does not exist", corpus.display());
     }
     Ok(())
+}
+
+/// `cargo deny check advisories` when the advisory database can be fetched within a minute;
+/// offline (CI has no network) it says so and moves on: advisories need the database.
+fn advisories() {
+    eprintln!("\n==> cargo deny check advisories (needs the RustSec database)");
+    let child = cargo()
+        .args(["deny", "check", "advisories"])
+        .env("PATH", sys::path_with_cargo_bin())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("    skipped: cargo deny did not start");
+        return;
+    };
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    use std::io::Read;
+                    let _ = e.read_to_string(&mut err);
+                }
+                if status.success() {
+                    eprintln!("    advisories ok");
+                } else if err.contains("failed to fetch")
+                    || err.contains("unable to")
+                    || err.contains("network")
+                {
+                    eprintln!("    skipped: the advisory database is not reachable from here");
+                } else {
+                    // Reported, not fatal: a new advisory must not break CI for code that did not change.
+                    eprintln!(
+                        "    ADVISORIES FOUND (see `cargo deny check advisories`):\n{}",
+                        err.lines()
+                            .filter(|l| l.contains("error[") || l.contains("ID"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    );
+                }
+                return;
+            }
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(200))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                eprintln!("    skipped: the advisory database did not arrive within 60 s");
+                return;
+            }
+        }
+    }
 }
 
 fn e2e() -> Result {

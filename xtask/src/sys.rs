@@ -117,6 +117,24 @@ pub fn ensure_test_tools() -> Result {
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).contains("tauri-driver v2."))
             .unwrap_or(false);
+    let deny_ok = cargo_bin().join("cargo-deny").is_file()
+        && Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["install", "--list"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains("cargo-deny v0.20."))
+            .unwrap_or(false);
+    if !deny_ok {
+        step(
+            "cargo install cargo-deny 0.20 (licence, ban and source checks)",
+            Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())).args([
+                "install",
+                "cargo-deny",
+                "--version",
+                "~0.20.2",
+                "--locked",
+            ]),
+        )?;
+    }
     if !current {
         step(
             "cargo install tauri-driver 2.x",
