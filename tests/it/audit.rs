@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use inboxlens_core::audit::{AuditOptions, AuditReport, FetchOptions, audit_domain};
 use inboxlens_core::auth::spf::SpfResult;
-use inboxlens_core::dns::{DnsJob, DnsSettings, Nameserver, Resolver};
+use inboxlens_core::dns::DnsJob;
 use inboxlens_core::finding::Severity;
 use inboxlens_tests::{DnsFixture, HttpsFixture, workspace_root};
 
@@ -43,12 +43,7 @@ impl World {
             },
         };
         self.rt.block_on(async {
-            let resolver = Resolver::from_settings(&DnsSettings {
-                nameservers: vec![Nameserver::parse(&self.dns.nameserver()).expect("ns")],
-                timeout_secs: 1.0,
-                attempts: 1,
-            })
-            .expect("resolver");
+            let resolver = inboxlens_tests::resolver(&self.dns.nameserver(), 1.0);
             let job = DnsJob::new(resolver, Duration::from_secs(20));
             audit_domain(&job, domain, &opts).await
         })
@@ -467,12 +462,7 @@ fn policy_fetch_off_reports_the_txt_only() {
         ..AuditOptions::default()
     };
     let r = w.rt.block_on(async {
-        let resolver = Resolver::from_settings(&DnsSettings {
-            nameservers: vec![Nameserver::parse(&w.dns.nameserver()).expect("ns")],
-            timeout_secs: 1.0,
-            attempts: 1,
-        })
-        .expect("resolver");
+        let resolver = inboxlens_tests::resolver(&w.dns.nameserver(), 1.0);
         let job = DnsJob::new(resolver, Duration::from_secs(20));
         audit_domain(&job, "sts-invalid.audit.test", &opts).await
     });
@@ -499,12 +489,7 @@ fn an_untrusted_certificate_makes_the_policy_unavailable() {
         ..AuditOptions::default()
     };
     let r = w.rt.block_on(async {
-        let resolver = Resolver::from_settings(&DnsSettings {
-            nameservers: vec![Nameserver::parse(&w.dns.nameserver()).expect("ns")],
-            timeout_secs: 1.0,
-            attempts: 1,
-        })
-        .expect("resolver");
+        let resolver = inboxlens_tests::resolver(&w.dns.nameserver(), 1.0);
         audit_domain(
             &DnsJob::new(resolver, Duration::from_secs(20)),
             "good.audit.test",

@@ -6,17 +6,12 @@ use std::time::{Duration, Instant};
 
 use inboxlens_core::audit::{AuditOptions, AuditReport, FetchOptions, audit_domain};
 use inboxlens_core::auth::spf::{SpfInput, SpfResult, check_host};
-use inboxlens_core::dns::{DnsJob, DnsSettings, Nameserver, Resolver};
+use inboxlens_core::dns::DnsJob;
 use inboxlens_core::finding::Severity;
 use inboxlens_tests::{DnsFixture, Fault, FaultServer};
 
 fn job(ns: &str, deadline: Duration) -> DnsJob {
-    let resolver = Resolver::from_settings(&DnsSettings {
-        nameservers: vec![Nameserver::parse(ns).expect("ns")],
-        timeout_secs: 0.5,
-        attempts: 1,
-    })
-    .expect("resolver");
+    let resolver = inboxlens_tests::resolver(ns, 0.5);
     DnsJob::new(resolver, deadline)
 }
 

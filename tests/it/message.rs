@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use inboxlens_core::dns::{DnsSettings, Nameserver, Resolver};
 use inboxlens_core::finding::Severity;
 use inboxlens_core::message::{MessageError, MessageReport, VerifyOptions, verify};
 use inboxlens_tests::{DnsFixture, fixture};
@@ -81,12 +80,7 @@ impl World {
 
     fn try_verify(&self, raw: &str, opts: &VerifyOptions) -> Result<MessageReport, MessageError> {
         self.rt.block_on(async {
-            let resolver = Resolver::from_settings(&DnsSettings {
-                nameservers: vec![Nameserver::parse(&self.dns.nameserver()).expect("ns")],
-                timeout_secs: 1.0,
-                attempts: 1,
-            })
-            .expect("resolver");
+            let resolver = inboxlens_tests::resolver(&self.dns.nameserver(), 1.0);
             verify(&resolver, raw.as_bytes(), opts, Duration::from_secs(20)).await
         })
     }
@@ -398,12 +392,7 @@ fn malformed_input_is_an_error_or_findings_never_a_panic() {
     // Binary junk and a header line over 998 characters.
     let junk: Vec<u8> = (0..4000u32).map(|i| (i * 7 % 256) as u8).collect();
     let _ = w.rt.block_on(async {
-        let resolver = Resolver::from_settings(&DnsSettings {
-            nameservers: vec![Nameserver::parse(&w.dns.nameserver()).expect("ns")],
-            timeout_secs: 1.0,
-            attempts: 1,
-        })
-        .expect("resolver");
+        let resolver = inboxlens_tests::resolver(&w.dns.nameserver(), 1.0);
         verify(
             &resolver,
             &junk,
@@ -495,12 +484,7 @@ fn arc_seal(w: &World, raw: &str) -> String {
     use mail_auth::AuthenticationResults;
     use mail_auth::arc::ArcSealer;
     w.rt.block_on(async {
-        let resolver = Resolver::from_settings(&DnsSettings {
-            nameservers: vec![Nameserver::parse(&w.dns.nameserver()).expect("ns")],
-            timeout_secs: 1.0,
-            attempts: 1,
-        })
-        .expect("resolver");
+        let resolver = inboxlens_tests::resolver(&w.dns.nameserver(), 1.0);
         let auth = resolver.message_authenticator();
         let msg = AuthenticatedMessage::parse(raw.as_bytes()).expect("parse");
         let dkim = auth.verify_dkim(&msg).await;

@@ -39,3 +39,14 @@ pub fn target_bin(name: &str) -> PathBuf {
     );
     path
 }
+
+/// A resolver that asks only `nameserver` (a loopback fixture), one attempt per query.
+pub fn resolver(nameserver: &str, timeout_secs: f64) -> inboxlens_core::dns::Resolver {
+    use inboxlens_core::dns::{DnsSettings, Nameserver, Resolver};
+    Resolver::from_settings(&DnsSettings {
+        nameservers: vec![Nameserver::parse(nameserver).expect("fixture nameserver")],
+        timeout_secs,
+        attempts: 1,
+    })
+    .expect("resolver")
+}

@@ -1,6 +1,5 @@
 //! `inboxlens audit`: the DNS posture of one domain or thousands (DESIGN.md §3).
 
-use std::io::BufRead;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -8,39 +7,16 @@ use futures_util::StreamExt;
 use inboxlens_core::account::{normalize_domain, normalize_selector};
 use inboxlens_core::audit::{AuditOptions, AuditReport, FetchOptions, audit};
 use inboxlens_core::dns::Resolver;
-use inboxlens_core::finding::{Severity, any_failing};
+use inboxlens_core::finding::any_failing;
 use inboxlens_store::NewCheck;
 
 use crate::Outcome;
 use crate::args::{AuditArgs, Cli, Format};
 use crate::lookup::effective_dns;
-use crate::output::{input, open_store};
+use crate::output::{input, open_store, print_findings, read_list};
 
 /// History rows are written in transactions of this many audits.
 const STORE_BATCH: usize = 50;
-
-/// Reads domains from a file or stdin; bad lines are reported (file:line) and skipped.
-fn read_domains(path: &std::path::Path, out: &mut Vec<String>) -> anyhow::Result<()> {
-    let name = path.display().to_string();
-    let reader: Box<dyn BufRead> = if name == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let f = std::fs::File::open(path).map_err(|e| input(format!("{name}: {e}")))?;
-        Box::new(std::io::BufReader::new(f))
-    };
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| input(format!("{name}: {e}")))?;
-        let t = line.split('#').next().unwrap_or("").trim();
-        if t.is_empty() {
-            continue;
-        }
-        match normalize_domain(t) {
-            Ok(d) => out.push(d),
-            Err(e) => eprintln!("inboxlens: {name}:{}: skipped: {e}", i + 1),
-        }
-    }
-    Ok(())
-}
 
 pub fn run(cli: &Cli, args: &AuditArgs) -> anyhow::Result<Outcome> {
     let mut store = open_store(cli)?;
@@ -54,7 +30,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> anyhow::Result<Outcome> {
         domains.push(normalize_domain(d).map_err(|e| input(format!("domain {e}")))?);
     }
     if let Some(path) = &args.from {
-        read_domains(path, &mut domains)?;
+        domains.extend(read_list(path, normalize_domain)?);
     }
     let mut selectors = Vec::new();
     for s in &args.selectors {
@@ -237,17 +213,7 @@ fn print_text(r: &AuditReport, resolver: &str) {
             addrs.join(", ")
         );
     }
-    for f in r.findings.iter().filter(|f| f.severity > Severity::Pass) {
-        println!("  [{}] {}: {}", f.severity.as_str(), f.id, f.title);
-        if f.severity >= Severity::Warning {
-            for e in f.evidence.iter().take(4) {
-                println!("      {e}");
-            }
-            if !f.fix.is_empty() {
-                println!("      fix: {}", f.fix);
-            }
-        }
-    }
+    print_findings(&r.findings);
 }
 
 /// The JSON name of a unit enum value (`permerror`, `found`), for text output.

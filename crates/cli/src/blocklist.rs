@@ -1,6 +1,5 @@
 //! `inboxlens blocklist`: DNSBL checks of IPs and domains.
 
-use std::io::BufRead;
 use std::time::Duration;
 
 use inboxlens_core::blocklist::{Catalogue, CheckOptions, ListStatus, Target, TargetReport, check};
@@ -11,30 +10,7 @@ use inboxlens_store::NewCheck;
 use crate::Outcome;
 use crate::args::{BlocklistArgs, Cli, Format};
 use crate::lookup::effective_dns;
-use crate::output::{input, open_store, print_json};
-
-/// Reads targets from a file or stdin; bad lines are reported (file:line) and skipped.
-fn read_targets(path: &std::path::Path, out: &mut Vec<Target>) -> anyhow::Result<()> {
-    let name = path.display().to_string();
-    let reader: Box<dyn BufRead> = if name == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let f = std::fs::File::open(path).map_err(|e| input(format!("{name}: {e}")))?;
-        Box::new(std::io::BufReader::new(f))
-    };
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| input(format!("{name}: {e}")))?;
-        let t = line.split('#').next().unwrap_or("").trim();
-        if t.is_empty() {
-            continue;
-        }
-        match Target::parse(t) {
-            Ok(target) => out.push(target),
-            Err(e) => eprintln!("inboxlens: {name}:{}: skipped '{t}': {}", i + 1, e.reason),
-        }
-    }
-    Ok(())
-}
+use crate::output::{input, open_store, print_json, read_list};
 
 pub fn run(cli: &Cli, args: &BlocklistArgs) -> anyhow::Result<Outcome> {
     let mut store = open_store(cli)?;
@@ -48,7 +24,7 @@ pub fn run(cli: &Cli, args: &BlocklistArgs) -> anyhow::Result<Outcome> {
         targets.push(Target::parse(t).map_err(|e| input(format!("target '{t}': {}", e.reason)))?);
     }
     if let Some(path) = &args.from {
-        read_targets(path, &mut targets)?;
+        targets.extend(read_list(path, |t| Target::parse(t).map_err(|e| e.reason))?);
     }
     if targets.is_empty()
         && let Some(a) = &account

@@ -44,3 +44,49 @@ pub fn print_json_list<T: Serialize>(format: Format, items: &[T]) -> anyhow::Res
 pub fn input<E: std::fmt::Display>(e: E) -> anyhow::Error {
     InputError(e.to_string()).into()
 }
+
+/// Prints findings above `pass` as text: severity, id and title, and for warnings and worse
+/// the first evidence lines and the fix.
+pub fn print_findings(findings: &[inboxlens_core::Finding]) {
+    use inboxlens_core::Severity;
+    for f in findings.iter().filter(|f| f.severity > Severity::Pass) {
+        println!("  [{}] {}: {}", f.severity.as_str(), f.id, f.title);
+        if f.severity >= Severity::Warning {
+            for e in f.evidence.iter().take(4) {
+                println!("      {e}");
+            }
+            if !f.fix.is_empty() {
+                println!("      fix: {}", f.fix);
+            }
+        }
+    }
+}
+
+/// Reads one item per line from `path` (`-` = stdin); `#` starts a comment. A line that does
+/// not parse is reported as `FILE:LINE` on stderr and skipped; the rest are returned.
+pub fn read_list<T>(
+    path: &std::path::Path,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> anyhow::Result<Vec<T>> {
+    use std::io::BufRead;
+    let name = path.display().to_string();
+    let reader: Box<dyn BufRead> = if name == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(path).map_err(|e| input(format!("{name}: {e}")))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let mut out = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| input(format!("{name}: {e}")))?;
+        let t = line.split('#').next().unwrap_or("").trim();
+        if t.is_empty() {
+            continue;
+        }
+        match parse(t) {
+            Ok(v) => out.push(v),
+            Err(e) => eprintln!("inboxlens: {name}:{}: skipped '{t}': {e}", i + 1),
+        }
+    }
+    Ok(out)
+}

@@ -4,13 +4,13 @@ use std::io::Read;
 use std::time::Duration;
 
 use inboxlens_core::dns::Resolver;
-use inboxlens_core::finding::{Severity, any_failing};
+use inboxlens_core::finding::any_failing;
 use inboxlens_core::message::{MessageReport, VerifyOptions, verify};
 
 use crate::Outcome;
 use crate::args::{Cli, Format, VerifyArgs};
 use crate::lookup::effective_dns;
-use crate::output::{input, open_store, print_json};
+use crate::output::{input, open_store, print_findings, print_json};
 
 pub fn run(cli: &Cli, args: &VerifyArgs) -> anyhow::Result<Outcome> {
     let store = open_store(cli)?;
@@ -126,15 +126,5 @@ fn print_text(r: &MessageReport) {
             x.result
         );
     }
-    for f in r.findings.iter().filter(|f| f.severity > Severity::Pass) {
-        println!("  [{}] {}: {}", f.severity.as_str(), f.id, f.title);
-        if f.severity >= Severity::Warning {
-            for e in f.evidence.iter().take(4) {
-                println!("      {e}");
-            }
-            if !f.fix.is_empty() {
-                println!("      fix: {}", f.fix);
-            }
-        }
-    }
+    print_findings(&r.findings);
 }

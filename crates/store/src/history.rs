@@ -88,27 +88,7 @@ impl Store {
              WHERE kind = ?1 AND target = ?2
              ORDER BY checked_at DESC, id DESC LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![kind, target, limit], |r| {
-            Ok((
-                HistoryEntry {
-                    id: r.get(0)?,
-                    account_id: r.get(1)?,
-                    kind: r.get(2)?,
-                    target: r.get(3)?,
-                    checked_at: r.get(4)?,
-                    resolver: r.get(5)?,
-                    result: serde_json::Value::Null,
-                },
-                r.get::<_, String>(6)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (mut entry, json) = row?;
-            entry.result = serde_json::from_str(&json)?;
-            out.push(entry);
-        }
-        Ok(out)
+        read_entries(&mut stmt, params![kind, target, limit])
     }
 
     /// The newest `limit` checks, newest first, optionally of one account only.
@@ -123,26 +103,35 @@ impl Store {
              WHERE ?1 IS NULL OR account_id = ?1
              ORDER BY checked_at DESC, id DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![account_id, limit], |r| {
-            Ok((
-                HistoryEntry {
-                    id: r.get(0)?,
-                    account_id: r.get(1)?,
-                    kind: r.get(2)?,
-                    target: r.get(3)?,
-                    checked_at: r.get(4)?,
-                    resolver: r.get(5)?,
-                    result: serde_json::Value::Null,
-                },
-                r.get::<_, String>(6)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (mut entry, json) = row?;
-            entry.result = serde_json::from_str(&json)?;
-            out.push(entry);
-        }
-        Ok(out)
+        read_entries(&mut stmt, params![account_id, limit])
     }
+}
+
+/// Runs a `SELECT id, account_id, kind, target, checked_at, resolver, result …` and parses
+/// each stored result.
+fn read_entries(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<HistoryEntry>, StoreError> {
+    let rows = stmt.query_map(params, |r| {
+        Ok((
+            HistoryEntry {
+                id: r.get(0)?,
+                account_id: r.get(1)?,
+                kind: r.get(2)?,
+                target: r.get(3)?,
+                checked_at: r.get(4)?,
+                resolver: r.get(5)?,
+                result: serde_json::Value::Null,
+            },
+            r.get::<_, String>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (mut entry, json) = row?;
+        entry.result = serde_json::from_str(&json)?;
+        out.push(entry);
+    }
+    Ok(out)
 }

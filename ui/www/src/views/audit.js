@@ -5,6 +5,7 @@
 import { backend } from '../backend.js';
 import { h, replace, splitList } from '../dom.js';
 import { showError } from '../errors.js';
+import { renderFinding, table } from './findings.js';
 
 /** @typedef {import('../bindings').ApiError} ApiError */
 /** @typedef {import('../bindings').AuditReport} Report */
@@ -116,16 +117,6 @@ function renderSection(r, title, prefix) {
 
 const RANK = /** @type {Record<string, number>} */ ({ pass: 0, info: 1, warning: 2, error: 3, critical: 4 });
 
-/** @param {Finding} f */
-function renderFinding(f) {
-  return h('details', { class: `finding ${f.severity}`, 'data-id': f.id },
-    h('summary', {}, h('span', { class: `badge ${f.severity}`, text: f.severity }), ' ', h('span', { class: 'finding-title', text: f.title }), h('code', { class: 'finding-id', text: f.id })),
-    f.detail ? h('p', { class: 'finding-detail', text: f.detail }) : null,
-    f.evidence.length > 0 ? h('pre', { class: 'evidence', text: f.evidence.join('\n') }) : null,
-    f.fix ? h('p', { class: 'fix' }, h('strong', { text: 'Fix: ' }), h('span', { class: 'fix-text', text: f.fix })) : null,
-    f.references.length > 0 ? h('p', { class: 'hint', text: `References: ${f.references.join(' · ')}` }) : null);
-}
-
 /**
  * The facts of a section (records, keys, hosts) above its findings.
  * @param {Report} r
@@ -212,16 +203,6 @@ function spfNode(n) {
   }
   li.append(terms);
   return li;
-}
-
-/**
- * @param {string[]} head
- * @param {string[][]} rows
- */
-function table(head, rows) {
-  return h('div', { class: 'scroll' }, h('table', { class: 'facts-table' },
-    h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { text: c })))),
-    h('tbody', {}, ...rows.map((row) => h('tr', {}, ...row.map((c) => h('td', { class: 'wrap', text: c })))))));
 }
 
 /**

@@ -6,6 +6,7 @@
 import { backend } from '../backend.js';
 import { h, replace } from '../dom.js';
 import { showError } from '../errors.js';
+import { renderFinding, table } from './findings.js';
 
 /** @typedef {import('../bindings').ApiError} ApiError */
 /** @typedef {import('../bindings').MessageReport} Report */
@@ -72,27 +73,6 @@ export function messageView(root) {
       .catch((e) => { showError(/** @type {ApiError} */ (e)); progress.textContent = ''; })
       .finally(() => run.removeAttribute('disabled'));
   });
-}
-
-/**
- * @param {string[]} head
- * @param {string[][]} rows
- * @param {string} [id]
- */
-function table(head, rows, id) {
-  return h('div', { class: 'scroll' }, h('table', { class: 'facts-table', id: id ?? null },
-    h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { text: c })))),
-    h('tbody', {}, ...rows.map((row) => h('tr', {}, ...row.map((c) => h('td', { class: 'wrap', text: c })))))));
-}
-
-/** @param {Finding} f */
-function renderFinding(f) {
-  return h('details', { class: `finding ${f.severity}`, 'data-id': f.id },
-    h('summary', {}, h('span', { class: `badge ${f.severity}`, text: f.severity }), ' ', h('span', { class: 'finding-title', text: f.title }), h('code', { class: 'finding-id', text: f.id })),
-    f.detail ? h('p', { class: 'finding-detail', text: f.detail }) : null,
-    f.evidence.length > 0 ? h('pre', { class: 'evidence', text: f.evidence.join('\n') }) : null,
-    f.fix ? h('p', { class: 'fix' }, h('strong', { text: 'Fix: ' }), h('span', { class: 'fix-text', text: f.fix })) : null,
-    f.references.length > 0 ? h('p', { class: 'hint', text: `References: ${f.references.join(' · ')}` }) : null);
 }
 
 /**
