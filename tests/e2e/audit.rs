@@ -6,15 +6,7 @@ use inboxlens_core::account::AccountInput;
 use inboxlens_store::Store;
 use inboxlens_tests::DnsFixture;
 
-use super::driver::{Driver, SERIAL, close, fill, texts, wait_for, wait_texts};
-
-async fn click(c: &Client, css: &str) {
-    wait_for(c, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
+use super::driver::{Driver, SERIAL, click, close, fill, texts, wait_for, wait_texts};
 
 async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
     wait_for(c, css).await.attr(name).await.ok().flatten()

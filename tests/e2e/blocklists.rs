@@ -6,20 +6,12 @@ use inboxlens_core::blocklist::Catalogue;
 use inboxlens_store::Store;
 use inboxlens_tests::{DnsFixture, fixture};
 
-use super::driver::{Driver, SERIAL, close, fill, texts, wait_for, wait_texts};
+use super::driver::{Driver, SERIAL, click, close, fill, texts, wait_for, wait_texts};
 
 async fn cell_status(c: &Client, target: &str, zone: &str) -> Option<String> {
     let css = format!(".bl-row[data-target=\"{target}\"] button[data-zone=\"{zone}\"]");
     let el = c.find(Locator::Css(&css)).await.ok()?;
     el.attr("data-status").await.ok().flatten()
-}
-
-async fn click(c: &Client, css: &str) {
-    wait_for(c, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 #[test]

@@ -239,3 +239,12 @@ pub async fn wait_texts(client: &Client, css: &str, ok: impl Fn(&[String]) -> bo
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
+
+/// Waits for `css` and clicks it.
+pub async fn click(client: &Client, css: &str) {
+    wait_for(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}

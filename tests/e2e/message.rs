@@ -1,11 +1,11 @@
 //! Message view: a pasted message whose headers carry script, event handlers, a
 //! `javascript:` link and CSS is verified and shown as text; nothing runs.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use inboxlens_store::Store;
 use inboxlens_tests::DnsFixture;
 
-use super::driver::{Driver, SERIAL, close, texts, wait_for};
+use super::driver::{Driver, SERIAL, click, close, texts, wait_for};
 
 const HOSTILE: &str = "Return-Path: <bounce@good.audit.test>\r\n\
 Received: from mx1.good.audit.test (mx1.good.audit.test [192.0.2.30])\r\n\tby mx.receiver.example with ESMTPS id abc; Thu, 26 Nov 2026 10:00:05 +0000\r\n\
@@ -18,14 +18,6 @@ Message-ID: <x1@good.audit.test>\r\n\
 X-Evil: <a href=\"javascript:document.title='pwned'\">click</a><style>body{display:none}</style>\r\n\
 \r\n\
 Hello <b>world</b>\r\n";
-
-async fn click(c: &Client, css: &str) {
-    wait_for(c, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
 
 #[test]
 fn hostile_message_is_verified_and_shown_as_text() {
