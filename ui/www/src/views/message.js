@@ -17,7 +17,7 @@ const FILE_LIMIT = 50 * 1024 * 1024;
 
 const VERDICT_TEXT = /** @type {Record<string, string>} */ ({
   pass: 'Authenticated and well-formed', info: 'Authenticated (notes only)', warning: 'Delivered, but something should be fixed',
-  error: 'Receivers are likely to distrust this message', critical: 'Receivers are told to reject or quarantine this message',
+  error: 'Receivers are likely to distrust this message', critical: 'Critical: receivers are likely to reject or junk this message',
 });
 
 /** @param {HTMLElement} root */
