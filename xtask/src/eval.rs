@@ -227,20 +227,6 @@ fn run_eval_binary(
     justify: impl Fn(&str) -> Option<&'static str>,
 ) -> Result<(usize, usize)> {
     let root = crate::root();
-    crate::step(
-        "build inboxlens-eval",
-        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            // Exactly what `cargo xtask test` builds (features unify per selection, dev-dependencies
-            // included), so in a test run this is a no-op instead of a rebuild.
-            .args([
-                "build",
-                "--quiet",
-                "--workspace",
-                "--all-features",
-                "--all-targets",
-            ])
-            .current_dir(&root),
-    )?;
     let out = std::process::Command::new(root.join("target/debug/inboxlens-eval"))
         .arg(suite)
         .arg(path)
@@ -293,6 +279,21 @@ pub fn run(root: &Path) -> Result {
     println!("{:<30} {:>6}  {:<10} status", "suite", "files", "score");
     let mut failures = Vec::new();
     let mut scored = 0;
+    // The scorers run `inboxlens-eval`; build it once. Exactly what `cargo xtask test` builds
+    // (features unify per selection, dev-dependencies included), so in a test run this is a
+    // no-op instead of a rebuild.
+    crate::step(
+        "build inboxlens-eval",
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args([
+                "build",
+                "--quiet",
+                "--workspace",
+                "--all-features",
+                "--all-targets",
+            ])
+            .current_dir(root),
+    )?;
     for s in SUITES {
         let dir = corpus.join(s.dir);
         let files = match count_files(&dir) {
