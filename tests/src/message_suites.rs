@@ -6,7 +6,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use inboxlens_core::dns::{DnsSettings, Nameserver, Resolver};
 use inboxlens_core::message::{MessageReport, VerifyOptions, verify};
 use serde_norway::Value;
 
@@ -28,12 +27,7 @@ fn run_one(
 ) -> Result<Option<MessageReport>, String> {
     let ns = fixture.nameserver();
     rt.block_on(async {
-        let resolver = Resolver::from_settings(&DnsSettings {
-            nameservers: vec![Nameserver::parse(&ns).map_err(|e| e.to_string())?],
-            timeout_secs: 0.5,
-            attempts: 1,
-        })
-        .map_err(|e| e.to_string())?;
+        let resolver = crate::resolver(&ns, 0.5);
         Ok(verify(
             &resolver,
             message.as_bytes(),

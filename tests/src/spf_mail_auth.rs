@@ -8,13 +8,12 @@
 
 use std::net::IpAddr;
 use std::path::Path;
-use std::time::Duration;
 
-use inboxlens_core::auth::spf::{SpfInput, check_host};
-use inboxlens_core::dns::{DnsJob, DnsSettings, Nameserver, Resolver, reverse_name};
+use inboxlens_core::auth::spf::SpfInput;
+use inboxlens_core::dns::reverse_name;
 
 use crate::dns_fixture::{DnsFixture, FixtureRecord};
-use crate::spf_suite::{SuiteOutcome, result_name};
+use crate::spf_suite::{SuiteOutcome, check, result_name};
 
 struct Case {
     label: String,
@@ -302,27 +301,16 @@ pub fn run(dir: &Path) -> Result<SuiteOutcome, String> {
                     None => (format!("postmaster@{}", t.sender), t.sender.clone()),
                 };
                 let ns = fixture.nameserver();
-                let got = rt.block_on(async {
-                    let resolver = Resolver::from_settings(&DnsSettings {
-                        nameservers: vec![Nameserver::parse(&ns).map_err(|e| e.to_string())?],
-                        timeout_secs: 0.5,
-                        attempts: 1,
-                    })
-                    .map_err(|e| e.to_string())?;
-                    let job = DnsJob::new(resolver, Duration::from_secs(20));
-                    Ok::<_, String>(
-                        check_host(
-                            &job,
-                            &SpfInput {
-                                ip,
-                                domain: &domain,
-                                sender: &sender,
-                                helo: &t.domain,
-                            },
-                        )
-                        .await,
-                    )
-                })?;
+                let got = check(
+                    &rt,
+                    &ns,
+                    &SpfInput {
+                        ip,
+                        domain: &domain,
+                        sender: &sender,
+                        helo: &t.domain,
+                    },
+                );
                 let result = result_name(got.result);
                 if result != want {
                     outcome.failures.push(format!(

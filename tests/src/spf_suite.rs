@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use inboxlens_core::auth::spf::{SpfInput, SpfResult, check_host};
-use inboxlens_core::dns::{DnsJob, DnsSettings, Nameserver, Resolver};
+use inboxlens_core::dns::DnsJob;
 use serde_norway::Value;
 
 use crate::dns_fixture::{DnsFixture, FixtureRecord};
@@ -20,6 +20,18 @@ pub struct SuiteOutcome {
     pub total: usize,
     /// `scenario/test: expected …, got …` for every other test.
     pub failures: Vec<String>,
+}
+
+/// Runs `check_host()` against the fixture at `ns` in a fresh job (20 s deadline).
+pub fn check(
+    rt: &tokio::runtime::Runtime,
+    ns: &str,
+    input: &SpfInput<'_>,
+) -> inboxlens_core::auth::spf::SpfEvaluation {
+    rt.block_on(async {
+        let job = DnsJob::new(crate::resolver(ns, 0.5), Duration::from_secs(20));
+        check_host(&job, input).await
+    })
 }
 
 /// The suite's name of a result.
@@ -184,27 +196,16 @@ pub fn run(path: &Path) -> Result<SuiteOutcome, String> {
                 (mailfrom.clone(), domain)
             };
             let ns = fixture.nameserver();
-            let got = rt.block_on(async {
-                let resolver = Resolver::from_settings(&DnsSettings {
-                    nameservers: vec![Nameserver::parse(&ns).map_err(|e| e.to_string())?],
-                    timeout_secs: 0.5,
-                    attempts: 1,
-                })
-                .map_err(|e| e.to_string())?;
-                let job = DnsJob::new(resolver, Duration::from_secs(20));
-                Ok::<_, String>(
-                    check_host(
-                        &job,
-                        &SpfInput {
-                            ip,
-                            domain: &domain,
-                            sender: &sender,
-                            helo: &helo,
-                        },
-                    )
-                    .await,
-                )
-            })?;
+            let got = check(
+                &rt,
+                &ns,
+                &SpfInput {
+                    ip,
+                    domain: &domain,
+                    sender: &sender,
+                    helo: &helo,
+                },
+            );
             let result = result_name(got.result);
             let mut ok = expected.iter().any(|e| e == result);
             // "DEFAULT" is the suite's word for "the receiver's own default text": no exp= text.
