@@ -4,7 +4,11 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = inboxlens_core::message::headers::check(data, &["from".to_string()]);
+    let _ = inboxlens_core::message::headers::check(
+        data,
+        &inboxlens_core::message::headers::split_headers(data),
+        &["from".to_string()],
+    );
     if let Some(m) = mail_parser_headers(data) {
         let hops = inboxlens_core::message::trace::hops(m.headers(), data);
         let _ = inboxlens_core::message::trace::envelope(&hops, None, None, None, None);

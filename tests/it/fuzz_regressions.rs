@@ -72,7 +72,7 @@ fn every_fuzz_regression_input_is_survived() {
     }
     for (_, data) in inputs("message_headers") {
         use inboxlens_core::message::{auth_results, headers, parse_headers, trace};
-        let _ = headers::check(&data, &["from".to_string()]);
+        let _ = headers::check(&data, &headers::split_headers(&data), &["from".to_string()]);
         if let Some(m) = parse_headers(&data) {
             let hops = trace::hops(m.headers(), &data);
             let _ = trace::envelope(&hops, None, None, None, None);

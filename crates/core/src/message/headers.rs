@@ -43,8 +43,11 @@ pub struct HeaderFacts {
     pub date: Option<String>,
 }
 
+/// Header fields as (name, unfolded value, raw lines), and the header section's size.
+pub type Split = (Vec<(String, String, String)>, usize);
+
 /// The raw header section split into (name, unfolded value, raw lines).
-pub fn split_headers(raw: &[u8]) -> (Vec<(String, String, String)>, usize) {
+pub fn split_headers(raw: &[u8]) -> Split {
     let text = String::from_utf8_lossy(raw);
     let end = text
         .find("\r\n\r\n")
@@ -90,10 +93,10 @@ fn valid_msg_id(v: &str) -> bool {
         && !right.contains('@')
 }
 
-/// Checks the headers. `dkim_signed` is the set of header names (lowercase) covered by
-/// some passing DKIM signature.
-pub fn check(raw: &[u8], dkim_signed: &[String]) -> (HeaderFacts, Vec<Finding>) {
-    let (headers, size) = split_headers(raw);
+/// Checks the headers of `raw`, already split by [`split_headers`]. `dkim_signed` is the set
+/// of header names (lowercase) covered by some passing DKIM signature.
+pub fn check(raw: &[u8], split: &Split, dkim_signed: &[String]) -> (HeaderFacts, Vec<Finding>) {
+    let (headers, size) = (&split.0, split.1);
     let mut out = Vec::new();
     let get = |n: &str| -> Vec<&(String, String, String)> {
         headers

@@ -229,7 +229,8 @@ pub async fn verify(
         return Err(MessageError::TooLarge(raw.len()));
     }
     let parsed = parse_headers(raw).ok_or(MessageError::NoHeaders)?;
-    let (table, _) = headers::split_headers(raw);
+    let split = headers::split_headers(raw);
+    let table = &split.0;
     if table.len() > HEADER_COUNT_LIMIT {
         return Err(MessageError::TooManyHeaders(table.len()));
     }
@@ -342,7 +343,7 @@ pub async fn verify(
     };
 
     let mut arc_check = arc_check;
-    if let Some(why) = arc_strict::violation(&table) {
+    if let Some(why) = arc_strict::violation(table) {
         arc_check.result = "fail".into();
         arc_check.reason = Some(why);
     }
@@ -354,13 +355,7 @@ pub async fn verify(
     if arc_check.result == "pass" {
         for hop in &arc_check.hops {
             let name = format!("{}._domainkey.{}", hop.selector, hop.domain);
-            if let Ok(a) = job.txt(&name).await
-                && let Some(bits) = a
-                    .txt()
-                    .iter()
-                    .filter_map(|t| crate::auth::dkim::parse(t).ok())
-                    .filter(|k| k.key_type == crate::auth::dkim::KeyType::Rsa)
-                    .find_map(|k| crate::auth::dkim::key_bits(&k).ok())
+            if let Some((crate::auth::dkim::KeyType::Rsa, bits)) = published_key(&job, &name).await
                 && bits < 1024
             {
                 arc_check.result = "fail".into();
@@ -432,13 +427,7 @@ pub async fn verify(
     for k in &mut dkim {
         if !k.domain.is_empty() && !k.selector.is_empty() {
             let name = format!("{}._domainkey.{}", k.selector, k.domain);
-            if let Ok(a) = job.txt(&name).await {
-                k.key_bits = a
-                    .txt()
-                    .iter()
-                    .filter_map(|t| crate::auth::dkim::parse(t).ok())
-                    .find_map(|key| crate::auth::dkim::key_bits(&key).ok());
-            }
+            k.key_bits = published_key(&job, &name).await.map(|(_, bits)| bits);
         }
         k.aligned = from_domain
             .as_deref()
@@ -497,7 +486,7 @@ pub async fn verify(
 
     // Receivers' verdicts.
     let mut receiver = Vec::new();
-    for h in &table {
+    for h in table {
         let name = h.0.to_ascii_lowercase();
         if name == "authentication-results" {
             receiver.extend(auth_results::parse_authentication_results(
@@ -518,7 +507,7 @@ pub async fn verify(
         .filter(|k| k.result == "pass")
         .flat_map(|k| k.signed_headers.iter().cloned())
         .collect();
-    let (facts, mut findings) = headers::check(raw, &signed);
+    let (facts, mut findings) = headers::check(raw, &split, &signed);
     findings.extend(auth_findings(
         &envelope,
         &spf_check,
@@ -558,6 +547,16 @@ pub async fn verify(
         headers: facts,
         hops,
         findings,
+    })
+}
+
+/// The type and size of the first readable DKIM key published at `name`.
+async fn published_key(job: &DnsJob, name: &str) -> Option<(crate::auth::dkim::KeyType, u32)> {
+    let answer = job.txt(name).await.ok()?;
+    answer.txt().iter().find_map(|t| {
+        let key = crate::auth::dkim::parse(t).ok()?;
+        let bits = crate::auth::dkim::key_bits(&key).ok()?;
+        Some((key.key_type, bits))
     })
 }
 
