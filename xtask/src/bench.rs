@@ -132,6 +132,26 @@ fn start_knot(dir: &Path, probe: &str, rtype: &str, expect: &str) -> Result<Knot
     ))
 }
 
+/// Runs a harness (`xtask/bench/<script>`) on the world in `dir`; returns its BENCHMARKS.md
+/// section (the JSON result stays in `dir/result.json`).
+fn harness(title: &str, script: &str, dir: &Path, bin: &str) -> Result<String> {
+    let md = dir.join("section.md");
+    step(
+        title,
+        Command::new("python3")
+            .arg(root().join("xtask/bench").join(script))
+            .args(["--workdir", &dir.display().to_string(), "--ns", NS])
+            .args(["--inboxlens", bin])
+            .args([
+                "--out",
+                &dir.join("result.json").display().to_string(),
+                "--markdown",
+                &md.display().to_string(),
+            ]),
+    )?;
+    std::fs::read_to_string(&md).map_err(|e| e.to_string())
+}
+
 /// Runs the benchmarks (`which`: dnsbl, audit, or both) and writes BENCHMARKS.md.
 pub fn run(which: Option<&str>) -> Result {
     crate::sys::ensure_bench_tools()?;
@@ -149,44 +169,24 @@ pub fn run(which: Option<&str>) -> Result {
         let _ = std::fs::remove_dir_all(&dir);
         generate(&dir)?;
         let _knot = start_knot(&dir, "2.0.0.127.l1.dnsbl.bench", "A", "127.0.0.2")?;
-        let out = dir.join("result.json");
-        let md = dir.join("section.md");
-        step(
+        sections.push(harness(
             "DNSBL: inboxlens vs pydnsbl",
-            Command::new("python3")
-                .arg(root.join("xtask/bench/dnsbl_bench.py"))
-                .args(["--workdir", &dir.display().to_string(), "--ns", NS])
-                .args(["--inboxlens", &bin])
-                .args([
-                    "--out",
-                    &out.display().to_string(),
-                    "--markdown",
-                    &md.display().to_string(),
-                ]),
-        )?;
-        sections.push(std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
+            "dnsbl_bench.py",
+            &dir,
+            &bin,
+        )?);
     }
     if which.is_none_or(|w| w == "audit") {
         let dir = root.join("target/bench/audit");
         let _ = std::fs::remove_dir_all(&dir);
         crate::bench_audit::generate(&dir, NS, &root.join("xtask/bench"))?;
         let _knot = start_knot(&dir, "_inc1.bench", "TXT", "v=spf1")?;
-        let out = dir.join("result.json");
-        let md = dir.join("section.md");
-        step(
+        sections.push(harness(
             "Domain audit: inboxlens vs checkdmarc",
-            Command::new("python3")
-                .arg(root.join("xtask/bench/audit_bench.py"))
-                .args(["--workdir", &dir.display().to_string(), "--ns", NS])
-                .args(["--inboxlens", &bin])
-                .args([
-                    "--out",
-                    &out.display().to_string(),
-                    "--markdown",
-                    &md.display().to_string(),
-                ]),
-        )?;
-        sections.push(std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
+            "audit_bench.py",
+            &dir,
+            &bin,
+        )?);
     }
     if which.is_some() {
         // One benchmark alone: replace its section, keep the other's from the last full run.
