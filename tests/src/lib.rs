@@ -15,6 +15,7 @@ mod https_fixture;
 pub mod message_suites;
 mod paths;
 pub mod spf_mail_auth;
+pub mod bounce_suite;
 pub mod spf_suite;
 
 pub use dns_fixture::{Blackhole, DnsFixture, FixtureRecord};

@@ -61,6 +61,19 @@ pub enum Command {
     Audit(AuditArgs),
     /// Verify a message (SPF, DKIM, DMARC, ARC, bulk-sender headers) as the receiver saw it.
     Verify(VerifyArgs),
+    /// Classify bounces, complaints (ARF) and auto-replies: .eml files, directories, mbox,
+    /// Maildir, .gz; one record per recipient.
+    Bounces(BouncesArgs),
+}
+
+/// `inboxlens bounces`.
+#[derive(Debug, Args)]
+pub struct BouncesArgs {
+    /// Files, directories (recursive), mbox files, Maildirs, .gz; `-` reads one message from stdin.
+    pub paths: Vec<PathBuf>,
+    /// Decoding threads (default: one per CPU).
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// `inboxlens verify`.

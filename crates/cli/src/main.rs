@@ -7,6 +7,7 @@ mod accounts;
 mod args;
 mod audit;
 mod blocklist;
+mod bounces;
 mod lookup;
 mod output;
 mod settings;
@@ -58,5 +59,6 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Blocklist(cmd) => blocklist::run(&cli, cmd),
         Command::Audit(cmd) => audit::run(&cli, cmd),
         Command::Verify(cmd) => verify::run(&cli, cmd),
+        Command::Bounces(cmd) => bounces::run(&cli, cmd),
     }
 }

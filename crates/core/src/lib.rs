@@ -11,6 +11,7 @@ pub mod auth;
 pub mod blocklist;
 pub mod dns;
 pub mod error;
+pub mod feeds;
 pub mod finding;
 pub mod message;
 

@@ -1,0 +1,87 @@
+//! `inboxlens bounces PATH…`: classify bounces, complaints and auto-replies.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use inboxlens_core::feeds::{BounceRecord, Decoded, decode_paths};
+
+use crate::Outcome;
+use crate::args::{BouncesArgs, Cli, Format};
+use crate::output::input;
+
+pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
+    if args.paths.is_empty() {
+        return Err(input("name at least one file, directory, mbox or Maildir (or - for stdin)"));
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0usize;
+    let mut all: Vec<BounceRecord> = Vec::new();
+    let mut emit = |d: Decoded, out: &mut dyn Write| -> bool {
+        match d {
+            Decoded::Message { records, .. } => {
+                for r in records {
+                    let ok = match cli.format {
+                        Format::Json => {
+                            all.push(r);
+                            Ok(())
+                        }
+                        Format::Jsonl => serde_json::to_string(&r)
+                            .map_err(std::io::Error::other)
+                            .and_then(|line| writeln!(out, "{line}")),
+                        Format::Text => writeln!(
+                            out,
+                            "{}\t{}\t{}\t{}\t{}\t{}",
+                            r.file,
+                            r.recipient.as_deref().unwrap_or("-"),
+                            r.reason,
+                            if r.hardbounce { "hard" } else { "soft" },
+                            if r.status.is_empty() { "-" } else { &r.status },
+                            r.diagnosticcode.chars().take(120).collect::<String>()
+                        ),
+                    };
+                    if ok.is_err() {
+                        return false; // stdout closed (e.g. piped into head)
+                    }
+                }
+            }
+            Decoded::Failed { name, reason } => {
+                failed += 1;
+                eprintln!("inboxlens: {name}: {reason}");
+            }
+        }
+        true
+    };
+    let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        args.paths.iter().partition(|p| p.as_os_str() == "-");
+    if !stdin.is_empty() {
+        let mut raw = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut raw)
+            .map_err(|e| input(format!("stdin: {e}")))?;
+        emit(
+            inboxlens_core::feeds::batch::decode_one("-".into(), &raw),
+            &mut out,
+        );
+    }
+    for p in &files {
+        if !p.exists() {
+            return Err(input(format!("{}: no such file or directory", p.display())));
+        }
+    }
+    let files: Vec<PathBuf> = files.into_iter().cloned().collect();
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    decode_paths(&files, threads, &mut |d| emit(d, &mut out));
+    if cli.format == Format::Json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
+    }
+    out.flush().ok();
+    if failed > 0 {
+        return Err(input(format!(
+            "{failed} file(s) or message(s) could not be read (named above); the rest were decoded"
+        )));
+    }
+    Ok(Outcome::Clean)
+}

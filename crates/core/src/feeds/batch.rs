@@ -1,0 +1,140 @@
+//! Decoding many messages at once: one reader walks the inputs (in order), worker threads
+//! decode, and results come back in input order. Memory stays bounded: at most a few
+//! messages per worker are in flight.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+use super::bounce::{decode, Limits};
+use super::input::{for_each_message, InputLimits};
+use super::record::BounceRecord;
+
+/// The result for one message (or one unreadable file).
+#[derive(Debug)]
+pub enum Decoded {
+    /// The message was read; zero records means it was not a bounce, complaint or auto-reply.
+    Message {
+        /// `path` or `path#N`.
+        name: String,
+        /// SHA-256 of the raw message, hex: what an import is keyed by.
+        hash: String,
+        /// Its size in bytes.
+        size: usize,
+        /// The records (one per recipient).
+        records: Vec<BounceRecord>,
+    },
+    /// The file or message could not be read or decoded; the batch goes on.
+    Failed {
+        /// `path` or `path#N`.
+        name: String,
+        /// Why, in plain words.
+        reason: String,
+    },
+}
+
+/// Decodes every message under `paths` with `threads` workers and hands the results to `f`
+/// in input order. Returning `false` from `f` stops the batch.
+pub fn decode_paths(paths: &[PathBuf], threads: usize, f: &mut dyn FnMut(Decoded) -> bool) {
+    let threads = threads.max(1);
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, String, Vec<u8>)>(threads * 4);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(usize, Decoded)>(threads * 4);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    std::thread::scope(|scope| {
+        let failed_tx = done_tx.clone();
+        scope.spawn(move || {
+            let mut seq = 0usize;
+            for path in paths {
+                let mut keep_going = true;
+                for_each_message(path, InputLimits::default(), &mut |item| {
+                    let sent = match item {
+                        Ok(item) => work_tx.send((seq, item.name, item.data)).is_ok(),
+                        Err(e) => failed_tx
+                            .send((
+                                seq,
+                                Decoded::Failed {
+                                    name: e.name,
+                                    reason: e.reason,
+                                },
+                            ))
+                            .is_ok(),
+                    };
+                    seq += 1;
+                    keep_going = sent;
+                    sent
+                });
+                if !keep_going {
+                    break;
+                }
+            }
+        });
+        for _ in 0..threads {
+            let rx = Arc::clone(&work_rx);
+            let tx = done_tx.clone();
+            scope.spawn(move || {
+                loop {
+                    let next = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, name, data)) = next else {
+                        return;
+                    };
+                    let result = decode_one(name, &data);
+                    if tx.send((seq, result)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut pending: BTreeMap<usize, Decoded> = BTreeMap::new();
+        let mut next = 0usize;
+        let mut stopped = false;
+        for (seq, result) in done_rx.iter() {
+            if stopped {
+                continue;
+            }
+            pending.insert(seq, result);
+            while let Some(result) = pending.remove(&next) {
+                next += 1;
+                if !f(result) {
+                    stopped = true;
+                    break;
+                }
+            }
+            if stopped {
+                // Dropping the receiver ends the workers and the reader.
+                break;
+            }
+        }
+        drop(done_rx);
+    });
+}
+
+/// Decodes one message (the unit the workers run).
+pub fn decode_one(name: String, data: &[u8]) -> Decoded {
+    match decode(data, &name, Limits::default()) {
+        Ok(records) => Decoded::Message {
+            hash: hex(&Sha256::digest(data)),
+            size: data.len(),
+            name,
+            records,
+        },
+        Err(e) => Decoded::Failed {
+            name,
+            reason: e.to_string(),
+        },
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}

@@ -1,0 +1,94 @@
+//! RFC 3464 §2 delivery-status fields: one per-message group, then one group per recipient.
+//! Also used for ARF (RFC 5965 §3.1), whose report has the same field syntax.
+
+/// Header-style fields of one group, names lower-cased, continuation lines unfolded.
+pub(crate) type Fields = Vec<(String, String)>;
+
+/// Splits a status block into groups of fields (groups are separated by empty lines; a new
+/// `Final-Recipient`/`Original-Recipient` after an `Action`/`Status` also starts one, for
+/// reports that forget the empty line).
+pub(crate) fn groups(text: &str) -> Vec<Fields> {
+    let mut out: Vec<Fields> = Vec::new();
+    let mut current: Fields = Vec::new();
+    for raw in text.lines() {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = current.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+            continue;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let name = name.trim().to_ascii_lowercase();
+        if name.is_empty() || name.contains(' ') {
+            continue;
+        }
+        let starts_recipient = name == "final-recipient"
+            || (name == "original-recipient" && !has(&current, "final-recipient"));
+        if starts_recipient
+            && (has(&current, "action") || has(&current, "status") || has(&current, &name))
+        {
+            out.push(std::mem::take(&mut current));
+        }
+        current.push((name, value.trim().to_string()));
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn has(fields: &Fields, name: &str) -> bool {
+    fields.iter().any(|(n, _)| n == name)
+}
+
+/// The first value of `name` in `fields`.
+pub(crate) fn get<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+/// `type; value` → (`type`, `value`) — RFC 3464 address-type / diagnostic-type / mta-name-type.
+pub(crate) fn typed(value: &str) -> (String, String) {
+    match value.split_once(';') {
+        Some((kind, rest)) if !kind.contains(['@', ' ']) => {
+            (kind.trim().to_string(), rest.trim().to_string())
+        }
+        _ => (String::new(), value.trim().to_string()),
+    }
+}
+
+/// Whether `text` carries RFC 3464 recipient fields (some MTAs put them in text/plain).
+pub(crate) fn looks_like_status(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    (lower.contains("final-recipient:") || lower.contains("original-recipient:"))
+        && (lower.contains("\nstatus:") || lower.contains("\naction:"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_split_on_blank_lines_and_unfold() {
+        let g = groups(
+            "Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1\n  user unknown\nFinal-Recipient: rfc822; b@example.org\nAction: delayed\n",
+        );
+        assert_eq!(g.len(), 3);
+        assert_eq!(get(&g[1], "diagnostic-code"), Some("smtp; 550 5.1.1 user unknown"));
+        assert_eq!(get(&g[2], "action"), Some("delayed"));
+        assert_eq!(typed("rfc822; a@b").1, "a@b");
+    }
+}

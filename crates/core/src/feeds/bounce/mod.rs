@@ -1,0 +1,481 @@
+//! Bounce, complaint and auto-reply decoding.
+//!
+//! [`decode`] turns one message into zero or more [`BounceRecord`]s, one per recipient:
+//! - RFC 3464 delivery status notifications (`multipart/report; report-type=delivery-status`),
+//!   with the human-readable part read for recipients the status block leaves vague;
+//! - the non-standard bounces of MTAs and mailbox providers (qmail, Exim, Gmail, Yahoo,
+//!   Exchange, …), read from their text: the error text ends where the returned message
+//!   starts, and each failed recipient carries the lines after it;
+//! - RFC 5965 ARF complaints (and RFC 6591 authentication-failure reports): reason `feedback`;
+//! - Amazon SES event notifications (JSON in the body);
+//! - RFC 3834 auto-replies: reason `vacation`.
+//!
+//! A message that is none of these yields no record (an empty `Vec`, not an error).
+
+mod arf;
+mod dsn;
+mod mime;
+mod reason;
+mod ses;
+pub(crate) mod text;
+
+use mail_parser::{Message, MessageParser};
+use thiserror::Error;
+
+use crate::feeds::record::{is_hard, BounceRecord};
+pub use reason::check_patterns;
+
+/// Caps on one message.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest message accepted (bytes).
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 50 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a message could not be read at all.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Larger than [`Limits::max_bytes`].
+    #[error("message is {size} bytes, more than the {max}-byte limit")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// No header section could be found.
+    #[error("not an e-mail message (no header section)")]
+    NotMail,
+    /// MIME parts nested deeper than the limit.
+    #[error("MIME parts nested {depth} deep, more than the limit of {max}")]
+    TooDeep {
+        /// How deep it went before giving up.
+        depth: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// Decodes one message (see the module docs). `file` names it in the records.
+pub fn decode(raw: &[u8], file: &str, limits: Limits) -> Result<Vec<BounceRecord>, DecodeError> {
+    if raw.len() > limits.max_bytes {
+        return Err(DecodeError::TooLarge {
+            size: raw.len(),
+            max: limits.max_bytes,
+        });
+    }
+    let message = MessageParser::default()
+        .parse(raw)
+        .filter(|m| !m.headers().is_empty())
+        .ok_or(DecodeError::NotMail)?;
+    let parts = mime::split(&message).map_err(|depth| DecodeError::TooDeep {
+        depth,
+        max: mime::MAX_DEPTH,
+    })?;
+    let ctx = Context::new(&message, file);
+
+    if parts.feedback.is_some() || parts.report_type == "feedback-report" {
+        return Ok(arf::decode(&ctx, &parts));
+    }
+    if let Some(records) = ses::decode(&ctx, &parts) {
+        return Ok(records);
+    }
+    let mut records = bounce(&ctx, &parts);
+    if records.is_empty() && is_auto_reply(&message) {
+        records = auto_reply(&ctx, &parts);
+    }
+    Ok(records)
+}
+
+/// What every record of one message shares.
+pub(crate) struct Context {
+    pub file: String,
+    pub subject: String,
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub date: Option<i64>,
+    pub failed_recipients: Vec<String>,
+    pub lhost: String,
+}
+
+impl Context {
+    fn new(m: &Message<'_>, file: &str) -> Self {
+        let first = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
+            a.map(|a| {
+                a.iter()
+                    .filter_map(|x| x.address.as_deref())
+                    .map(str::to_ascii_lowercase)
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let failed_recipients = m
+            .header_values("X-Failed-Recipients")
+            .filter_map(|v| v.as_text())
+            .flat_map(text::addresses)
+            .collect();
+        let lhost = m
+            .header_values("Received")
+            .next()
+            .and_then(|v| v.as_received())
+            .and_then(|r| r.by())
+            .map(|h| h.to_string().to_ascii_lowercase())
+            .unwrap_or_default();
+        Context {
+            file: file.to_string(),
+            subject: m.subject().unwrap_or_default().to_string(),
+            from: first(m.from()).into_iter().next(),
+            to: first(m.to()),
+            date: m.date().map(|d| d.to_timestamp()),
+            failed_recipients,
+            lhost,
+        }
+    }
+
+    pub(crate) fn record(&self, decodedby: &str) -> BounceRecord {
+        BounceRecord {
+            file: self.file.clone(),
+            timestamp: self.date,
+            lhost: self.lhost.clone(),
+            decodedby: decodedby.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Whether the message presents itself as a bounce (sender, subject, headers).
+    fn looks_like_bounce(&self) -> bool {
+        let from_daemon = self.from.as_deref().is_some_and(text::is_system_address)
+            || self.from.is_none();
+        let subject = self.subject.to_ascii_lowercase();
+        let bounce_subject = [
+            "undeliver",
+            "undelivered",
+            "delivery",
+            "returned mail",
+            "failure",
+            "failed",
+            "not delivered",
+            "could not be delivered",
+            "delayed",
+            "warning",
+            "error",
+            "returned",
+            "bounce",
+            "rejected",
+            "notification",
+            "nondeliverable",
+            "non-deliverable",
+            "no se ha podido entregar",
+            "unzustellbar",
+            "non remis",
+        ]
+        .iter()
+        .any(|w| subject.contains(w));
+        from_daemon || bounce_subject || !self.failed_recipients.is_empty()
+    }
+}
+
+/// A recipient's data before classification.
+#[derive(Default)]
+struct Draft {
+    recipient: Option<String>,
+    action: String,
+    status: String,
+    diagnostic: String,
+    diagnostic_type: String,
+    /// Text about this recipient from the human-readable part.
+    text: String,
+    rhost: String,
+    lhost: String,
+    timestamp: Option<i64>,
+}
+
+fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
+    let human: String = parts.human.join("\n");
+    let mut original = parts.original.clone();
+    if original.is_none() {
+        original = text::trailing_headers(&human).and_then(mime::Original::from_header_text);
+    }
+    let sender = original.as_ref().and_then(mime::Original::sender);
+    let mut exclude: Vec<String> = sender.iter().cloned().collect();
+    exclude.extend(ctx.to.iter().cloned());
+    let block = text::error_block(&human);
+    let scraped = text::recipients(block, &exclude);
+
+    let mut drafts = status_drafts(parts, &human);
+    let decodedby;
+    if drafts.is_empty() {
+        if !ctx.looks_like_bounce() {
+            return Vec::new();
+        }
+        decodedby = "text";
+        let mut found = scraped.clone();
+        if found.is_empty() {
+            // X-Failed-Recipients (Exim), else the one addressee of the returned message.
+            let fallback: Vec<String> = if ctx.failed_recipients.is_empty() {
+                original
+                    .as_ref()
+                    .map(|o| o.to.clone())
+                    .filter(|to| to.len() == 1)
+                    .unwrap_or_default()
+            } else {
+                ctx.failed_recipients.clone()
+            };
+            let whole = text::fold(block);
+            if whole.is_empty() {
+                return Vec::new();
+            }
+            found = fallback
+                .into_iter()
+                .map(|r| text::Found {
+                    recipient: r,
+                    diagnostic: whole.clone(),
+                })
+                .collect();
+        }
+        drafts = found
+            .into_iter()
+            .map(|f| Draft {
+                recipient: Some(f.recipient),
+                diagnostic: f.diagnostic,
+                ..Default::default()
+            })
+            .collect();
+    } else {
+        decodedby = "RFC3464";
+        for d in &mut drafts {
+            if let Some(r) = &d.recipient
+                && let Some(f) = scraped.iter().find(|f| &f.recipient == r)
+            {
+                d.text = f.diagnostic.clone();
+            }
+        }
+        // Only one recipient and the text names none: the whole error text is about it.
+        if drafts.len() == 1 && drafts[0].text.is_empty() {
+            drafts[0].text = text::fold(block);
+        }
+    }
+    let whole = text::fold(block);
+    drafts
+        .into_iter()
+        .filter(|d| d.recipient.is_some())
+        .map(|d| finish(ctx, d, &whole, original.as_ref(), decodedby))
+        .collect()
+}
+
+/// Recipients from RFC 3464 status blocks (the MIME part, or the same fields in text).
+fn status_drafts(parts: &mime::Parts, human: &str) -> Vec<Draft> {
+    let mut blocks: Vec<&str> = parts.delivery_status.iter().map(String::as_str).collect();
+    if blocks.is_empty() && dsn::looks_like_status(human) {
+        blocks.push(human);
+    }
+    let mut drafts: Vec<Draft> = Vec::new();
+    for block in blocks {
+        let groups = dsn::groups(block);
+        let mut reporting = String::new();
+        let mut arrival: Option<i64> = None;
+        for g in &groups {
+            let recipient = dsn::get(g, "final-recipient")
+                .or_else(|| dsn::get(g, "original-recipient"))
+                .map(|v| dsn::typed(v).1)
+                .and_then(|v| text::addresses(&v).into_iter().next());
+            if recipient.is_none() {
+                if let Some(v) = dsn::get(g, "reporting-mta") {
+                    reporting = dsn::typed(v).1.to_ascii_lowercase();
+                }
+                if let Some(v) = dsn::get(g, "arrival-date") {
+                    arrival = parse_date(v);
+                }
+                continue;
+            }
+            let (diagnostic_type, diagnostic) = dsn::get(g, "diagnostic-code")
+                .map(dsn::typed)
+                .unwrap_or_default();
+            let recipient_key = recipient.clone();
+            if drafts.iter().any(|d| d.recipient == recipient_key) {
+                continue;
+            }
+            drafts.push(Draft {
+                recipient,
+                action: dsn::get(g, "action")
+                    .map(|a| a.split_whitespace().next().unwrap_or("").to_ascii_lowercase())
+                    .unwrap_or_default(),
+                status: dsn::get(g, "status")
+                    .and_then(text::status)
+                    .unwrap_or_default(),
+                diagnostic: text::fold(&diagnostic),
+                diagnostic_type: diagnostic_type.to_ascii_uppercase(),
+                rhost: dsn::get(g, "remote-mta")
+                    .map(|v| dsn::typed(v).1.to_ascii_lowercase())
+                    .unwrap_or_default(),
+                lhost: reporting.clone(),
+                timestamp: dsn::get(g, "last-attempt-date")
+                    .and_then(parse_date)
+                    .or(arrival),
+                text: String::new(),
+            });
+        }
+    }
+    drafts
+}
+
+pub(crate) fn parse_date(value: &str) -> Option<i64> {
+    mail_parser::DateTime::parse_rfc822(value.trim()).map(|d| d.to_timestamp())
+}
+
+/// Classifies a draft and fills in the record.
+fn finish(
+    ctx: &Context,
+    d: Draft,
+    whole: &str,
+    original: Option<&mime::Original>,
+    decodedby: &str,
+) -> BounceRecord {
+    let mut rec = ctx.record(decodedby);
+    let diag = if d.diagnostic.is_empty() {
+        d.text.clone()
+    } else {
+        d.diagnostic.clone()
+    };
+    let status = if d.status.is_empty() || d.status.ends_with(".0.0") {
+        text::status(&diag)
+            .or_else(|| text::status(&d.text))
+            .filter(|s| d.status.is_empty() || s.starts_with(&d.status[..1]))
+            .unwrap_or(d.status.clone())
+    } else {
+        d.status.clone()
+    };
+    let replycode = text::reply_code(&diag)
+        .or_else(|| text::reply_code(&d.text))
+        .unwrap_or_default();
+    let command = text::command(&diag)
+        .or_else(|| text::command(&d.text))
+        .unwrap_or("")
+        .to_string();
+    let action = if d.action.is_empty() {
+        if status.starts_with('4') { "delayed" } else { "failed" }.to_string()
+    } else {
+        d.action.clone()
+    };
+
+    let reason = classify(&diag, &d.text, whole, &status, &replycode, &command, &action);
+    rec.hardbounce = is_hard(reason, &status) && action != "delayed";
+    rec.reason = reason.to_string();
+    rec.recipient = d.recipient;
+    rec.addresser = original.and_then(mime::Original::sender).or_else(|| ctx.to.first().cloned());
+    rec.status = status;
+    rec.replycode = replycode;
+    rec.action = action;
+    rec.diagnostictype = if d.diagnostic_type.is_empty() && !rec.replycode.is_empty() {
+        "SMTP".to_string()
+    } else {
+        d.diagnostic_type
+    };
+    rec.rhost = if d.rhost.is_empty() {
+        text::rhost(&diag).or_else(|| text::rhost(&d.text)).unwrap_or_default()
+    } else {
+        d.rhost
+    };
+    if !d.lhost.is_empty() {
+        rec.lhost = d.lhost;
+    }
+    rec.timestamp = d.timestamp.or(ctx.date);
+    rec.command = command;
+    rec.diagnosticcode = diag;
+    if let Some(o) = original {
+        rec.messageid = o.message_id.clone();
+        rec.listid = o.list_id.clone();
+        rec.subject = o.subject.clone();
+    }
+    rec
+}
+
+/// Text, then status code, then context (see `reason.rs`).
+fn classify(
+    diag: &str,
+    text_about: &str,
+    whole: &str,
+    status: &str,
+    replycode: &str,
+    command: &str,
+    action: &str,
+) -> &'static str {
+    if matches!(action, "delivered" | "relayed" | "expanded") || status.starts_with('2') {
+        return "delivered";
+    }
+    let by_text = reason::from_text(diag).or_else(|| reason::from_text(text_about));
+    if let Some(r) = by_text {
+        // A "user unknown" answered only after DATA: the address was accepted at RCPT, so
+        // the content was refused for it (a filter), not the address.
+        if r == "userunknown" && command == "DATA" {
+            return "filtered";
+        }
+        return r;
+    }
+    if let Some(r) = reason::from_status(status) {
+        return r;
+    }
+    if let Some(r) = reason::from_text(whole) {
+        return r;
+    }
+    reason::from_context(command, replycode, action)
+}
+
+fn is_auto_reply(m: &Message<'_>) -> bool {
+    let header = |name: &str| m.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
+    if header("Auto-Submitted").is_some_and(|v| v.starts_with("auto-replied")) {
+        return true;
+    }
+    if header("X-Autoreply").is_some()
+        || header("X-Autorespond").is_some()
+        || header("X-Auto-Response-Suppress").is_some_and(|v| v.contains("oof"))
+        || header("Precedence").is_some_and(|v| v == "auto_reply")
+    {
+        return true;
+    }
+    let subject = m.subject().unwrap_or_default().to_ascii_lowercase();
+    [
+        "automatic reply",
+        "auto reply",
+        "autoreply",
+        "auto-reply",
+        "autorespon",
+        "out of office",
+        "out of the office",
+        "away from",
+        "on vacation",
+        "abwesenheit",
+        "absence",
+        "réponse automatique",
+    ]
+    .iter()
+    .any(|w| subject.contains(w))
+}
+
+/// RFC 3834 auto-reply: the recipient is the person away (the reply's From).
+fn auto_reply(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
+    let Some(from) = ctx.from.clone() else {
+        return Vec::new();
+    };
+    let mut rec = ctx.record("RFC3834");
+    rec.recipient = Some(from);
+    rec.addresser = ctx.to.first().cloned();
+    rec.reason = "vacation".into();
+    rec.diagnosticcode = text::fold(parts.human.first().map(String::as_str).unwrap_or(""))
+        .chars()
+        .take(1000)
+        .collect();
+    if let Some(o) = &parts.original {
+        rec.messageid = o.message_id.clone();
+        rec.listid = o.list_id.clone();
+    }
+    vec![rec]
+}

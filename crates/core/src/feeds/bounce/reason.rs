@@ -1,0 +1,175 @@
+//! Reason classification: the diagnostic text first (patterns in
+//! `crates/core/data/bounce-reasons.toml`, first match wins), then the RFC 3463 enhanced
+//! status code, then the SMTP command and reply code.
+
+use std::sync::LazyLock;
+
+use regex::{RegexSet, RegexSetBuilder};
+use serde::Deserialize;
+
+const PATTERNS: &str = include_str!("../../../data/bounce-reasons.toml");
+
+#[derive(Deserialize)]
+struct File {
+    reason: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    name: String,
+    patterns: Vec<String>,
+}
+
+struct Compiled {
+    reasons: Vec<(String, RegexSet)>,
+}
+
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
+    // The file is part of the build and covered by tests; a broken pattern is a bug that the
+    // test suite reports, so compile what compiles and drop what does not.
+    let file: File = toml::from_str(PATTERNS).unwrap_or(File { reason: Vec::new() });
+    let reasons = file
+        .reason
+        .into_iter()
+        .filter_map(|e| {
+            RegexSetBuilder::new(&e.patterns)
+                .case_insensitive(true)
+                .size_limit(1 << 24)
+                .build()
+                .ok()
+                .map(|set| (e.name, set))
+        })
+        .collect();
+    Compiled { reasons }
+});
+
+/// Checks the pattern file: every reason compiles and names a reason of the taxonomy.
+pub fn check_patterns() -> Result<usize, String> {
+    let file: File = toml::from_str(PATTERNS).map_err(|e| e.to_string())?;
+    let mut count = 0;
+    for e in &file.reason {
+        if !crate::feeds::record::REASONS.contains(&e.name.as_str()) {
+            return Err(format!("unknown reason {}", e.name));
+        }
+        for p in &e.patterns {
+            regex::RegexBuilder::new(p)
+                .case_insensitive(true)
+                .build()
+                .map_err(|err| format!("{}: {p}: {err}", e.name))?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// The reason the text names, if any pattern matches.
+pub(crate) fn from_text(text: &str) -> Option<&'static str> {
+    if text.is_empty() {
+        return None;
+    }
+    COMPILED
+        .reasons
+        .iter()
+        .find(|(_, set)| set.is_match(text))
+        .map(|(name, _)| static_name(name))
+}
+
+fn static_name(name: &str) -> &'static str {
+    crate::feeds::record::REASONS
+        .iter()
+        .find(|r| **r == name)
+        .copied()
+        .unwrap_or("undefined")
+}
+
+/// RFC 3463 §3 (and the registered codes of RFC 5248 / RFC 7372 / RFC 7505 / RFC 8689) →
+/// reason, for the codes specific enough to decide on their own.
+pub(crate) fn from_status(status: &str) -> Option<&'static str> {
+    let mut it = status.split('.');
+    let (class, subject, detail) = (it.next()?, it.next()?, it.next()?);
+    if class == "2" {
+        return Some("delivered");
+    }
+    let reason = match (subject, detail) {
+        ("1", "1") => "userunknown",      // Bad destination mailbox address
+        ("1", "2") => "hostunknown",      // Bad destination system address
+        ("1", "3") => "userunknown",      // Bad destination mailbox address syntax
+        ("1", "4") => "userunknown",      // Destination mailbox address ambiguous
+        ("1", "6") => "hasmoved",         // Destination mailbox has moved
+        ("1", "7") | ("1", "8") => "rejected", // Bad sender's mailbox / system address
+        ("1", "10") => "notaccept",       // RFC 7505 null MX
+        ("2", "1") => "suspend",          // Mailbox disabled, not accepting messages
+        ("2", "2") => "mailboxfull",      // Mailbox full
+        ("2", "3") => "exceedlimit",      // Message length exceeds administrative limit
+        ("2", "4") => "systemerror",      // Mailing list expansion problem
+        ("3", "1") => "systemfull",       // Mail system full
+        ("3", "2") => "notaccept",        // System not accepting network messages
+        ("3", "3") => "systemerror",      // System not capable of selected features
+        ("3", "4") => "mesgtoobig",       // Message too big for system
+        ("3", "5") => "systemerror",      // System incorrectly configured
+        ("4", "1") | ("4", "2") | ("4", "3") => "networkerror",
+        ("4", "4") => "hostunknown",      // Unable to route
+        ("4", "5") => "systemfull",       // Mail system congestion
+        ("4", "6") => "networkerror",     // Routing loop detected
+        ("4", "7") => "expired",          // Delivery time expired
+        ("5", "3") => "exceedlimit",      // Too many recipients
+        ("5", _) => "syntaxerror",
+        ("6", _) => "contenterror",
+        ("7", "1") => "rejected",         // Delivery not authorized, message refused
+        ("7", "2") | ("7", "3") | ("7", "4") | ("7", "5") | ("7", "6") | ("7", "7") => {
+            "securityerror"
+        }
+        ("7", "8") => "securityerror",    // RFC 4954 authentication credentials invalid
+        ("7", "9") => "policyviolation",
+        ("7", "13") => "suspend",         // RFC 5248 user account disabled
+        ("7", "14") => "securityerror",   // trust relationship required
+        ("7", "17") | ("7", "18") | ("7", "19") => "suspend",
+        ("7", "20") | ("7", "21") | ("7", "22") | ("7", "23") | ("7", "24") | ("7", "26") => {
+            "authfailure" // RFC 7372
+        }
+        ("7", "25") => "requireptr",      // RFC 7372 reverse DNS validation failed
+        ("7", "27") => "notaccept",       // RFC 7505 sender address has null MX
+        ("7", "30") => "failedstarttls",  // RFC 8689 REQUIRETLS support required
+        // Microsoft's Exchange Online codes.
+        ("7", "509") | ("7", "510") => "authfailure",
+        ("7", d) if (606..=649).contains(&d.parse::<u32>().unwrap_or(0)) => "blocked",
+        ("7", "515") => "securityerror",
+        ("1", "351") => "filtered",
+        _ => return None,
+    };
+    Some(reason)
+}
+
+/// Whatever the command and reply code still say when text and status did not decide.
+pub(crate) fn from_context(command: &str, replycode: &str, action: &str) -> &'static str {
+    if action == "delayed" || replycode.starts_with('4') {
+        return "expired";
+    }
+    match command {
+        "HELO" | "EHLO" | "CONN" => "blocked",
+        "MAIL" => "rejected",
+        "RCPT" if replycode == "550" || replycode == "553" => "userunknown",
+        "DATA" => "filtered",
+        _ if replycode.is_empty() && !action.is_empty() => "onhold",
+        _ => "undefined",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_file_is_valid() {
+        assert!(check_patterns().expect("patterns") > 100);
+    }
+
+    #[test]
+    fn specific_beats_generic() {
+        assert_eq!(from_text("550 5.7.1 rejected due to example.org's DMARC policy"), Some("authfailure"));
+        assert_eq!(from_text("552 5.2.2 Mailbox full"), Some("mailboxfull"));
+        assert_eq!(from_text("550 5.1.1 <a@b>... User Unknown"), Some("userunknown"));
+        assert_eq!(from_status("5.1.10"), Some("notaccept"));
+        assert_eq!(from_status("4.7.25"), Some("requireptr"));
+    }
+}

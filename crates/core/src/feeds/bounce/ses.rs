@@ -1,0 +1,134 @@
+//! Amazon SES event notifications (SNS JSON in the body): Bounce, Complaint, Delivery.
+
+use serde_json::Value;
+
+use super::{mime, reason, Context};
+use crate::feeds::record::{is_hard, BounceRecord};
+
+/// `None` when the body is not an SES notification.
+pub(super) fn decode(ctx: &Context, parts: &mime::Parts) -> Option<Vec<BounceRecord>> {
+    let body = parts.human.first()?;
+    let start = body.find('{')?;
+    if !body.contains("notificationType") && !body.contains("eventType") {
+        return None;
+    }
+    let mut stream = serde_json::Deserializer::from_str(&body[start..]).into_iter::<Value>();
+    let mut v: Value = stream.next()?.ok()?;
+    // SNS envelope: {"Type": "Notification", "Message": "<json>"}.
+    if let Some(inner) = v.get("Message").and_then(Value::as_str) {
+        v = serde_json::from_str(inner).ok()?;
+    }
+    let kind = v
+        .get("notificationType")
+        .or_else(|| v.get("eventType"))
+        .and_then(Value::as_str)?
+        .to_string();
+    let mail = v.get("mail");
+    let source = mail
+        .and_then(|m| m.get("source"))
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase);
+    let message_id = mail
+        .and_then(|m| m.get("messageId"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let s = |v: Option<&Value>, k: &str| {
+        v.and_then(|v| v.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut out = Vec::new();
+    let base = |ctx: &Context| {
+        let mut r = ctx.record("AmazonSES");
+        r.addresser = source.clone();
+        r.messageid = message_id.clone();
+        r
+    };
+    match kind.as_str() {
+        "Bounce" => {
+            let b = v.get("bounce");
+            let sub = s(b, "bounceSubType");
+            let permanent = s(b, "bounceType") == "Permanent";
+            for r in b
+                .and_then(|b| b.get("bouncedRecipients"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let mut rec = base(ctx);
+                rec.recipient = Some(s(Some(r), "emailAddress").to_ascii_lowercase());
+                rec.status = s(Some(r), "status");
+                rec.action = s(Some(r), "action");
+                let diag = s(Some(r), "diagnosticCode");
+                let (kind, text) = match diag.split_once(';') {
+                    Some((k, t)) if !k.contains(' ') => (k.trim().to_ascii_uppercase(), t.trim().to_string()),
+                    _ => (String::new(), diag.clone()),
+                };
+                rec.diagnostictype = kind;
+                rec.replycode = super::text::reply_code(&text).unwrap_or_default();
+                rec.reason = reason::from_text(&text)
+                    .or_else(|| match sub.as_str() {
+                        "NoEmail" => Some("userunknown"),
+                        "MailboxFull" => Some("mailboxfull"),
+                        "MessageTooLarge" => Some("mesgtoobig"),
+                        "ContentRejected" | "AttachmentRejected" => Some("contenterror"),
+                        "Suppressed" | "OnAccountSuppressionList" => Some("suppressed"),
+                        _ => None,
+                    })
+                    .filter(|r| *r != "suppressed")
+                    .or_else(|| reason::from_status(&rec.status))
+                    .unwrap_or(if permanent { "undefined" } else { "onhold" })
+                    .to_string();
+                rec.hardbounce = permanent && is_hard(&rec.reason, &rec.status);
+                rec.diagnosticcode = text;
+                rec.rhost = s(b, "remoteMtaIp");
+                rec.lhost = s(b, "reportingMTA");
+                out.push(rec);
+            }
+        }
+        "Complaint" => {
+            let c = v.get("complaint");
+            for r in c
+                .and_then(|c| c.get("complainedRecipients"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let mut rec = base(ctx);
+                rec.recipient = Some(s(Some(r), "emailAddress").to_ascii_lowercase());
+                rec.reason = "feedback".into();
+                rec.feedbacktype = {
+                    let t = s(c, "complaintFeedbackType");
+                    if t.is_empty() { "abuse".into() } else { t }
+                };
+                rec.lhost = s(c, "userAgent");
+                out.push(rec);
+            }
+        }
+        "Delivery" => {
+            let d = v.get("delivery");
+            let response = s(d, "smtpResponse");
+            for r in d
+                .and_then(|d| d.get("recipients"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                let mut rec = base(ctx);
+                rec.recipient = Some(r.to_ascii_lowercase());
+                rec.reason = "delivered".into();
+                rec.action = "delivered".into();
+                rec.status = super::text::status(&response).unwrap_or_default();
+                rec.replycode = super::text::reply_code(&response).unwrap_or_default();
+                rec.diagnosticcode = response.clone();
+                rec.lhost = s(d, "reportingMTA");
+                out.push(rec);
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}

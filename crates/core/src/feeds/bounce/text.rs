@@ -1,0 +1,296 @@
+//! Reading the human-readable part of a bounce: where the error text ends and the returned
+//! message begins, which lines name a failed recipient, and the status code, reply code,
+//! SMTP command and remote host inside a piece of error text.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+fn re(pattern: &str) -> Regex {
+    // The patterns below are constants checked by the unit tests.
+    Regex::new(pattern).unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| unreachable!()))
+}
+
+static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?i)(?:"[^"\r\n]{1,64}"|[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}|=\?[^?\s]{1,40}\?[bq]\?[^?\s]{1,120}\?=)@(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+[a-z]{2,24}\b"#)
+});
+
+/// Every e-mail address in `text`, lower-cased, in order, duplicates kept.
+pub(crate) fn addresses(text: &str) -> Vec<String> {
+    ADDRESS
+        .find_iter(text)
+        .map(|m| m.as_str().trim_matches('.').to_ascii_lowercase())
+        .collect()
+}
+
+/// Local parts that never are the failed recipient: the report's own senders.
+pub(crate) fn is_system_address(addr: &str) -> bool {
+    let local = addr.split('@').next().unwrap_or("");
+    matches!(
+        local,
+        "postmaster" | "mailer-daemon" | "mailerdaemon" | "mail-daemon" | "maildaemon" | "root"
+            | "no-reply" | "noreply" | "abuse"
+    ) || local.starts_with("mailer-daemon")
+}
+
+/// Lines that announce the copy of the returned message (the error text ends above them).
+static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?ix)^[\s\-=*_\#>|]*(?:
+        original\ message(?:\ headers?)?\ *(?:follows|below|is\ attached|:)?
+      | (?:this\ is\ )?(?:a\ )?copy\ of\ (?:the|your)\ (?:original\ )?message.*
+      | below\ this\ line\ is\ a\ copy.*
+      | (?:the\ )?(?:original\ )?message\ headers\ follow.*
+      | (?:the\ )?headers?\ of\ (?:the\ |your\ )?(?:original\ )?message.*
+      | (?:the\ )?header\ of\ the\ original\ message.*
+      | original\ message\ headers:?
+      | (?:undelivered|unsent|returned|your|original)\ message(?:\ below|\ follows|\ text)?:?
+      | (?:text|content|body)\ of\ (?:the\ )?(?:original\ |returned\ |your\ )?message.*
+      | forwarded\ message.*
+      | original\ e-?mail.*
+      | \#+\ ?original.*
+      | included\ is\ (?:a\ copy|the\ original).*
+      | received-headers?\ of\ the\ original.*
+    )[\s\-=*_\#:.]*$")
+});
+
+static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^(received|return-path|from|to|cc|subject|date|message-id|mime-version|content-type|content-transfer-encoding|x-[a-z0-9-]+|dkim-signature|delivered-to|reply-to|sender|list-id|list-unsubscribe|authentication-results|references|in-reply-to|user-agent):[ \t]")
+});
+
+static START_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^(received|return-path|message-id|dkim-signature|mime-version|delivered-to):[ \t]")
+});
+
+/// Byte offset where the error text of `text` ends: the first boundary marker line, or the
+/// first block of header lines that starts with a trace or identity field.
+pub(crate) fn error_block(text: &str) -> &str {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut offset = 0usize;
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_end();
+        if !trimmed.is_empty() && trimmed.len() < 90 && BOUNDARY.is_match(trimmed) && i > 0 {
+            return &text[..offset];
+        }
+        if START_HEADER.is_match(trimmed) {
+            let following = lines[i + 1..]
+                .iter()
+                .take(6)
+                .filter(|l| HEADER_LINE.is_match(l) || l.starts_with([' ', '\t']))
+                .count();
+            if following >= 2 {
+                return &text[..offset];
+            }
+        }
+        offset += line.len();
+    }
+    text
+}
+
+/// The returned message's header block when it follows in plain text (non-MIME bounces).
+pub(crate) fn trailing_headers(text: &str) -> Option<&str> {
+    let block = error_block(text);
+    let rest = &text[block.len()..];
+    let start = rest
+        .split_inclusive('\n')
+        .scan(0usize, |pos, l| {
+            let at = *pos;
+            *pos += l.len();
+            Some((at, l))
+        })
+        .find(|(_, l)| HEADER_LINE.is_match(l))
+        .map(|(at, _)| at)?;
+    Some(&rest[start..])
+}
+
+/// A failed recipient found in error text with the lines that belong to it.
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
+    pub recipient: String,
+    pub diagnostic: String,
+}
+
+static RECIPIENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?ix)^\s*(?:
+        (?:final-recipient|original-recipient|recipient(?:\ address)?|failed\ recipient|rcpt(?:\ to)?|to|addressed\ to|address|envelope-to|x-failed-recipients|invalid\ address|unknown\ user|user)\s*[:=]?\s*(?:rfc822;\s*)?
+      | [*\-]+\s*
+      | \d+\)\s*
+    )?<?(?P<addr>[^\s<>()\[\]"]+@[a-z0-9.-]+\.[a-z]{2,24})>?
+    (?:\s*<mailto:[^>]*>)?
+    (?:\s*\([^)]*\))?
+    \s*(?P<rest>(?:[:,.;]|\.\.\.).*|)$"#)
+});
+
+static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#)
+});
+
+/// Failed recipients named in `block` (the error text), each with its own diagnostic lines.
+/// `exclude` holds addresses that cannot be the recipient (the original sender).
+pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
+    let lines: Vec<&str> = block.lines().collect();
+    let mut starts: Vec<(usize, String, String)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(c) = RECIPIENT_LINE.captures(line) {
+            let addr = c["addr"].trim_matches('.').to_ascii_lowercase();
+            if !ADDRESS.is_match(&addr) || is_system_address(&addr) || exclude.contains(&addr) {
+                continue;
+            }
+            let rest = c.name("rest").map(|m| m.as_str()).unwrap_or("");
+            let rest = rest.trim_start_matches([':', ',', ';', '.', ' ']).to_string();
+            starts.push((i, addr, rest));
+        }
+    }
+    if !starts.is_empty() {
+        let mut found: Vec<Found> = Vec::new();
+        for (n, (i, addr, rest)) in starts.iter().enumerate() {
+            let end = starts.get(n + 1).map(|s| s.0).unwrap_or(lines.len());
+            let mut diag = rest.clone();
+            for l in &lines[i + 1..end] {
+                push_folded(&mut diag, l);
+            }
+            match found.iter_mut().find(|f| &f.recipient == addr) {
+                Some(f) => push_folded(&mut f.diagnostic, &diag),
+                None => found.push(Found {
+                    recipient: addr.clone(),
+                    diagnostic: diag,
+                }),
+            }
+        }
+        // The text before the first recipient often carries the verdict ("mailbox full",
+        // "account disabled") when the lines after it carry only the address.
+        return found;
+    }
+    let whole = fold(block);
+    let mut found: Vec<Found> = Vec::new();
+    for c in RECIPIENT_PHRASE.captures_iter(block) {
+        let addr = c[1].trim_matches('.').to_ascii_lowercase();
+        if is_system_address(&addr) || exclude.contains(&addr) || !ADDRESS.is_match(&addr) {
+            continue;
+        }
+        if !found.iter().any(|f| f.recipient == addr) {
+            found.push(Found {
+                recipient: addr,
+                diagnostic: whole.clone(),
+            });
+        }
+    }
+    found
+}
+
+/// Folds whitespace and appends `line` to `out`.
+pub(crate) fn push_folded(out: &mut String, line: &str) {
+    for word in line.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+}
+
+/// `text` with all whitespace runs folded to single spaces.
+pub(crate) fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_folded(&mut out, text);
+    out
+}
+
+static STATUS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[^\d.\w])([245])\.(\d{1,3})\.(\d{1,3})(?:[^\d.]|\.(?:\s|$)|$)"));
+static REPLY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[^\d.\w:/\-\[])([245][0-9][0-9])(?:[\s\-:]|$)"));
+static REPLY_STATUS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[^\d.\w])([245][0-9][0-9])[\s\-:]+#?([245])\.\d{1,3}\.\d{1,3}"));
+
+/// The first RFC 3463 status code in `text` (`5.1.1`).
+pub(crate) fn status(text: &str) -> Option<String> {
+    STATUS
+        .captures_iter(text)
+        .map(|c| format!("{}.{}.{}", &c[1], &c[2], &c[3]))
+        .find(|s| s.len() <= 9)
+}
+
+/// The first SMTP reply code in `text` (`550`), preferring one followed by a status code.
+pub(crate) fn reply_code(text: &str) -> Option<String> {
+    if let Some(c) = REPLY_STATUS.captures(text)
+        && c[1].as_bytes()[0] == c[2].as_bytes()[0]
+    {
+        return Some(c[1].to_string());
+    }
+    REPLY.captures(text).map(|c| c[1].to_string())
+}
+
+static COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        (r"(?i)end of data|after data|reply to data|final data|failed after i sent the message|after sending the message|end of message", "DATA"),
+        (r"(?i)rcpt to|\[rcpt_to\]|does not like recipient|rcpt command|rejected recipient|recipient address rejected", "RCPT"),
+        (r"(?i)mail from|\[mail_from\]|sender was rejected|sender address rejected|mail command", "MAIL"),
+        (r"(?i)my name was rejected|helo|ehlo|refused to talk to me|greeting", "HELO"),
+        (r"(?i)initial connection|connected to .* but|while connecting|connect to", "CONN"),
+    ]
+    .into_iter()
+    .map(|(p, c)| (re(p), c))
+    .collect()
+});
+
+/// The SMTP command the error answered, from the wording around it.
+pub(crate) fn command(text: &str) -> Option<&'static str> {
+    // The earliest mention wins: "after RCPT TO: … 503 need MAIL" is about RCPT.
+    COMMANDS
+        .iter()
+        .filter_map(|(r, c)| r.find(text).map(|m| (m.start(), *c)))
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, c)| c)
+}
+
+static RHOST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        r"(?i)\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[",
+        r"(?i)connect to\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[",
+        r"(?i)^\s*([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[[0-9a-f.:]+\]\s*(?:did not like|does not like)",
+        r"(?i)(?:remote server at|server at|generating server:)\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})",
+        r"(?i)^\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})\s+(?:does not like|failed after)",
+        r"(?i)Giving up on ([0-9]{1,3}(?:\.[0-9]{1,3}){3})",
+    ]
+    .into_iter()
+    .map(re)
+    .collect()
+});
+
+/// The remote host named in the error text.
+pub(crate) fn rhost(text: &str) -> Option<String> {
+    RHOST
+        .iter()
+        .find_map(|r| r.captures(text).map(|c| c[1].to_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_commands() {
+        let t = "SMTP error from remote mail server after RCPT TO:<a@example.jp>: host mx.example.jp [192.0.2.153]: 550 5.1.1 <a@example.jp>... User Unknown";
+        assert_eq!(status(t).as_deref(), Some("5.1.1"));
+        assert_eq!(reply_code(t).as_deref(), Some("550"));
+        assert_eq!(command(t), Some("RCPT"));
+        assert_eq!(rhost(t).as_deref(), Some("mx.example.jp"));
+        assert_eq!(status("IP 192.0.2.1 said"), None);
+    }
+
+    #[test]
+    fn exim_style_recipients() {
+        let block = "The following address(es) failed:\n\n  a@example.jp\n    SMTP error: 550 5.1.1 User Unknown\n  b@example.jp\n    552 Mailbox full\n";
+        let found = recipients(block, &[]);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].recipient, "b@example.jp");
+        assert!(found[1].diagnostic.contains("Mailbox full"));
+    }
+
+    #[test]
+    fn boundary_cuts_the_copy() {
+        let text = "Error text\n<a@b.example>:\n550 no\n\n--- Below this line is a copy of the message.\n\nReturn-Path: <s@x.example>\n";
+        assert!(error_block(text).ends_with("550 no\n\n"));
+        let text2 = "Error\n\nReceived: from x\n by y\nFrom: a@b.example\nSubject: s\n";
+        assert_eq!(error_block(text2), "Error\n\n");
+    }
+}

@@ -1,0 +1,383 @@
+//! Where feed messages come from: single files, directories (recursive, Maildir's
+//! `cur`/`new` included, `tmp` skipped), mbox files (mboxrd `>From ` unescaping) and
+//! gzip-compressed versions of any of them.
+//!
+//! Everything streams: an mbox is read line by line and only one message is held in memory at
+//! a time, and gzip input is inflated as it is read. Each message is capped
+//! ([`InputLimits::max_message`]) and so is all the data inflated from one gzip file
+//! ([`InputLimits::max_inflated`]), so a compression bomb ends in an error naming the file.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// Size caps for reading feeds.
+#[derive(Debug, Clone, Copy)]
+pub struct InputLimits {
+    /// Largest single message (bytes).
+    pub max_message: u64,
+    /// Most bytes inflated from one gzip file.
+    pub max_inflated: u64,
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        Self {
+            max_message: 50 * 1024 * 1024,
+            max_inflated: 4 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// One message read from a feed.
+#[derive(Debug)]
+pub struct Item {
+    /// The file it came from; `path#N` for the N-th message of an mbox.
+    pub name: String,
+    /// The raw message.
+    pub data: Vec<u8>,
+}
+
+/// A file or message that could not be read; the batch goes on without it.
+#[derive(Debug, Error)]
+#[error("{name}: {reason}")]
+pub struct InputError {
+    /// The file (or `path#N` message) concerned.
+    pub name: String,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
+impl InputError {
+    fn new(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Reads every message under `path` and hands each (or the error reading it) to `f`, in a
+/// stable order (directory entries sorted by name). Returning `false` from `f` stops the walk.
+pub fn for_each_message(
+    path: &Path,
+    limits: InputLimits,
+    f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+) {
+    let _ = walk(path, limits, f);
+}
+
+/// `Err(())` means the callback asked to stop.
+fn walk(
+    path: &Path,
+    limits: InputLimits,
+    f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+) -> Result<(), ()> {
+    let name = path.display().to_string();
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
+    };
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
+        };
+        entries.sort();
+        for entry in entries {
+            let file_name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            // Hidden files, and Maildir's tmp/ (messages still being written).
+            if file_name.starts_with('.') || (file_name == "tmp" && is_maildir(path)) {
+                continue;
+            }
+            // Symlinked directories are not followed (no loops); symlinked files are read.
+            if let Ok(m) = std::fs::symlink_metadata(&entry)
+                && m.file_type().is_symlink()
+                && entry.is_dir()
+            {
+                continue;
+            }
+            walk(&entry, limits, f)?;
+        }
+        return Ok(());
+    }
+    read_file(path, &name, limits, f)
+}
+
+fn is_maildir(dir: &Path) -> bool {
+    dir.join("cur").is_dir() && dir.join("new").is_dir()
+}
+
+fn emit(
+    f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+    item: Result<Item, InputError>,
+) -> Result<(), ()> {
+    if f(item) { Ok(()) } else { Err(()) }
+}
+
+/// A reader that fails once more than `left` bytes have been read through it.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    what: &'static str,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(io::Error::other(self.what));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn read_file(
+    path: &Path,
+    name: &str,
+    limits: InputLimits,
+    f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+) -> Result<(), ()> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
+    };
+    let mut raw = BufReader::new(file);
+    let gz = match raw.fill_buf() {
+        Ok(head) => head.starts_with(&[0x1f, 0x8b]),
+        Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
+    };
+    let reader: Box<dyn BufRead> = if gz {
+        Box::new(BufReader::new(Capped {
+            inner: flate2::read::MultiGzDecoder::new(raw),
+            left: limits.max_inflated,
+            what: "gzip data inflates beyond the limit (a compression bomb?)",
+        }))
+    } else {
+        Box::new(raw)
+    };
+    read_stream(reader, name, limits, f)
+}
+
+fn read_stream(
+    mut reader: Box<dyn BufRead>,
+    name: &str,
+    limits: InputLimits,
+    f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+) -> Result<(), ()> {
+    let is_mbox = match reader.fill_buf() {
+        Ok(head) => head.starts_with(b"From "),
+        Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
+    };
+    if !is_mbox {
+        let mut data = Vec::new();
+        let mut capped = (&mut reader).take(limits.max_message + 1);
+        return match capped.read_to_end(&mut data) {
+            Err(e) => emit(f, Err(InputError::new(name, e.to_string()))),
+            Ok(_) if data.len() as u64 > limits.max_message => emit(
+                f,
+                Err(InputError::new(
+                    name,
+                    format!("message larger than {} bytes", limits.max_message),
+                )),
+            ),
+            Ok(_) if data.iter().all(u8::is_ascii_whitespace) => {
+                emit(f, Err(InputError::new(name, "empty file")))
+            }
+            Ok(_) => emit(
+                f,
+                Ok(Item {
+                    name: name.to_string(),
+                    data,
+                }),
+            ),
+        };
+    }
+    read_mbox(reader, name, limits, f)
+}
+
+/// mbox: a message starts at each line beginning `From ` (the first line, or one after an
+/// empty line); `>From `-quoted lines are unquoted one level (mboxrd).
+fn read_mbox(
+    mut reader: Box<dyn BufRead>,
+    name: &str,
+    limits: InputLimits,
+    f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+) -> Result<(), ()> {
+    let mut index = 0usize;
+    let mut current: Option<Vec<u8>> = None;
+    let mut oversized = false;
+    let mut previous_blank = true;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = match reader.read_until(b'\n', &mut line) {
+            Ok(n) => n,
+            Err(e) => {
+                index += 1;
+                return emit(f, Err(InputError::new(format!("{name}#{index}"), e.to_string())));
+            }
+        };
+        let at_end = n == 0;
+        let separator = !at_end && previous_blank && line.starts_with(b"From ");
+        if (separator || at_end)
+            && let Some(data) = current.take()
+        {
+            index += 1;
+            let item_name = format!("{name}#{index}");
+            let item = if oversized {
+                Err(InputError::new(
+                    item_name,
+                    format!("message larger than {} bytes", limits.max_message),
+                ))
+            } else {
+                Ok(Item {
+                    name: item_name,
+                    data: trim_separator_blank(data),
+                })
+            };
+            emit(f, item)?;
+            oversized = false;
+        }
+        if at_end {
+            return Ok(());
+        }
+        previous_blank = line == b"\n" || line == b"\r\n";
+        if separator {
+            current = Some(Vec::new());
+            continue;
+        }
+        let Some(buf) = current.as_mut() else {
+            continue;
+        };
+        if oversized {
+            continue;
+        }
+        let body: &[u8] = if line.starts_with(b">") && unquote(&line) {
+            &line[1..]
+        } else {
+            &line
+        };
+        if (buf.len() + body.len()) as u64 > limits.max_message {
+            oversized = true;
+            buf.clear();
+            continue;
+        }
+        buf.extend_from_slice(body);
+    }
+}
+
+/// `>From `, `>>From `, …: mboxrd quoting.
+fn unquote(line: &[u8]) -> bool {
+    let quotes = line.iter().take_while(|b| **b == b'>').count();
+    line[quotes..].starts_with(b"From ")
+}
+
+/// The blank line before the next `From ` separator belongs to the mbox, not the message.
+fn trim_separator_blank(mut data: Vec<u8>) -> Vec<u8> {
+    if data.ends_with(b"\r\n\r\n") {
+        data.truncate(data.len() - 2);
+    } else if data.ends_with(b"\n\n") {
+        data.truncate(data.len() - 1);
+    }
+    data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn collect(path: &Path, limits: InputLimits) -> Vec<Result<Item, InputError>> {
+        let mut out = Vec::new();
+        for_each_message(path, limits, &mut |item| {
+            out.push(item);
+            true
+        });
+        out
+    }
+
+    #[test]
+    fn mbox_splits_and_unquotes() {
+        let dir = tempdir();
+        let path = dir.join("box.mbox");
+        std::fs::write(
+            &path,
+            "From a@b Thu Jan  1 00:00:00 2024\nSubject: one\n\n>From here\nbody\n\nFrom c@d Thu Jan  1 00:00:01 2024\nSubject: two\n\nx\n",
+        )
+        .expect("write");
+        let items = collect(&path, InputLimits::default());
+        assert_eq!(items.len(), 2);
+        let first = items[0].as_ref().expect("first");
+        assert!(first.name.ends_with("box.mbox#1"));
+        assert_eq!(first.data, b"Subject: one\n\nFrom here\nbody\n");
+        let second = items[1].as_ref().expect("second");
+        assert_eq!(second.data, b"Subject: two\n\nx\n");
+    }
+
+    #[test]
+    fn gzip_bomb_is_an_error_naming_the_file() {
+        let dir = tempdir();
+        let path = dir.join("bomb.eml.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(b"Subject: x\n\n").expect("gz");
+        gz.write_all(&vec![b'a'; 4 << 20]).expect("gz");
+        std::fs::write(&path, gz.finish().expect("gz")).expect("write");
+        let limits = InputLimits {
+            max_message: 50 << 20,
+            max_inflated: 1 << 20,
+        };
+        let items = collect(&path, limits);
+        assert_eq!(items.len(), 1);
+        let err = items[0].as_ref().expect_err("bomb");
+        assert!(err.name.ends_with("bomb.eml.gz"), "{err}");
+        assert!(err.reason.contains("compression bomb"), "{err}");
+    }
+
+    #[test]
+    fn maildir_tmp_is_skipped_and_order_is_stable() {
+        let dir = tempdir();
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
+            std::fs::write(dir.join(sub).join("1"), format!("Subject: {sub}\n\nx\n")).expect("w");
+        }
+        let names: Vec<String> = collect(&dir, InputLimits::default())
+            .into_iter()
+            .map(|i| i.expect("item").name)
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names[0].ends_with("cur/1") && names[1].ends_with("new/1"), "{names:?}");
+    }
+
+    #[test]
+    fn oversized_message_is_reported_and_the_next_is_read() {
+        let dir = tempdir();
+        let path = dir.join("big.mbox");
+        let big = "y".repeat(2000);
+        std::fs::write(
+            &path,
+            format!("From a\nSubject: big\n\n{big}\n\nFrom b\nSubject: small\n\nx\n"),
+        )
+        .expect("write");
+        let limits = InputLimits {
+            max_message: 1000,
+            max_inflated: 1 << 20,
+        };
+        let items = collect(&path, limits);
+        assert!(items[0].is_err());
+        assert_eq!(items[1].as_ref().expect("small").data, b"Subject: small\n\nx\n");
+    }
+
+    fn tempdir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "inboxlens-input-{}-{}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        dir
+    }
+}
