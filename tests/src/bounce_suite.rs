@@ -60,6 +60,11 @@ pub fn run(dir: &Path, expected: &Path) -> Result<BounceScore, String> {
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: Value = serde_json::from_str(line).map_err(|e| format!("bad output line: {e}"))?;
         let file = v["file"].as_str().unwrap_or_default();
+        // An mbox file's messages are file#N; its expectations are per file.
+        let file = match file.rsplit_once('#') {
+            Some((f, n)) if n.chars().all(|c| c.is_ascii_digit()) => f,
+            _ => file,
+        };
         let rel = Path::new(file)
             .strip_prefix(&corpus_root)
             .map(|p| p.display().to_string())

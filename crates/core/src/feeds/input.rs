@@ -227,7 +227,13 @@ fn read_mbox(
             && let Some(data) = current.take()
         {
             index += 1;
-            let item_name = format!("{name}#{index}");
+            // A file holding one message (an .eml saved with its mbox "From " line) keeps
+            // its plain name; only real mailboxes get #N.
+            let item_name = if at_end && index == 1 {
+                name.to_string()
+            } else {
+                format!("{name}#{index}")
+            };
             let item = if oversized {
                 Err(InputError::new(
                     item_name,

@@ -85,7 +85,7 @@ pub fn decode(raw: &[u8], file: &str, limits: Limits) -> Result<Vec<BounceRecord
     if parts.feedback.is_some() || parts.report_type == "feedback-report" {
         return Ok(arf::decode(&ctx, &parts));
     }
-    if let Some(records) = ses::decode(&ctx, &parts) {
+    if let Some(records) = ses::decode(&ctx, &parts, raw) {
         return Ok(records);
     }
     let mut records = bounce(&ctx, &parts);
@@ -218,6 +218,22 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
         }
         decodedby = "text";
         let mut found = scraped.clone();
+        // X-Failed-Recipients (Exim, Google) names the recipients outright.
+        if !ctx.failed_recipients.is_empty() {
+            let whole = text::fold(block);
+            found = ctx
+                .failed_recipients
+                .iter()
+                .map(|r| text::Found {
+                    recipient: r.clone(),
+                    diagnostic: scraped
+                        .iter()
+                        .find(|f| &f.recipient == r)
+                        .map(|f| f.diagnostic.clone())
+                        .unwrap_or_else(|| whole.clone()),
+                })
+                .collect();
+        }
         if found.is_empty() {
             // X-Failed-Recipients (Exim), else the one addressee of the returned message.
             let fallback: Vec<String> = if ctx.failed_recipients.is_empty() {
@@ -411,11 +427,9 @@ fn classify(
     if matches!(action, "delivered" | "relayed" | "expanded") || status.starts_with('2') {
         return "delivered";
     }
-    let by_text = reason::from_text(diag).or_else(|| reason::from_text(text_about));
+    let by_text = text_reason(diag).or_else(|| text_reason(text_about));
     if let Some(r) = by_text {
-        // A "user unknown" answered only after DATA: the address was accepted at RCPT, so
-        // the content was refused for it (a filter), not the address.
-        if r == "userunknown" && command == "DATA" {
+        if r == "userunknown" && is_filter_rejection(status, command) {
             return "filtered";
         }
         return r;
@@ -423,10 +437,32 @@ fn classify(
     if let Some(r) = reason::from_status(status) {
         return r;
     }
-    if let Some(r) = reason::from_text(whole) {
+    if let Some(r) = text_reason(whole) {
         return r;
     }
     reason::from_context(command, replycode, action)
+}
+
+/// The reason the text names: the remote server's own reply first (what follows "said:",
+/// "returned was:" …), then the whole text; multi-line SMTP replies are joined first.
+fn text_reason(t: &str) -> Option<&'static str> {
+    if t.is_empty() {
+        return None;
+    }
+    let clean = text::join_multiline_reply(t);
+    text::remote_reply(&clean)
+        .and_then(reason::from_text)
+        .or_else(|| reason::from_text(&clean))
+}
+
+/// "User unknown" that is really a per-recipient filter: answered after DATA (the address
+/// was accepted at RCPT), or with a status that is not about the address (X.2.x mailbox
+/// state, X.7.x policy) outside RCPT.
+fn is_filter_rejection(status: &str, command: &str) -> bool {
+    if status.split('.').nth(1) == Some("1") || command == "RCPT" {
+        return false;
+    }
+    command == "DATA" || matches!(status.split('.').nth(1), Some("2") | Some("7"))
 }
 
 fn is_auto_reply(m: &Message<'_>) -> bool {

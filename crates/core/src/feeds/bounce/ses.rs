@@ -6,12 +6,22 @@ use super::{mime, reason, Context};
 use crate::feeds::record::{is_hard, BounceRecord};
 
 /// `None` when the body is not an SES notification.
-pub(super) fn decode(ctx: &Context, parts: &mime::Parts) -> Option<Vec<BounceRecord>> {
-    let body = parts.human.first()?;
+pub(super) fn decode(ctx: &Context, parts: &mime::Parts, raw: &[u8]) -> Option<Vec<BounceRecord>> {
+    let lossy;
+    let body: &str = match parts.human.iter().find(|h| h.contains("notificationType")) {
+        Some(h) => h,
+        None => {
+            // The notification can sit inside a forwarded message/rfc822 part.
+            if !raw.windows(16).any(|w| w == b"notificationType") {
+                return None;
+            }
+            lossy = String::from_utf8_lossy(raw);
+            let at = lossy.find("notificationType")?;
+            let open = lossy[..at].rfind("\n{").map(|i| i + 1)?;
+            &lossy[open..]
+        }
+    };
     let start = body.find('{')?;
-    if !body.contains("notificationType") && !body.contains("eventType") {
-        return None;
-    }
     let mut stream = serde_json::Deserializer::from_str(&body[start..]).into_iter::<Value>();
     let mut v: Value = stream.next()?.ok()?;
     // SNS envelope: {"Type": "Notification", "Message": "<json>"}.

@@ -111,13 +111,13 @@ pub(crate) struct Found {
 
 static RECIPIENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(?ix)^\s*(?:
-        (?:final-recipient|original-recipient|recipient(?:\ address)?|failed\ recipient|rcpt(?:\ to)?|to|addressed\ to|address|envelope-to|x-failed-recipients|invalid\ address|unknown\ user|user)\s*[:=]?\s*(?:rfc822;\s*)?
+        (?:final-recipient|original-recipient|recipient(?:\ address)?|failed\ recipient|rcpt(?:\ to)?|to|addressed\ to|address|envelope-to|x-failed-recipients|invalid\ address|unknown\ user|user)(?:\s*[:=]\s*|\s+)(?:rfc822;\s*)?
       | [*\-]+\s*
       | \d+\)\s*
-    )?<?(?P<addr>[^\s<>()\[\]"]+@[a-z0-9.-]+\.[a-z]{2,24})>?
+    )?"?<?(?P<addr>[^\s<>()\[\]"]+@[a-z0-9.-]+\.[a-z]{2,24})>?"?
     (?:\s*<mailto:[^>]*>)?
     (?:\s*\([^)]*\))?
-    \s*(?P<rest>(?:[:,.;]|\.\.\.).*|)$"#)
+    \s*(?P<rest>(?:[:,;\[]|\.\.\.|\.\s|\.$|on\s).*|)$"#)
 });
 
 static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
@@ -132,7 +132,9 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
     for (i, line) in lines.iter().enumerate() {
         if let Some(c) = RECIPIENT_LINE.captures(line) {
             let addr = c["addr"].trim_matches('.').to_ascii_lowercase();
-            if !ADDRESS.is_match(&addr) || is_system_address(&addr) || exclude.contains(&addr) {
+            // A line that names an address on its own is a recipient even when it is also the
+            // sender (mail to oneself); `exclude` applies to addresses found in running text.
+            if !ADDRESS.is_match(&addr) || is_system_address(&addr) {
                 continue;
             }
             let rest = c.name("rest").map(|m| m.as_str()).unwrap_or("");
@@ -192,6 +194,50 @@ pub(crate) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     push_folded(&mut out, text);
     out
+}
+
+static CONTINUATION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|\s)([245][0-9][0-9])[- ](#?[245]\.[0-9]{1,3}\.[0-9]{1,3}\s)?"));
+
+/// A multi-line SMTP reply folded onto one line ("550-5.7.1 Messages with multiple 550-5.7.1
+/// addresses …") with the repeated code prefixes after the first removed, so phrases read
+/// whole again.
+pub(crate) fn join_multiline_reply(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut first: Option<String> = None;
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for c in CONTINUATION.captures_iter(text) {
+        let Some(whole) = c.get(0) else { continue };
+        let key = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str().trim()));
+        match &first {
+            None => first = Some(key),
+            Some(k) if *k == key => ranges.push((whole.start(), whole.end())),
+            Some(_) => {}
+        }
+    }
+    if ranges.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in ranges {
+        out.push_str(&text[at..start]);
+        out.push(' ');
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
+static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message)")
+});
+
+/// The remote server's reply inside a report's wording: the text after the last "said:",
+/// "The error that the other server returned was:", "Remote Server returned" ….
+pub(crate) fn remote_reply(text: &str) -> Option<&str> {
+    let m = REMOTE_REPLY.find_iter(text).last()?;
+    let rest = text[m.end()..].trim();
+    (!rest.is_empty()).then_some(rest)
 }
 
 static STATUS: LazyLock<Regex> =
