@@ -498,7 +498,12 @@ fn is_auto_reply(m: &Message<'_>) -> bool {
 
 /// RFC 3834 auto-reply: the recipient is the person away (the reply's From).
 fn auto_reply(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
-    let Some(from) = ctx.from.clone() else {
+    // A system mailbox (postmaster, mailer-daemon) is nobody on vacation.
+    let Some(from) = ctx
+        .from
+        .clone()
+        .filter(|f| !f.starts_with("postmaster@") && !f.starts_with("mailer-daemon@"))
+    else {
         return Vec::new();
     };
     let mut rec = ctx.record("RFC3834");

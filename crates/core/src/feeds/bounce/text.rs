@@ -28,7 +28,7 @@ pub(crate) fn is_system_address(addr: &str) -> bool {
     let local = addr.split('@').next().unwrap_or("");
     matches!(
         local,
-        "postmaster" | "mailer-daemon" | "mailerdaemon" | "mail-daemon" | "maildaemon" | "root"
+        "postmaster" | "post_master" | "mailer-daemon" | "mailerdaemon" | "mail-daemon" | "maildaemon" | "root"
             | "no-reply" | "noreply" | "abuse"
     ) || local.starts_with("mailer-daemon")
 }
@@ -121,7 +121,7 @@ static RECIPIENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#)
+    re(r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|delivery\ failed\ \d+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#)
 });
 
 /// Failed recipients named in `block` (the error text), each with its own diagnostic lines.
