@@ -85,6 +85,20 @@ pub fn decode(raw: &[u8], file: &str, limits: Limits) -> Result<Vec<BounceRecord
     if parts.feedback.is_some() || parts.report_type == "feedback-report" {
         return Ok(arf::decode(&ctx, &parts));
     }
+    // Apple Mail's "Unsubscribe" sends a message marked X-Apple-Unsubscribe: an opt-out
+    // complaint from the From address about mail sent to the To address.
+    if message
+        .header_raw("X-Apple-Unsubscribe")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
+        let mut rec = ctx.record("ARF");
+        rec.reason = "feedback".into();
+        rec.feedbacktype = "opt-out".into();
+        rec.recipient = ctx.from.clone();
+        rec.addresser = ctx.to.first().cloned();
+        rec.diagnosticcode = text::fold(&parts.human.join("\n")).chars().take(1000).collect();
+        return Ok(vec![rec]);
+    }
     if let Some(records) = ses::decode(&ctx, &parts, raw) {
         return Ok(records);
     }
@@ -104,6 +118,9 @@ pub(crate) struct Context {
     pub date: Option<i64>,
     pub failed_recipients: Vec<String>,
     pub lhost: String,
+    /// The report comes from a filtering appliance (McAfee, m-FILTER, MXLogic, ActiveHunter):
+    /// such gateways answer "user unknown" for mail their filter refused.
+    pub filtering_gateway: bool,
 }
 
 impl Context {
@@ -129,7 +146,16 @@ impl Context {
             .and_then(|r| r.by())
             .map(|h| h.to_string().to_ascii_lowercase())
             .unwrap_or_default();
+        let filtering_gateway = m.header_raw("X-NAI-Header").is_some()
+            || m.header_raw("X-AHMAILID").is_some()
+            || m
+                .header_raw("X-Mailer")
+                .is_some_and(|v| v.to_ascii_lowercase().contains("m-filter"))
+            || m
+                .message_id()
+                .is_some_and(|v| v.to_ascii_lowercase().contains("mxlogic"));
         Context {
+            filtering_gateway,
             file: file.to_string(),
             subject: m.subject().unwrap_or_default().to_string(),
             from: first(m.from()).into_iter().next(),
@@ -382,7 +408,7 @@ fn finish(
         d.action.clone()
     };
 
-    let reason = classify(&diag, &d.text, whole, &status, &replycode, &command, &action);
+    let reason = classify(ctx.filtering_gateway, &diag, &d.text, whole, &status, &replycode, &command, &action);
     rec.hardbounce = is_hard(reason, &status) && action != "delayed";
     rec.reason = reason.to_string();
     rec.recipient = d.recipient;
@@ -416,6 +442,7 @@ fn finish(
 
 /// Text, then status code, then context (see `reason.rs`).
 fn classify(
+    ctx_gateway: bool,
     diag: &str,
     text_about: &str,
     whole: &str,
@@ -429,10 +456,7 @@ fn classify(
     }
     let by_text = text_reason(diag).or_else(|| text_reason(text_about));
     if let Some(r) = by_text {
-        if r == "userunknown" && is_filter_rejection(status, command) {
-            return "filtered";
-        }
-        return r;
+        return refine(r, ctx_gateway, status, command);
     }
     if let Some(r) = reason::from_status(status) {
         return r;
@@ -441,6 +465,25 @@ fn classify(
         return r;
     }
     reason::from_context(command, replycode, action)
+}
+
+/// Adjusts a reason read from text with what the SMTP dialogue says about it.
+fn refine(r: &'static str, gateway: bool, status: &str, command: &str) -> &'static str {
+    let subject = status.split('.').nth(1);
+    match r {
+        // An answer to MAIL FROM is about the sender, not the recipient (RFC 5321 §3.3).
+        "userunknown" | "hostunknown" | "filtered" if command == "MAIL" => "rejected",
+        // An answer to HELO/EHLO is about the client's name.
+        "hostunknown" if matches!(command, "HELO" | "EHLO") => "blocked",
+        "userunknown"
+            if is_filter_rejection(status, command) || (gateway && subject != Some("1")) =>
+        {
+            "filtered"
+        }
+        // RFC 3463 X.2.3: the size limit is the recipient's (per-mailbox), not the system's.
+        "mesgtoobig" if status.ends_with(".2.3") => "exceedlimit",
+        _ => r,
+    }
 }
 
 /// The reason the text names: the remote server's own reply first (what follows "said:",

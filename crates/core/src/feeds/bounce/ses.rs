@@ -22,8 +22,17 @@ pub(super) fn decode(ctx: &Context, parts: &mime::Parts, raw: &[u8]) -> Option<V
         }
     };
     let start = body.find('{')?;
-    let mut stream = serde_json::Deserializer::from_str(&body[start..]).into_iter::<Value>();
-    let mut v: Value = stream.next()?.ok()?;
+    let first = |text: &str| -> Option<Value> {
+        serde_json::Deserializer::from_str(text)
+            .into_iter::<Value>()
+            .next()?
+            .ok()
+    };
+    // Some relays fold the long JSON line like a header ("\n " inside a string): unfold.
+    let mut v: Value = first(&body[start..]).or_else(|| {
+        let unfolded = body[start..].replace("\r\n ", "").replace("\n ", "");
+        first(&unfolded)
+    })?;
     // SNS envelope: {"Type": "Notification", "Message": "<json>"}.
     if let Some(inner) = v.get("Message").and_then(Value::as_str) {
         v = serde_json::from_str(inner).ok()?;

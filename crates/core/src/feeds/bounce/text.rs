@@ -229,7 +229,7 @@ pub(crate) fn join_multiline_reply(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message)")
+    re(r"(?i)(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<)")
 });
 
 /// The remote server's reply inside a report's wording: the text after the last "said:",
