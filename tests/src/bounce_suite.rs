@@ -99,6 +99,15 @@ pub fn run(dir: &Path, expected: &Path) -> Result<BounceScore, String> {
         }
         if ours.len() > lines.len() {
             score.extra += ours.len() - lines.len();
+            score.failures.push(format!(
+                "{file}: {} record(s), expected {} ({})",
+                ours.len(),
+                lines.len(),
+                ours.iter()
+                    .map(|o| o["recipient"].as_str().unwrap_or("-").to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         let mut used = vec![false; ours.len()];
         for (i, exp) in lines.iter().enumerate() {

@@ -20,6 +20,8 @@ pub(crate) struct Parts {
     pub report_type: String,
     /// Nested MIME depth seen.
     pub depth: usize,
+    /// The first embedded message, raw (a forwarded bounce is decoded from it).
+    pub nested: Option<Vec<u8>>,
 }
 
 /// The fields of the returned message a record reports.
@@ -39,6 +41,7 @@ impl Original {
             a.map(|a| {
                 a.iter()
                     .filter_map(|x| x.address.as_deref())
+                    .filter(|a| a.contains('@'))
                     .map(str::to_ascii_lowercase)
                     .collect()
             })
@@ -130,6 +133,9 @@ fn walk(
             if out.original.is_none() {
                 out.original = Some(Original::from_message(nested));
             }
+            if out.nested.is_none() {
+                out.nested = Some(nested.raw_message().to_vec());
+            }
         }
         PartType::Text(text) if subtype == "rfc822-headers" => {
             if out.original.is_none() {
@@ -201,4 +207,33 @@ pub(crate) fn html_to_text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+/// The body of `raw` as text with MIME boundary lines and the part headers after them
+/// removed: the fallback when MIME parsing finds no readable part.
+pub(crate) fn raw_body_text(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let body = text
+        .split_once("\r\n\r\n")
+        .or_else(|| text.split_once("\n\n"))
+        .map(|(_, b)| b)
+        .unwrap_or("");
+    let mut out = String::with_capacity(body.len());
+    let mut in_part_headers = false;
+    for line in body.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.starts_with("--") && line.len() > 10 && !line.contains(' ') {
+            in_part_headers = true;
+            continue;
+        }
+        if in_part_headers {
+            if line.trim().is_empty() {
+                in_part_headers = false;
+            }
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }

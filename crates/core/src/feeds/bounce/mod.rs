@@ -66,6 +66,18 @@ pub enum DecodeError {
 
 /// Decodes one message (see the module docs). `file` names it in the records.
 pub fn decode(raw: &[u8], file: &str, limits: Limits) -> Result<Vec<BounceRecord>, DecodeError> {
+    decode_nested(raw, file, limits, 0)
+}
+
+/// How many forwarded reports deep a bounce is looked for.
+const MAX_FORWARDED: usize = 2;
+
+fn decode_nested(
+    raw: &[u8],
+    file: &str,
+    limits: Limits,
+    level: usize,
+) -> Result<Vec<BounceRecord>, DecodeError> {
     if raw.len() > limits.max_bytes {
         return Err(DecodeError::TooLarge {
             size: raw.len(),
@@ -80,6 +92,12 @@ pub fn decode(raw: &[u8], file: &str, limits: Limits) -> Result<Vec<BounceRecord
         depth,
         max: mime::MAX_DEPTH,
     })?;
+    let mut parts = parts;
+    if parts.human.iter().all(|h| h.trim().is_empty()) && parts.delivery_status.is_empty() {
+        // Broken MIME (a boundary parameter on an unfolded line, a missing closing
+        // boundary) leaves no text part: read the body as plain text instead.
+        parts.human = vec![mime::raw_body_text(raw)];
+    }
     let ctx = Context::new(&message, file);
 
     if parts.feedback.is_some() || parts.report_type == "feedback-report" {
@@ -103,6 +121,16 @@ pub fn decode(raw: &[u8], file: &str, limits: Limits) -> Result<Vec<BounceRecord
         return Ok(records);
     }
     let mut records = bounce(&ctx, &parts);
+    // A report forwarded as an attachment ("Fw: Returned mail"): decode the attached one.
+    if (records.is_empty() || records.iter().all(|r| r.reason == "onhold"))
+        && level < MAX_FORWARDED
+        && let Some(nested) = &parts.nested
+    {
+        let inner = decode_nested(nested, file, limits, level + 1)?;
+        if !inner.is_empty() {
+            return Ok(inner);
+        }
+    }
     if records.is_empty() && is_auto_reply(&message) {
         records = auto_reply(&ctx, &parts);
     }
@@ -235,6 +263,9 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
     exclude.extend(ctx.to.iter().cloned());
     let block = text::error_block(&human);
     let scraped = text::recipients(block, &exclude);
+    if std::env::var_os("INBOXLENS_DEBUG_BOUNCE").is_some() {
+        eprintln!("BLOCK<<{block}>>\nSCRAPED {scraped:?}\nBOUNCE? {}", ctx.looks_like_bounce());
+    }
 
     let mut drafts = status_drafts(parts, &human);
     let decodedby;

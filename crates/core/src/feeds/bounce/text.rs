@@ -54,11 +54,11 @@ static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^(received|return-path|from|to|cc|subject|date|message-id|mime-version|content-type|content-transfer-encoding|x-[a-z0-9-]+|dkim-signature|delivered-to|reply-to|sender|list-id|list-unsubscribe|authentication-results|references|in-reply-to|user-agent):[ \t]")
+    re(r"(?i)^(received|return-path|from|to|cc|subject|date|message-id|mime-version|content-type|content-transfer-encoding|x-[a-z0-9-]+|dkim-signature|delivered-to|reply-to|sender|list-id|list-unsubscribe|authentication-results|references|in-reply-to|user-agent):[ \t]?\S")
 });
 
 static START_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^(received|return-path|message-id|dkim-signature|mime-version|delivered-to):[ \t]")
+    re(r"(?i)^(received|return-path|message-id|dkim-signature|mime-version|delivered-to):[ \t]?\S")
 });
 
 /// Byte offset where the error text of `text` ends: the first boundary marker line, or the
@@ -111,17 +111,20 @@ pub(crate) struct Found {
 
 static RECIPIENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(?ix)^\s*(?:
-        (?:final-recipient|original-recipient|recipient(?:\ address)?|failed\ recipient|rcpt(?:\ to)?|to|addressed\ to|address|envelope-to|x-failed-recipients|invalid\ address|unknown\ user|user)(?:\s*[:=]\s*|\s+)(?:rfc822;\s*)?
+        (?:final-recipient|original-recipient|recipient(?:\ address)?|failed\ recipient|rcpt(?:\ to)?|addressed\ to|address|envelope-to|x-failed-recipients|invalid\ address|unknown\ user|user)(?:\s*[:=]\s*|\s+)(?:rfc822;\s*)?
       | [*\-]+\s*
       | \d+\)\s*
+      | >>>\s*rcpt\s+to:\s*
+      | (?P<label>[a-z][a-z\ \-]{2,40}):\s*
+      | [245][0-9][0-9]\s+(?:)
     )?"?<?(?P<addr>[^\s<>()\[\]"]+@[a-z0-9.-]+\.[a-z]{2,24})>?"?
     (?:\s*<mailto:[^>]*>)?
     (?:\s*\([^)]*\))?
-    \s*(?P<rest>(?:[:,;\[]|\.\.\.|\.\s|\.$|on\s).*|)$"#)
+    (?P<rest>\s*(?:[:,;\[]|\.\.\.|\.\s|\.$).*|\s+\S.*|\s*)$"#)
 });
 
 static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|delivery\ failed\ \d+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#)
+    re(r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ \d+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#)
 });
 
 /// Failed recipients named in `block` (the error text), each with its own diagnostic lines.
@@ -131,6 +134,22 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
     let mut starts: Vec<(usize, String, String)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if let Some(c) = RECIPIENT_LINE.captures(line) {
+            // "Invalid final delivery userid: a@b" names a recipient; "MAIL FROM: a@b",
+            // "From: a@b", "Sender: …" name the sender.
+            if let Some(label) = c.name("label") {
+                let label = label.as_str().trim().to_ascii_lowercase();
+                if label.ends_with("from")
+                    || label.contains("sender")
+                    || label.contains("reply")
+                    || label.contains("return")
+                    || label == "cc"
+                    || label.ends_with("message-id")
+                    || label == "id"
+                    || label == "references"
+                {
+                    continue;
+                }
+            }
             let addr = c["addr"].trim_matches('.').to_ascii_lowercase();
             // A line that names an address on its own is a recipient even when it is also the
             // sender (mail to oneself); `exclude` applies to addresses found in running text.
