@@ -71,7 +71,8 @@ pub fn run(dir: &Path, expected: &Path) -> Result<BounceScore, String> {
             .unwrap_or_else(|_| file.to_string());
         got.entry(rel).or_default().push(v);
     }
-    let text = std::fs::read_to_string(expected).map_err(|e| format!("{}: {e}", expected.display()))?;
+    let text =
+        std::fs::read_to_string(expected).map_err(|e| format!("{}: {e}", expected.display()))?;
     let mut by_file: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let v: Value = serde_json::from_str(line).map_err(|e| format!("expected: {e}"))?;
@@ -91,9 +92,10 @@ pub fn run(dir: &Path, expected: &Path) -> Result<BounceScore, String> {
             if ours.is_empty() {
                 score.non_bounces_ok += 1;
             } else {
-                score
-                    .failures
-                    .push(format!("{file}: not a bounce, but {} record(s) returned", ours.len()));
+                score.failures.push(format!(
+                    "{file}: not a bounce, but {} record(s) returned",
+                    ours.len()
+                ));
             }
             continue;
         }
@@ -134,7 +136,10 @@ pub fn run(dir: &Path, expected: &Path) -> Result<BounceScore, String> {
                 ));
                 *score
                     .confusion
-                    .entry((exp["reason"].as_str().unwrap_or("?").to_string(), "(none)".into()))
+                    .entry((
+                        exp["reason"].as_str().unwrap_or("?").to_string(),
+                        "(none)".into(),
+                    ))
                     .or_default() += 1;
                 if want_rcpt.is_some() {
                     score.recipient_total += 1;
@@ -159,7 +164,12 @@ pub fn run(dir: &Path, expected: &Path) -> Result<BounceScore, String> {
                 score.failures.push(format!(
                     "{file} #{}: reason {g}, expected {e} — {}",
                     i + 1,
-                    o["diagnosticcode"].as_str().unwrap_or("").chars().take(140).collect::<String>()
+                    o["diagnosticcode"]
+                        .as_str()
+                        .unwrap_or("")
+                        .chars()
+                        .take(140)
+                        .collect::<String>()
                 ));
                 *score.confusion.entry((e, g)).or_default() += 1;
             }
@@ -196,7 +206,13 @@ pub fn run(dir: &Path, expected: &Path) -> Result<BounceScore, String> {
 
 /// Prints the score table and the confusion table.
 pub fn print(name: &str, s: &BounceScore) {
-    let pct = |a: usize, b: usize| if b == 0 { 100.0 } else { a as f64 * 100.0 / b as f64 };
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            100.0
+        } else {
+            a as f64 * 100.0 / b as f64
+        }
+    };
     println!(
         "TABLE {name}: reason {}/{} ({:.1} %), recipient {}/{} ({:.1} %), hard/soft {}/{} ({:.1} %), non-bounces with no record {}/{}, extra records {}",
         s.reason,

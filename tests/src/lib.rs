@@ -9,13 +9,13 @@
 //! * [`HttpsFixture`]: a loopback HTTPS server for MTA-STS policies, with a test CA.
 //! * [`workspace_root`], [`fixture`], [`target_bin`]: paths.
 
+pub mod bounce_suite;
 mod dns_fixture;
 mod fault_server;
 mod https_fixture;
 pub mod message_suites;
 mod paths;
 pub mod spf_mail_auth;
-pub mod bounce_suite;
 pub mod spf_suite;
 
 pub use dns_fixture::{Blackhole, DnsFixture, FixtureRecord};

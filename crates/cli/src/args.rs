@@ -64,6 +64,60 @@ pub enum Command {
     /// Classify bounces, complaints (ARF) and auto-replies: .eml files, directories, mbox,
     /// Maildir, .gz; one record per recipient.
     Bounces(BouncesArgs),
+    /// Import feeds (bounces, complaints, auto-replies; files, directories, mbox, Maildir,
+    /// .gz) into an account, idempotently; prints a summary.
+    Import(ImportArgs),
+    /// List an account's imported bounce, complaint and auto-reply records, or their counts.
+    Feeds(FeedsArgs),
+}
+
+/// `inboxlens import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The account to import into.
+    #[arg(long)]
+    pub account: String,
+    /// Files, directories, mbox files, Maildirs, .gz.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Decoding threads (default: one per CPU).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// `inboxlens feeds`.
+#[derive(Debug, Args)]
+pub struct FeedsArgs {
+    /// The account.
+    #[arg(long)]
+    pub account: String,
+    /// Counts per reason, domain and feedback type instead of records.
+    #[arg(long)]
+    pub summary: bool,
+    /// Only `bounce`, `complaint`, `autoreply` or `delivery` records.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only this reason (`userunknown`, `mailboxfull`, …).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Only hard bounces.
+    #[arg(long, conflicts_with = "soft")]
+    pub hard: bool,
+    /// Only soft bounces.
+    #[arg(long)]
+    pub soft: bool,
+    /// Only recipients at this domain.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Only records at or after this date (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only records before this date (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Most records shown (newest first).
+    #[arg(long, default_value_t = 1000)]
+    pub limit: u32,
 }
 
 /// `inboxlens bounces`.

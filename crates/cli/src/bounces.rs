@@ -11,7 +11,9 @@ use crate::output::input;
 
 pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
     if args.paths.is_empty() {
-        return Err(input("name at least one file, directory, mbox or Maildir (or - for stdin)"));
+        return Err(input(
+            "name at least one file, directory, mbox or Maildir (or - for stdin)",
+        ));
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -60,7 +62,7 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
             .read_to_end(&mut raw)
             .map_err(|e| input(format!("stdin: {e}")))?;
         emit(
-            inboxlens_core::feeds::batch::decode_one("-".into(), &raw),
+            inboxlens_core::feeds::batch::decode_one("-".into(), raw),
             &mut out,
         );
     }

@@ -8,6 +8,7 @@ mod args;
 mod audit;
 mod blocklist;
 mod bounces;
+mod import;
 mod lookup;
 mod output;
 mod settings;
@@ -60,5 +61,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Audit(cmd) => audit::run(&cli, cmd),
         Command::Verify(cmd) => verify::run(&cli, cmd),
         Command::Bounces(cmd) => bounces::run(&cli, cmd),
+        Command::Import(cmd) => import::run(&cli, cmd),
+        Command::Feeds(cmd) => import::feeds(&cli, cmd),
     }
 }

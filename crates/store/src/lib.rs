@@ -9,6 +9,7 @@
 mod accounts;
 mod blocklists;
 mod error;
+mod feeds;
 mod history;
 mod migrations;
 mod open;
@@ -16,6 +17,10 @@ mod settings;
 
 pub use accounts::Account;
 pub use error::StoreError;
+pub use feeds::{
+    Count, FailedInput, FeedFilter, FeedMessage, FeedSummary, ImportSummary, StoredMessage,
+    StoredRecord, message_kind,
+};
 pub use history::{HistoryEntry, NewCheck};
 pub use migrations::SCHEMA_VERSION;
 pub use open::{APPLICATION_ID, Store, default_db_path};

@@ -72,10 +72,47 @@ CREATE TABLE blocklists (
 ) WITHOUT ROWID;
 "#,
     },
+    Migration {
+        version: 3,
+        sql: r#"
+-- Feeds (issue #6): every imported message once per account, keyed by its SHA-256, and the
+-- records decoded from it. A message and its records are written in one transaction.
+CREATE TABLE feed_messages (
+    id           INTEGER PRIMARY KEY,
+    account_id   INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    hash         TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    -- bounce | complaint | autoreply | delivery | other (no record)
+    kind         TEXT NOT NULL,
+    records      INTEGER NOT NULL,
+    imported_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    raw          BLOB NOT NULL,
+    UNIQUE (account_id, hash)
+);
+CREATE TABLE feed_records (
+    id                INTEGER PRIMARY KEY,
+    message_id        INTEGER NOT NULL REFERENCES feed_messages(id) ON DELETE CASCADE,
+    account_id        INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    position          INTEGER NOT NULL,
+    kind              TEXT NOT NULL,
+    recipient         TEXT,
+    recipient_domain  TEXT,
+    reason            TEXT NOT NULL,
+    hard              INTEGER NOT NULL,
+    timestamp         INTEGER,
+    record            TEXT NOT NULL CHECK (json_valid(record)),
+    UNIQUE (message_id, position)
+);
+CREATE INDEX feed_records_by_time ON feed_records(account_id, timestamp);
+CREATE INDEX feed_records_by_reason ON feed_records(account_id, reason);
+CREATE INDEX feed_records_by_domain ON feed_records(account_id, recipient_domain);
+"#,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Applies every migration above `current`, each in its own transaction together with
 /// the `user_version` bump, so a crash leaves the file at a whole version.

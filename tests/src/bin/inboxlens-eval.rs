@@ -48,10 +48,11 @@ fn main() -> ExitCode {
 /// any non-bounce.
 fn bounces(dir: &std::path::Path) -> ExitCode {
     let crlf = dir.file_name().is_some_and(|n| n == "dev-crlf");
-    let expected = dir
-        .parent()
-        .unwrap_or(dir)
-        .join(if crlf { "expected-crlf.jsonl" } else { "expected.jsonl" });
+    let expected = dir.parent().unwrap_or(dir).join(if crlf {
+        "expected-crlf.jsonl"
+    } else {
+        "expected.jsonl"
+    });
     match inboxlens_tests::bounce_suite::run(dir, &expected) {
         Ok(s) => {
             inboxlens_tests::bounce_suite::print(&dir.display().to_string(), &s);

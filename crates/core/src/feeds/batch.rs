@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::bounce::{decode, Limits};
-use super::input::{for_each_message, InputLimits};
+use super::bounce::{Limits, decode};
+use super::input::{InputLimits, for_each_message};
 use super::record::BounceRecord;
 
 /// The result for one message (or one unreadable file).
@@ -24,6 +24,8 @@ pub enum Decoded {
         hash: String,
         /// Its size in bytes.
         size: usize,
+        /// The message itself (kept for import and drill-down).
+        raw: Vec<u8>,
         /// The records (one per recipient).
         records: Vec<BounceRecord>,
     },
@@ -83,7 +85,7 @@ pub fn decode_paths(paths: &[PathBuf], threads: usize, f: &mut dyn FnMut(Decoded
                     let Ok((seq, name, data)) = next else {
                         return;
                     };
-                    let result = decode_one(name, &data);
+                    let result = decode_one(name, data);
                     if tx.send((seq, result)).is_err() {
                         return;
                     }
@@ -116,11 +118,12 @@ pub fn decode_paths(paths: &[PathBuf], threads: usize, f: &mut dyn FnMut(Decoded
 }
 
 /// Decodes one message (the unit the workers run).
-pub fn decode_one(name: String, data: &[u8]) -> Decoded {
-    match decode(data, &name, Limits::default()) {
+pub fn decode_one(name: String, data: Vec<u8>) -> Decoded {
+    match decode(&data, &name, Limits::default()) {
         Ok(records) => Decoded::Message {
-            hash: hex(&Sha256::digest(data)),
+            hash: hex(&Sha256::digest(&data)),
             size: data.len(),
+            raw: data,
             name,
             records,
         },

@@ -218,7 +218,10 @@ fn read_mbox(
             Ok(n) => n,
             Err(e) => {
                 index += 1;
-                return emit(f, Err(InputError::new(format!("{name}#{index}"), e.to_string())));
+                return emit(
+                    f,
+                    Err(InputError::new(format!("{name}#{index}"), e.to_string())),
+                );
             }
         };
         let at_end = n == 0;
@@ -355,7 +358,10 @@ mod tests {
             .map(|i| i.expect("item").name)
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
-        assert!(names[0].ends_with("cur/1") && names[1].ends_with("new/1"), "{names:?}");
+        assert!(
+            names[0].ends_with("cur/1") && names[1].ends_with("new/1"),
+            "{names:?}"
+        );
     }
 
     #[test]
@@ -374,7 +380,10 @@ mod tests {
         };
         let items = collect(&path, limits);
         assert!(items[0].is_err());
-        assert_eq!(items[1].as_ref().expect("small").data, b"Subject: small\n\nx\n");
+        assert_eq!(
+            items[1].as_ref().expect("small").data,
+            b"Subject: small\n\nx\n"
+        );
     }
 
     fn tempdir() -> PathBuf {

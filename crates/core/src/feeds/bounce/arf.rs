@@ -1,6 +1,6 @@
 //! RFC 5965 ARF complaints (and RFC 6591 authentication-failure reports).
 
-use super::{dsn, mime, parse_date, text, Context};
+use super::{Context, dsn, mime, parse_date, text};
 use crate::feeds::record::BounceRecord;
 
 /// One record per reported recipient (§3.2 Original-Rcpt-To), else one for the returned

@@ -87,7 +87,10 @@ mod tests {
             "Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1\n  user unknown\nFinal-Recipient: rfc822; b@example.org\nAction: delayed\n",
         );
         assert_eq!(g.len(), 3);
-        assert_eq!(get(&g[1], "diagnostic-code"), Some("smtp; 550 5.1.1 user unknown"));
+        assert_eq!(
+            get(&g[1], "diagnostic-code"),
+            Some("smtp; 550 5.1.1 user unknown")
+        );
         assert_eq!(get(&g[2], "action"), Some("delayed"));
         assert_eq!(typed("rfc822; a@b").1, "a@b");
     }

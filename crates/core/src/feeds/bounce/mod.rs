@@ -22,7 +22,7 @@ pub(crate) mod text;
 use mail_parser::{Message, MessageParser};
 use thiserror::Error;
 
-use crate::feeds::record::{is_hard, BounceRecord};
+use crate::feeds::record::{BounceRecord, is_hard};
 pub use reason::check_patterns;
 
 /// Caps on one message.
@@ -114,7 +114,10 @@ fn decode_nested(
         rec.feedbacktype = "opt-out".into();
         rec.recipient = ctx.from.clone();
         rec.addresser = ctx.to.first().cloned();
-        rec.diagnosticcode = text::fold(&parts.human.join("\n")).chars().take(1000).collect();
+        rec.diagnosticcode = text::fold(&parts.human.join("\n"))
+            .chars()
+            .take(1000)
+            .collect();
         return Ok(vec![rec]);
     }
     if let Some(records) = ses::decode(&ctx, &parts, raw) {
@@ -176,11 +179,9 @@ impl Context {
             .unwrap_or_default();
         let filtering_gateway = m.header_raw("X-NAI-Header").is_some()
             || m.header_raw("X-AHMAILID").is_some()
-            || m
-                .header_raw("X-Mailer")
+            || m.header_raw("X-Mailer")
                 .is_some_and(|v| v.to_ascii_lowercase().contains("m-filter"))
-            || m
-                .message_id()
+            || m.message_id()
                 .is_some_and(|v| v.to_ascii_lowercase().contains("mxlogic"));
         Context {
             filtering_gateway,
@@ -206,8 +207,8 @@ impl Context {
 
     /// Whether the message presents itself as a bounce (sender, subject, headers).
     fn looks_like_bounce(&self) -> bool {
-        let from_daemon = self.from.as_deref().is_some_and(text::is_system_address)
-            || self.from.is_none();
+        let from_daemon =
+            self.from.as_deref().is_some_and(text::is_system_address) || self.from.is_none();
         let subject = self.subject.to_ascii_lowercase();
         let bounce_subject = [
             "undeliver",
@@ -264,7 +265,10 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
     let block = text::error_block(&human);
     let scraped = text::recipients(block, &exclude);
     if std::env::var_os("INBOXLENS_DEBUG_BOUNCE").is_some() {
-        eprintln!("BLOCK<<{block}>>\nSCRAPED {scraped:?}\nBOUNCE? {}", ctx.looks_like_bounce());
+        eprintln!(
+            "BLOCK<<{block}>>\nSCRAPED {scraped:?}\nBOUNCE? {}",
+            ctx.looks_like_bounce()
+        );
     }
 
     let mut drafts = status_drafts(parts, &human);
@@ -379,7 +383,12 @@ fn status_drafts(parts: &mime::Parts, human: &str) -> Vec<Draft> {
             drafts.push(Draft {
                 recipient,
                 action: dsn::get(g, "action")
-                    .map(|a| a.split_whitespace().next().unwrap_or("").to_ascii_lowercase())
+                    .map(|a| {
+                        a.split_whitespace()
+                            .next()
+                            .unwrap_or("")
+                            .to_ascii_lowercase()
+                    })
                     .unwrap_or_default(),
                 status: dsn::get(g, "status")
                     .and_then(text::status)
@@ -434,16 +443,32 @@ fn finish(
         .unwrap_or("")
         .to_string();
     let action = if d.action.is_empty() {
-        if status.starts_with('4') { "delayed" } else { "failed" }.to_string()
+        if status.starts_with('4') {
+            "delayed"
+        } else {
+            "failed"
+        }
+        .to_string()
     } else {
         d.action.clone()
     };
 
-    let reason = classify(ctx.filtering_gateway, &diag, &d.text, whole, &status, &replycode, &command, &action);
+    let reason = classify(
+        ctx.filtering_gateway,
+        &diag,
+        &d.text,
+        whole,
+        &status,
+        &replycode,
+        &command,
+        &action,
+    );
     rec.hardbounce = is_hard(reason, &status) && action != "delayed";
     rec.reason = reason.to_string();
     rec.recipient = d.recipient;
-    rec.addresser = original.and_then(mime::Original::sender).or_else(|| ctx.to.first().cloned());
+    rec.addresser = original
+        .and_then(mime::Original::sender)
+        .or_else(|| ctx.to.first().cloned());
     rec.status = status;
     rec.replycode = replycode;
     rec.action = action;
@@ -453,7 +478,9 @@ fn finish(
         d.diagnostic_type
     };
     rec.rhost = if d.rhost.is_empty() {
-        text::rhost(&diag).or_else(|| text::rhost(&d.text)).unwrap_or_default()
+        text::rhost(&diag)
+            .or_else(|| text::rhost(&d.text))
+            .unwrap_or_default()
     } else {
         d.rhost
     };

@@ -91,45 +91,45 @@ pub(crate) fn from_status(status: &str) -> Option<&'static str> {
         return Some("delivered");
     }
     let reason = match (subject, detail) {
-        ("1", "1") => "userunknown",      // Bad destination mailbox address
-        ("1", "2") => "hostunknown",      // Bad destination system address
-        ("1", "3") => "userunknown",      // Bad destination mailbox address syntax
-        ("1", "4") => "userunknown",      // Destination mailbox address ambiguous
-        ("1", "6") => "hasmoved",         // Destination mailbox has moved
+        ("1", "1") => "userunknown",           // Bad destination mailbox address
+        ("1", "2") => "hostunknown",           // Bad destination system address
+        ("1", "3") => "userunknown",           // Bad destination mailbox address syntax
+        ("1", "4") => "userunknown",           // Destination mailbox address ambiguous
+        ("1", "6") => "hasmoved",              // Destination mailbox has moved
         ("1", "7") | ("1", "8") => "rejected", // Bad sender's mailbox / system address
-        ("1", "10") => "notaccept",       // RFC 7505 null MX
-        ("2", "1") => "suspend",          // Mailbox disabled, not accepting messages
-        ("2", "2") => "mailboxfull",      // Mailbox full
-        ("2", "3") => "exceedlimit",      // Message length exceeds administrative limit
-        ("2", "4") => "systemerror",      // Mailing list expansion problem
-        ("3", "1") => "systemfull",       // Mail system full
-        ("3", "2") => "notaccept",        // System not accepting network messages
-        ("3", "3") => "systemerror",      // System not capable of selected features
-        ("3", "4") => "mesgtoobig",       // Message too big for system
-        ("3", "5") => "systemerror",      // System incorrectly configured
+        ("1", "10") => "notaccept",            // RFC 7505 null MX
+        ("2", "1") => "suspend",               // Mailbox disabled, not accepting messages
+        ("2", "2") => "mailboxfull",           // Mailbox full
+        ("2", "3") => "exceedlimit",           // Message length exceeds administrative limit
+        ("2", "4") => "systemerror",           // Mailing list expansion problem
+        ("3", "1") => "systemfull",            // Mail system full
+        ("3", "2") => "notaccept",             // System not accepting network messages
+        ("3", "3") => "systemerror",           // System not capable of selected features
+        ("3", "4") => "mesgtoobig",            // Message too big for system
+        ("3", "5") => "systemerror",           // System incorrectly configured
         ("4", "1") | ("4", "2") | ("4", "3") => "networkerror",
-        ("4", "4") => "hostunknown",      // Unable to route
-        ("4", "5") => "systemfull",       // Mail system congestion
-        ("4", "6") => "networkerror",     // Routing loop detected
-        ("4", "7") => "expired",          // Delivery time expired
-        ("5", "3") => "exceedlimit",      // Too many recipients
+        ("4", "4") => "hostunknown",  // Unable to route
+        ("4", "5") => "systemfull",   // Mail system congestion
+        ("4", "6") => "networkerror", // Routing loop detected
+        ("4", "7") => "expired",      // Delivery time expired
+        ("5", "3") => "exceedlimit",  // Too many recipients
         ("5", _) => "syntaxerror",
         ("6", _) => "contenterror",
-        ("7", "1") => "rejected",         // Delivery not authorized, message refused
+        ("7", "1") => "rejected", // Delivery not authorized, message refused
         ("7", "2") | ("7", "3") | ("7", "4") | ("7", "5") | ("7", "6") | ("7", "7") => {
             "securityerror"
         }
-        ("7", "8") => "securityerror",    // RFC 4954 authentication credentials invalid
+        ("7", "8") => "securityerror", // RFC 4954 authentication credentials invalid
         ("7", "9") => "policyviolation",
-        ("7", "13") => "suspend",         // RFC 5248 user account disabled
-        ("7", "14") => "securityerror",   // trust relationship required
+        ("7", "13") => "suspend",       // RFC 5248 user account disabled
+        ("7", "14") => "securityerror", // trust relationship required
         ("7", "17") | ("7", "18") | ("7", "19") => "suspend",
         ("7", "20") | ("7", "21") | ("7", "22") | ("7", "23") | ("7", "24") | ("7", "26") => {
             "authfailure" // RFC 7372
         }
-        ("7", "25") => "requireptr",      // RFC 7372 reverse DNS validation failed
-        ("7", "27") => "notaccept",       // RFC 7505 sender address has null MX
-        ("7", "30") => "failedstarttls",  // RFC 8689 REQUIRETLS support required
+        ("7", "25") => "requireptr", // RFC 7372 reverse DNS validation failed
+        ("7", "27") => "notaccept",  // RFC 7505 sender address has null MX
+        ("7", "30") => "failedstarttls", // RFC 8689 REQUIRETLS support required
         // Microsoft's Exchange Online codes.
         ("7", "509") | ("7", "510") => "authfailure",
         ("7", d) if (606..=649).contains(&d.parse::<u32>().unwrap_or(0)) => "blocked",
@@ -166,9 +166,15 @@ mod tests {
 
     #[test]
     fn specific_beats_generic() {
-        assert_eq!(from_text("550 5.7.1 rejected due to example.org's DMARC policy"), Some("authfailure"));
+        assert_eq!(
+            from_text("550 5.7.1 rejected due to example.org's DMARC policy"),
+            Some("authfailure")
+        );
         assert_eq!(from_text("552 5.2.2 Mailbox full"), Some("mailboxfull"));
-        assert_eq!(from_text("550 5.1.1 <a@b>... User Unknown"), Some("userunknown"));
+        assert_eq!(
+            from_text("550 5.1.1 <a@b>... User Unknown"),
+            Some("userunknown")
+        );
         assert_eq!(from_status("5.1.10"), Some("notaccept"));
         assert_eq!(from_status("4.7.25"), Some("requireptr"));
     }

@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use super::{mime, reason, Context};
-use crate::feeds::record::{is_hard, BounceRecord};
+use super::{Context, mime, reason};
+use crate::feeds::record::{BounceRecord, is_hard};
 
 /// `None` when the body is not an SES notification.
 pub(super) fn decode(ctx: &Context, parts: &mime::Parts, raw: &[u8]) -> Option<Vec<BounceRecord>> {
@@ -82,7 +82,9 @@ pub(super) fn decode(ctx: &Context, parts: &mime::Parts, raw: &[u8]) -> Option<V
                 rec.action = s(Some(r), "action");
                 let diag = s(Some(r), "diagnosticCode");
                 let (kind, text) = match diag.split_once(';') {
-                    Some((k, t)) if !k.contains(' ') => (k.trim().to_ascii_uppercase(), t.trim().to_string()),
+                    Some((k, t)) if !k.contains(' ') => {
+                        (k.trim().to_ascii_uppercase(), t.trim().to_string())
+                    }
                     _ => (String::new(), diag.clone()),
                 };
                 rec.diagnostictype = kind;

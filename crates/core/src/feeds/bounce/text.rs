@@ -12,7 +12,9 @@ fn re(pattern: &str) -> Regex {
 }
 
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?i)(?:"[^"\r\n]{1,64}"|[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}|=\?[^?\s]{1,40}\?[bq]\?[^?\s]{1,120}\?=)@(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+[a-z]{2,24}\b"#)
+    re(
+        r#"(?i)(?:"[^"\r\n]{1,64}"|[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}|=\?[^?\s]{1,40}\?[bq]\?[^?\s]{1,120}\?=)@(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+[a-z]{2,24}\b"#,
+    )
 });
 
 /// Every e-mail address in `text`, lower-cased, in order, duplicates kept.
@@ -28,8 +30,16 @@ pub(crate) fn is_system_address(addr: &str) -> bool {
     let local = addr.split('@').next().unwrap_or("");
     matches!(
         local,
-        "postmaster" | "post_master" | "mailer-daemon" | "mailerdaemon" | "mail-daemon" | "maildaemon" | "root"
-            | "no-reply" | "noreply" | "abuse"
+        "postmaster"
+            | "post_master"
+            | "mailer-daemon"
+            | "mailerdaemon"
+            | "mail-daemon"
+            | "maildaemon"
+            | "root"
+            | "no-reply"
+            | "noreply"
+            | "abuse"
     ) || local.starts_with("mailer-daemon")
 }
 
@@ -54,7 +64,9 @@ static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^(received|return-path|from|to|cc|subject|date|message-id|mime-version|content-type|content-transfer-encoding|x-[a-z0-9-]+|dkim-signature|delivered-to|reply-to|sender|list-id|list-unsubscribe|authentication-results|references|in-reply-to|user-agent):[ \t]?\S")
+    re(
+        r"(?i)^(received|return-path|from|to|cc|subject|date|message-id|mime-version|content-type|content-transfer-encoding|x-[a-z0-9-]+|dkim-signature|delivered-to|reply-to|sender|list-id|list-unsubscribe|authentication-results|references|in-reply-to|user-agent):[ \t]?\S",
+    )
 });
 
 static START_HEADER: LazyLock<Regex> = LazyLock::new(|| {
@@ -124,7 +136,9 @@ static RECIPIENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ \d+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#)
+    re(
+        r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ \d+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#,
+    )
 });
 
 /// Failed recipients named in `block` (the error text), each with its own diagnostic lines.
@@ -157,7 +171,9 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
                 continue;
             }
             let rest = c.name("rest").map(|m| m.as_str()).unwrap_or("");
-            let rest = rest.trim_start_matches([':', ',', ';', '.', ' ']).to_string();
+            let rest = rest
+                .trim_start_matches([':', ',', ';', '.', ' '])
+                .to_string();
             starts.push((i, addr, rest));
         }
     }
@@ -248,7 +264,9 @@ pub(crate) fn join_multiline_reply(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<)")
+    re(
+        r"(?i)(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<)",
+    )
 });
 
 /// The remote server's reply inside a report's wording: the text after the last "said:",

@@ -1,0 +1,199 @@
+//! `inboxlens import` and `inboxlens feeds`: feeds into an account's store, and back out.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use inboxlens_store::{FeedFilter, ImportSummary};
+
+use crate::Outcome;
+use crate::args::{Cli, FeedsArgs, Format, ImportArgs};
+use crate::output::{input, open_store, print_json};
+
+pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
+    let mut store = open_store(cli)?;
+    let account = store.account_by_name(&args.account).map_err(input)?;
+    for p in &args.paths {
+        if !p.exists() {
+            return Err(input(format!("{}: no such file or directory", p.display())));
+        }
+    }
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let started = Instant::now();
+    let bar = std::io::stderr().is_terminal();
+    let mut last = Instant::now() - Duration::from_secs(1);
+    let summary = store
+        .import_feeds(
+            account.id,
+            &args.paths,
+            threads,
+            &mut |s: &ImportSummary| {
+                if bar && last.elapsed() >= Duration::from_millis(100) {
+                    last = Instant::now();
+                    progress_line(s, started.elapsed());
+                }
+                true
+            },
+        )
+        .map_err(|e| {
+            anyhow::anyhow!("{e} (batches already committed are kept; re-run to finish)")
+        })?;
+    if bar {
+        eprint!("\r\x1b[2K");
+    }
+    for f in &summary.failed {
+        eprintln!("inboxlens: {}: {}", f.name, f.reason);
+    }
+    match cli.format {
+        Format::Text => {
+            println!(
+                "{} messages read in {:.1} s: {} new, {} already imported; {} records ({} bounces, {} complaints, {} auto-replies, {} other messages); {} unreadable",
+                summary.messages,
+                started.elapsed().as_secs_f64(),
+                summary.new_messages,
+                summary.duplicates,
+                summary.records,
+                summary.bounces,
+                summary.complaints,
+                summary.autoreplies,
+                summary.others,
+                summary.failed.len()
+            );
+        }
+        _ => print_json(cli.format, &summary)?,
+    }
+    Ok(Outcome::Clean)
+}
+
+/// One progress line on stderr (a terminal): messages, records, failures, rate.
+fn progress_line(s: &ImportSummary, elapsed: Duration) {
+    let rate = s.messages as f64 / elapsed.as_secs_f64().max(0.001);
+    let spin = ["|", "/", "-", "\\"][(s.messages / 500 % 4) as usize];
+    let name: String = s
+        .current
+        .chars()
+        .rev()
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let mut err = std::io::stderr();
+    let _ = write!(
+        err,
+        "\r\x1b[2K{spin} {} messages ({} new, {} records, {} unreadable) {:.0}/s  {name}",
+        s.messages,
+        s.new_messages,
+        s.records,
+        s.failed.len(),
+        rate
+    );
+    let _ = err.flush();
+}
+
+fn day(value: &str, what: &str) -> anyhow::Result<i64> {
+    let parts: Vec<&str> = value.split('-').collect();
+    let nums: Option<Vec<i64>> = parts.iter().map(|p| p.parse().ok()).collect();
+    match nums.as_deref() {
+        Some([y, m, d]) if (1..=12).contains(m) && (1..=31).contains(d) => {
+            Ok(days_from_civil(*y, *m, *d) * 86_400)
+        }
+        _ => Err(input(format!(
+            "{what} '{value}' is not a date (YYYY-MM-DD)"
+        ))),
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+pub fn feeds(cli: &Cli, args: &FeedsArgs) -> anyhow::Result<Outcome> {
+    let store = open_store(cli)?;
+    let account = store.account_by_name(&args.account).map_err(input)?;
+    if args.summary {
+        let s = store.feed_summary(account.id).map_err(input)?;
+        if cli.format == Format::Text {
+            println!(
+                "{} messages; {} bounces ({} hard), {} complaints, {} auto-replies",
+                s.messages, s.bounces, s.hard, s.complaints, s.autoreplies
+            );
+            for c in &s.by_reason {
+                println!("  {:<16} {}", c.name, c.count);
+            }
+        } else {
+            print_json(cli.format, &s)?;
+        }
+        return Ok(Outcome::Clean);
+    }
+    if let Some(kind) = &args.kind
+        && !["bounce", "complaint", "autoreply", "delivery"].contains(&kind.as_str())
+    {
+        return Err(input(format!(
+            "--kind '{kind}': use bounce, complaint, autoreply or delivery"
+        )));
+    }
+    if let Some(reason) = &args.reason
+        && !inboxlens_core::feeds::record::REASONS.contains(&reason.as_str())
+    {
+        return Err(input(format!(
+            "--reason '{reason}' is not a reason of the taxonomy"
+        )));
+    }
+    let filter = FeedFilter {
+        kind: args.kind.clone(),
+        reason: args.reason.clone(),
+        hard: if args.hard {
+            Some(true)
+        } else if args.soft {
+            Some(false)
+        } else {
+            None
+        },
+        domain: args.domain.clone(),
+        since: args
+            .since
+            .as_deref()
+            .map(|d| day(d, "--since"))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|d| day(d, "--until"))
+            .transpose()?,
+        limit: Some(args.limit),
+    };
+    let rows = store.feed_records(account.id, &filter).map_err(input)?;
+    match cli.format {
+        Format::Text => {
+            for r in &rows {
+                let rec = &r.record;
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    rec.timestamp
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    rec.recipient.as_deref().unwrap_or("-"),
+                    rec.reason,
+                    if rec.hardbounce { "hard" } else { "soft" },
+                    rec.diagnosticcode.chars().take(100).collect::<String>()
+                );
+            }
+        }
+        Format::Json => print_json(cli.format, &rows)?,
+        Format::Jsonl => {
+            for r in &rows {
+                println!("{}", serde_json::to_string(r)?);
+            }
+        }
+    }
+    Ok(Outcome::Clean)
+}
