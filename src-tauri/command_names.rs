@@ -16,4 +16,9 @@
     "run_audit",
     "audit_history",
     "verify_message",
+    "start_feed_import",
+    "feed_import_status",
+    "feed_records",
+    "feed_summary",
+    "feed_message",
 ]

@@ -11,8 +11,9 @@ use ts_rs::TypeVisitor;
 
 use crate::dto::{
     AccountDto, AccountInputDto, AppInfo, AuditRunDto, BlocklistDto, BlocklistReportDto,
-    CatalogueDto, FindingDto, ListResultDto, SettingsDto,
+    CatalogueDto, FeedFilterDto, FindingDto, ImportStatusDto, ListResultDto, SettingsDto,
 };
+use inboxlens_store::{FeedSummary, StoredMessage, StoredRecord};
 use crate::error::ApiError;
 
 /// The bindings file, relative to this crate.
@@ -103,6 +104,37 @@ fn signatures(cfg: &Config) -> Vec<Signature> {
             ],
             MessageReport::name(cfg),
         ),
+        (
+            "start_feed_import",
+            vec![
+                ("accountId", "number".into()),
+                ("paths", "Array<string>".into()),
+            ],
+            "number".into(),
+        ),
+        (
+            "feed_import_status",
+            vec![("job", "number".into())],
+            ImportStatusDto::name(cfg),
+        ),
+        (
+            "feed_records",
+            vec![
+                ("accountId", "number".into()),
+                ("filter", FeedFilterDto::name(cfg)),
+            ],
+            format!("Array<{}>", StoredRecord::name(cfg)),
+        ),
+        (
+            "feed_summary",
+            vec![("accountId", "number".into())],
+            FeedSummary::name(cfg),
+        ),
+        (
+            "feed_message",
+            vec![("accountId", "number".into()), ("message", "number".into())],
+            StoredMessage::name(cfg),
+        ),
     ]
 }
 
@@ -150,6 +182,7 @@ pub fn render() -> String {
         BlocklistDto::decl(&cfg),
         CatalogueDto::decl(&cfg),
         AuditRunDto::decl(&cfg),
+        FeedFilterDto::decl(&cfg),
     ]
     .into_iter()
     .chain({
@@ -160,6 +193,10 @@ pub fn render() -> String {
         };
         d.visit::<AuditReport>();
         d.visit::<MessageReport>();
+        d.visit::<ImportStatusDto>();
+        d.visit::<StoredRecord>();
+        d.visit::<FeedSummary>();
+        d.visit::<StoredMessage>();
         d.out.sort();
         d.out.into_iter().map(|(_, decl)| decl)
     }) {

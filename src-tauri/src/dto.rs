@@ -259,3 +259,75 @@ pub struct AuditRunDto {
     /// Ids of the findings above `pass`, for comparing runs.
     pub finding_ids: Vec<String>,
 }
+
+/// Filter of the Feeds tables (empty strings mean "any").
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct FeedFilterDto {
+    /// `bounce`, `complaint`, `autoreply`, `delivery`, or empty.
+    pub kind: String,
+    /// A reason, or empty.
+    pub reason: String,
+    /// `hard`, `soft`, or empty.
+    pub hardness: String,
+    /// Recipient domain, or empty.
+    pub domain: String,
+    /// First day (YYYY-MM-DD, UTC), or empty.
+    pub since: String,
+    /// Last day, inclusive (YYYY-MM-DD, UTC), or empty.
+    pub until: String,
+    /// Most rows.
+    pub limit: u32,
+}
+
+fn day_start(value: &str, what: &str) -> Result<Option<i64>, crate::error::ApiError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let nums: Option<Vec<i64>> = v.split('-').map(|p| p.parse().ok()).collect();
+    match nums.as_deref() {
+        Some([y, m, d]) if (1..=12).contains(m) && (1..=31).contains(d) => {
+            let (y, m) = if *m <= 2 { (y - 1, m + 9) } else { (*y, m - 3) };
+            let era = y.div_euclid(400);
+            let yoe = y - era * 400;
+            let doy = (153 * m + 2) / 5 + d - 1;
+            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+            Ok(Some((era * 146_097 + doe - 719_468) * 86_400))
+        }
+        _ => Err(crate::error::ApiError::new(
+            "invalid-input",
+            format!("{what} '{v}' is not a date (YYYY-MM-DD)"),
+        )),
+    }
+}
+
+impl TryFrom<FeedFilterDto> for inboxlens_store::FeedFilter {
+    type Error = crate::error::ApiError;
+    fn try_from(f: FeedFilterDto) -> Result<Self, Self::Error> {
+        let some = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Ok(Self {
+            since: day_start(&f.since, "from")?,
+            until: day_start(&f.until, "to")?.map(|t| t + 86_400),
+            kind: some(f.kind),
+            reason: some(f.reason),
+            hard: match f.hardness.as_str() {
+                "hard" => Some(true),
+                "soft" => Some(false),
+                _ => None,
+            },
+            domain: some(f.domain),
+            limit: Some(f.limit.clamp(1, 10_000)),
+        })
+    }
+}
+
+/// An import job as the UI polls it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportStatusDto {
+    /// Finished (successfully or not).
+    pub done: bool,
+    /// Counts so far (or final).
+    pub summary: inboxlens_store::ImportSummary,
+    /// Why the import stopped, if it failed.
+    pub error: Option<String>,
+}

@@ -29,6 +29,11 @@ pub fn run() {
             commands::audit::run_audit,
             commands::audit::audit_history,
             commands::message::verify_message,
+            commands::feeds::start_feed_import,
+            commands::feeds::feed_import_status,
+            commands::feeds::feed_records,
+            commands::feeds::feed_summary,
+            commands::feeds::feed_message,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Inboxlens window");

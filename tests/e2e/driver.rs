@@ -220,7 +220,7 @@ pub async fn fill(client: &Client, css: &str, text: &str) {
 pub async fn texts(client: &Client, css: &str) -> Vec<String> {
     let value = client
         .execute(
-            "return Array.from(document.querySelectorAll(arguments[0])).map((e) => e.innerText);",
+            "return Array.from(document.querySelectorAll(arguments[0])).map((e) => e.innerText ?? e.textContent);",
             vec![serde_json::Value::String(css.to_string())],
         )
         .await

@@ -9,5 +9,6 @@ mod driver;
 mod accounts;
 mod audit;
 mod blocklists;
+mod feeds;
 mod message;
 mod settings;

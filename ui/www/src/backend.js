@@ -59,4 +59,14 @@ export const backend = {
   auditHistory: (domain, limit) => call('audit_history', { domain, limit }),
   /** @param {string} raw @param {string} ip @param {string} helo @param {string} mailFrom */
   verifyMessage: (raw, ip, helo, mailFrom) => call('verify_message', { raw, ip, helo, mailFrom }),
+  /** @param {number} accountId @param {string[]} paths */
+  startFeedImport: (accountId, paths) => call('start_feed_import', { accountId, paths }),
+  /** @param {number} job */
+  feedImportStatus: (job) => call('feed_import_status', { job }),
+  /** @param {number} accountId @param {import('./bindings').FeedFilterDto} filter */
+  feedRecords: (accountId, filter) => call('feed_records', { accountId, filter }),
+  /** @param {number} accountId */
+  feedSummary: (accountId) => call('feed_summary', { accountId }),
+  /** @param {number} accountId @param {number} message */
+  feedMessage: (accountId, message) => call('feed_message', { accountId, message }),
 };

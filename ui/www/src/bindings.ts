@@ -258,6 +258,36 @@ warning: number,
  */
 finding_ids: Array<string>, };
 
+export type FeedFilterDto = { 
+/**
+ * `bounce`, `complaint`, `autoreply`, `delivery`, or empty.
+ */
+kind: string, 
+/**
+ * A reason, or empty.
+ */
+reason: string, 
+/**
+ * `hard`, `soft`, or empty.
+ */
+hardness: string, 
+/**
+ * Recipient domain, or empty.
+ */
+domain: string, 
+/**
+ * First day (YYYY-MM-DD, UTC), or empty.
+ */
+since: string, 
+/**
+ * Last day, inclusive (YYYY-MM-DD, UTC), or empty.
+ */
+until: string, 
+/**
+ * Most rows.
+ */
+limit: number, };
+
 export type Alignment = "relaxed" | "strict";
 
 export type ArcCheck = { 
@@ -371,6 +401,94 @@ logo: string | null,
  * The mark certificate URL (`a=`).
  */
 authority: string | null, };
+
+export type BounceRecord = { 
+/**
+ * Where the message came from: a path, `path#N` for the N-th message of an mbox.
+ */
+file: string, 
+/**
+ * The recipient the report is about (lower-cased), when the report names one.
+ */
+recipient: string | null, 
+/**
+ * The original sender (envelope or From of the returned message), when known.
+ */
+addresser: string | null, 
+/**
+ * Reason in the shared taxonomy (sisimai v5 names: `userunknown`, `mailboxfull`, …).
+ */
+reason: string, 
+/**
+ * RFC 3463 enhanced status code (`5.1.1`), empty when the report has none.
+ */
+status: string, 
+/**
+ * SMTP reply code (`550`), empty when the report has none.
+ */
+replycode: string, 
+/**
+ * Whether sending to this recipient again is pointless (the address or domain is gone).
+ */
+hardbounce: boolean, 
+/**
+ * RFC 3464 action: `failed`, `delayed`, `delivered`, `relayed`, `expanded`, or empty.
+ */
+action: string, 
+/**
+ * The error text the verdict came from (whitespace folded).
+ */
+diagnosticcode: string, 
+/**
+ * `SMTP` when the diagnostic is an SMTP reply, `X-Unix`/`X-Postfix` etc. from the DSN, or empty.
+ */
+diagnostictype: string, 
+/**
+ * ARF feedback type (`abuse`, `auth-failure`, …) for complaints.
+ */
+feedbacktype: string, 
+/**
+ * The SMTP command the remote server answered (`RCPT`, `MAIL`, `DATA`, `HELO`, `EHLO`, `CONN`).
+ */
+command: string, 
+/**
+ * The remote host that rejected the message.
+ */
+rhost: string, 
+/**
+ * The local host that wrote the report.
+ */
+lhost: string, 
+/**
+ * When the failure happened (Unix seconds), from the report or its Date header.
+ */
+timestamp: number | null, 
+/**
+ * Message-ID of the original message.
+ */
+messageid: string, 
+/**
+ * List-Id of the original message.
+ */
+listid: string, 
+/**
+ * Which decoder read it: `RFC3464`, `ARF`, `RFC3834`, or the vendor format's name.
+ */
+decodedby: string, 
+/**
+ * Subject of the original message.
+ */
+subject: string, };
+
+export type Count = { 
+/**
+ * The name.
+ */
+name: string, 
+/**
+ * How often.
+ */
+count: number, };
 
 export type Discovery = { 
 /**
@@ -660,6 +778,58 @@ authorized: boolean | null,
  */
 evidence: string, };
 
+export type FailedInput = { 
+/**
+ * `path` or `path#N`.
+ */
+name: string, 
+/**
+ * Why.
+ */
+reason: string, };
+
+export type FeedSummary = { 
+/**
+ * Messages imported.
+ */
+messages: number, 
+/**
+ * Bounce records.
+ */
+bounces: number, 
+/**
+ * Of which hard.
+ */
+hard: number, 
+/**
+ * Complaint records.
+ */
+complaints: number, 
+/**
+ * Auto-reply records.
+ */
+autoreplies: number, 
+/**
+ * Records per reason, most first.
+ */
+by_reason: Array<Count>, 
+/**
+ * Bounce records per recipient domain, most first (top 20).
+ */
+by_domain: Array<Count>, 
+/**
+ * Complaint records per feedback type.
+ */
+by_feedback_type: Array<Count>, 
+/**
+ * Earliest and latest record time (Unix seconds).
+ */
+first: number | null, 
+/**
+ * Latest record time.
+ */
+last: number | null, };
+
 export type Finding = { 
 /**
  * Stable kebab-case id, area-prefixed (`spf-too-many-lookups`); never reused.
@@ -753,6 +923,62 @@ delay_secs: number | null,
  * The header as written (unfolded).
  */
 raw: string, };
+
+export type ImportStatusDto = { 
+/**
+ * Finished (successfully or not).
+ */
+done: boolean, 
+/**
+ * Counts so far (or final).
+ */
+summary: ImportSummary, 
+/**
+ * Why the import stopped, if it failed.
+ */
+error: string | null, };
+
+export type ImportSummary = { 
+/**
+ * Messages read (new and already known).
+ */
+messages: number, 
+/**
+ * Messages stored for the first time.
+ */
+new_messages: number, 
+/**
+ * Messages already in the store (skipped).
+ */
+duplicates: number, 
+/**
+ * Records stored (from new messages).
+ */
+records: number, 
+/**
+ * New bounces, complaints, auto-replies, delivery reports, others.
+ */
+bounces: number, 
+/**
+ * New complaint messages.
+ */
+complaints: number, 
+/**
+ * New auto-replies.
+ */
+autoreplies: number, 
+/**
+ * Messages that were neither (stored, no record).
+ */
+others: number, 
+/**
+ * Files or messages that could not be read: (name, reason).
+ */
+failed: Array<FailedInput>, 
+/**
+ * The message being worked on (progress only).
+ */
+current: string, };
 
 export type IpCheck = { 
 /**
@@ -1087,6 +1313,38 @@ message: string, } | { "outcome": "suffix-error",
  */
 message: string, };
 
+export type StoredMessage = { 
+/**
+ * Where it came from.
+ */
+source: string, 
+/**
+ * SHA-256, hex.
+ */
+hash: string, 
+/**
+ * When it was imported.
+ */
+imported_at: string, 
+/**
+ * The message as text (invalid UTF-8 replaced).
+ */
+text: string, };
+
+export type StoredRecord = { 
+/**
+ * Row id of the message (for [`Store::feed_message`]).
+ */
+message: number, 
+/**
+ * `bounce`, `complaint`, `autoreply`, `delivery`.
+ */
+kind: string, 
+/**
+ * The decoded record.
+ */
+record: BounceRecord, };
+
 export type Summary = { 
 /**
  * Critical findings.
@@ -1165,4 +1423,9 @@ export interface Commands {
   run_audit: { args: { domains: Array<string>; accountId: number | null; selectors: Array<string>; ips: Array<string> }; result: Array<AuditReport> };
   audit_history: { args: { domain: string; limit: number }; result: Array<AuditRunDto> };
   verify_message: { args: { raw: string; ip: string; helo: string; mailFrom: string }; result: MessageReport };
+  start_feed_import: { args: { accountId: number; paths: Array<string> }; result: number };
+  feed_import_status: { args: { job: number }; result: ImportStatusDto };
+  feed_records: { args: { accountId: number; filter: FeedFilterDto }; result: Array<StoredRecord> };
+  feed_summary: { args: { accountId: number }; result: FeedSummary };
+  feed_message: { args: { accountId: number; message: number }; result: StoredMessage };
 }

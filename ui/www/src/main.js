@@ -8,6 +8,7 @@ import { settingsView } from './views/settings.js';
 import { blocklistsView } from './views/blocklists.js';
 import { auditView } from './views/audit.js';
 import { messageView } from './views/message.js';
+import { feedsView } from './views/feeds.js';
 import { pendingView, PENDING } from './views/pending.js';
 
 /** @typedef {{ id: string, label: string, render: (root: HTMLElement) => Promise<void> | void, pending: boolean }} View */
@@ -18,6 +19,7 @@ const VIEWS = [
   { id: 'audit', label: 'Domain audit', render: auditView, pending: false },
   { id: 'blocklists', label: 'Blocklists', render: blocklistsView, pending: false },
   { id: 'message', label: 'Message', render: messageView, pending: false },
+  { id: 'feeds', label: 'Feeds', render: feedsView, pending: false },
   ...PENDING.map((p) => ({ id: p.id, label: p.label, render: (/** @type {HTMLElement} */ root) => pendingView(root, p), pending: true })),
   { id: 'settings', label: 'Settings', render: settingsView, pending: false },
 ];

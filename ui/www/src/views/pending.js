@@ -6,7 +6,6 @@ import { h, replace } from '../dom.js';
 
 /** @type {Pending[]} */
 export const PENDING = [
-  { id: 'feeds', label: 'Feeds', issue: 6, what: 'Bounces, complaints and DMARC/TLS reports imported into an account.', will: ['bounce reasons in the shared 35-reason taxonomy, hard or soft', 'ARF complaints', 'DMARC sources and pass rates, TLS failures by MX'] },
   { id: 'habits', label: 'Sending habits', issue: 8, what: 'A score of the account\'s sending habits against the rule set.', will: ['score and breakdown by area', 'Gmail / Yahoo / Microsoft compliance scorecard', 'the rules that fired, with the values that fired them'] },
   { id: 'rules', label: 'Rules', issue: 8, what: 'The editable rule set that sending habits are scored against.', will: ['list, filter, edit and validate rules', 'enable, disable, add, export'] },
 ];

@@ -1,0 +1,99 @@
+//! Feeds commands: import bounce/complaint mail into an account (a background job the UI
+//! polls for progress), and read the stored records back.
+
+use std::path::PathBuf;
+
+use inboxlens_store::{FeedFilter, FeedSummary, ImportSummary, Store, StoredMessage, StoredRecord};
+use tauri::State;
+
+use crate::dto::{FeedFilterDto, ImportStatusDto};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Starts importing `paths` (files, folders, mbox, Maildir, .gz on this computer) into the
+/// account on a worker thread with its own database connection, so the window and the
+/// other commands stay responsive. Returns the job id for [`feed_import_status`].
+#[tauri::command]
+pub fn start_feed_import(
+    state: State<'_, AppState>,
+    account_id: i64,
+    paths: Vec<String>,
+) -> Result<u64, ApiError> {
+    state.with_store(|s| Ok(s.account(account_id)?))?;
+    let paths: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .collect();
+    if paths.is_empty() {
+        return Err(ApiError::new(
+            "invalid-input",
+            "name at least one file or folder to import",
+        ));
+    }
+    for p in &paths {
+        if !p.exists() {
+            return Err(ApiError::new(
+                "invalid-input",
+                format!("{}: no such file or folder", p.display()),
+            ));
+        }
+    }
+    let db = state
+        .db_path()
+        .cloned()
+        .ok_or_else(|| ApiError::new("db-unreadable", "no database is open"))?;
+    let jobs = state.jobs();
+    let id = jobs.start();
+    std::thread::spawn(move || {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let result = Store::open(&db).and_then(|mut store| {
+            store.import_feeds(account_id, &paths, threads, &mut |s: &ImportSummary| {
+                jobs.update(id, s.clone());
+                true
+            })
+        });
+        jobs.finish(id, result.map_err(|e| e.to_string()));
+    });
+    Ok(id)
+}
+
+/// Progress (or the outcome) of an import job.
+#[tauri::command]
+pub fn feed_import_status(state: State<'_, AppState>, job: u64) -> Result<ImportStatusDto, ApiError> {
+    state
+        .jobs()
+        .status(job)
+        .ok_or_else(|| ApiError::new("not-found", format!("no import job {job}")))
+}
+
+/// The account's records matching `filter`, newest first.
+#[tauri::command]
+pub fn feed_records(
+    state: State<'_, AppState>,
+    account_id: i64,
+    filter: FeedFilterDto,
+) -> Result<Vec<StoredRecord>, ApiError> {
+    let filter = FeedFilter::try_from(filter)?;
+    state.with_store(|s| Ok(s.feed_records(account_id, &filter)?))
+}
+
+/// Counts over the account's feeds.
+#[tauri::command]
+pub fn feed_summary(state: State<'_, AppState>, account_id: i64) -> Result<FeedSummary, ApiError> {
+    state.with_store(|s| Ok(s.feed_summary(account_id)?))
+}
+
+/// One stored message, as text, for drill-down.
+#[tauri::command]
+pub fn feed_message(
+    state: State<'_, AppState>,
+    account_id: i64,
+    message: i64,
+) -> Result<StoredMessage, ApiError> {
+    state.with_store(|s| {
+        s.feed_message(account_id, message)?
+            .ok_or_else(|| ApiError::new("not-found", format!("no stored message {message}")))
+    })
+}

@@ -1,0 +1,119 @@
+//! Feeds view: import a folder of bounces, complaints and an auto-reply with progress; see
+//! the counts, the reason chart, filter the table, open a record's original message; the
+//! bad file is named; hostile bounce text stays text.
+
+use fantoccini::Locator;
+use inboxlens_core::account::AccountInput;
+use inboxlens_store::Store;
+
+use super::driver::{Driver, SERIAL, click, close, texts, wait_for, wait_texts};
+
+#[test]
+fn import_a_folder_then_filter_and_drill_down() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("e2e.db");
+    {
+        let mut s = Store::open(&db).expect("db");
+        s.create_account(&AccountInput {
+            name: "Sender".into(),
+            domains: vec!["sender.example".into()],
+            ..Default::default()
+        })
+        .expect("account");
+    }
+    let folder = inboxlens_tests::fixture("feeds");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let driver = Driver::start(&db);
+        let c = driver.session().await;
+        click(&c, "#nav button[data-view=\"feeds\"]").await;
+        wait_for(&c, "#fd-summary .empty").await;
+        c.execute(
+            "document.getElementById('fd-paths').value = arguments[0];",
+            vec![serde_json::Value::String(folder.display().to_string())],
+        )
+        .await
+        .expect("paths");
+        click(&c, "#fd-import").await;
+        let progress = wait_texts(&c, "#fd-progress", |t| t.iter().any(|s| s.starts_with("Done."))).await;
+        assert!(
+            progress[0].contains("7 messages read: 7 new")
+                || progress[0].contains("6 messages read: 6 new"),
+            "{progress:?}"
+        );
+        // The empty file is named, the rest imported.
+        let failed = texts(&c, "#fd-failed-list li").await;
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(failed[0].contains("empty.eml") && failed[0].contains("empty file"), "{failed:?}");
+        let totals = wait_texts(&c, "#fd-totals", |t| !t.is_empty()).await;
+        assert!(
+            totals[0].contains("3 bounces (1 hard, 2 soft), 1 complaints, 1 auto-replies"),
+            "{totals:?}"
+        );
+        // The reason chart has one bar per reason; clicking one filters the table.
+        let bars = texts(&c, "#fd-chart .bar-label").await;
+        for r in ["userunknown", "mailboxfull", "blocked", "feedback", "vacation"] {
+            assert!(bars.iter().any(|b| b == r), "{r} missing from {bars:?}");
+        }
+        let rows = wait_texts(&c, "#fd-table tbody tr", |t| t.len() == 5).await;
+        assert_eq!(rows.len(), 5, "{rows:?}");
+        click(&c, "#fd-chart .bar[data-reason=\"mailboxfull\"] rect").await;
+        let rows = wait_texts(&c, "#fd-table tbody tr", |t| t.len() == 1).await;
+        assert!(rows[0].contains("full@receiver.example"), "{rows:?}");
+        // Filter form: hard bounces only.
+        c.execute("document.getElementById('fd-reason').value = '';", vec![])
+            .await
+            .expect("reset reason");
+        c.find(Locator::Css("#fd-hardness option[value=\"hard\"]"))
+            .await
+            .expect("option")
+            .click()
+            .await
+            .expect("select");
+        click(&c, "#fd-apply").await;
+        let rows = wait_texts(&c, "#fd-table tbody tr", |t| t.len() == 1 && t[0].contains("gone@")).await;
+        assert!(rows[0].contains("userunknown"), "{rows:?}");
+        // Drill down: the original message as text.
+        click(&c, "#fd-table tbody tr .show-message").await;
+        let source = wait_texts(&c, "#fd-message-text", |t| !t.is_empty()).await;
+        assert!(source[0].contains("Final-Recipient: rfc822; gone@receiver.example"), "{source:?}");
+        // The hostile bounce: its diagnostic and subject stay text.
+        c.find(Locator::Css("#fd-hardness option[value=\"\"]"))
+            .await
+            .expect("option")
+            .click()
+            .await
+            .expect("select");
+        c.find(Locator::Css("#fd-reason option[value=\"blocked\"]"))
+            .await
+            .expect("option")
+            .click()
+            .await
+            .expect("select");
+        click(&c, "#fd-apply").await;
+        let rows = wait_texts(&c, "#fd-table tbody tr", |t| t.len() == 1 && t[0].contains("victim@")).await;
+        assert!(rows[0].contains("<script>document.title='pwned'"), "{rows:?}");
+        click(&c, "#fd-table tbody tr .show-message").await;
+        let source = wait_texts(&c, "#fd-message-text", |t| t.iter().any(|s| s.contains("victim@"))).await;
+        assert!(source[0].contains("<style>body{display:none}</style>"), "{source:?}");
+        assert_eq!(c.title().await.expect("title"), "Inboxlens");
+        for css in ["#view img", "#view script", "#view a", "#view style", "#view b"] {
+            assert!(
+                c.find_all(Locator::Css(css)).await.expect("find").is_empty(),
+                "{css} exists"
+            );
+        }
+        // Importing the same folder again adds nothing.
+        click(&c, "#fd-import").await;
+        let progress = wait_texts(&c, "#fd-progress", |t| {
+            t.iter().any(|s| s.starts_with("Done.") && s.contains(" 0 new"))
+        })
+        .await;
+        assert!(progress[0].contains("0 new"), "{progress:?}");
+        close(c).await;
+    });
+}
