@@ -9,6 +9,7 @@ mod dns_faults;
 #[cfg(feature = "e2e")]
 #[path = "../e2e/mod.rs"]
 mod e2e;
+mod feeds;
 mod fuzz_regressions;
 mod message;
 mod spf;

@@ -437,6 +437,15 @@ impl Store {
             .optional()?)
     }
 
+    /// SQLite's `PRAGMA integrity_check` over the whole file: `ok`, or what is damaged.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let lines = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(lines.join("\n"))
+    }
+
     /// (messages, records) stored for the account: what a consistency check compares.
     pub fn feed_counts(&self, account_id: i64) -> Result<(u64, u64), StoreError> {
         Ok(self.conn.query_row(
