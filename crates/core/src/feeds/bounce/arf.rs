@@ -34,7 +34,10 @@ pub(super) fn decode(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
             .or_else(|| get("received-date"))
             .and_then(|v| parse_date(&v))
             .or(ctx.date);
-        r.rhost = get("source-ip").unwrap_or_default();
+        // Source-IP: an address, sometimes followed by a name in parentheses.
+        r.rhost = get("source-ip")
+            .and_then(|v| v.split_whitespace().next().map(str::to_string))
+            .unwrap_or_default();
         r.diagnosticcode = human.chars().take(1000).collect();
         r.messageid = original.message_id.clone();
         r.listid = original.list_id.clone();
