@@ -13,8 +13,8 @@ use crate::dto::{
     AccountDto, AccountInputDto, AppInfo, AuditRunDto, BlocklistDto, BlocklistReportDto,
     CatalogueDto, FeedFilterDto, FindingDto, ImportStatusDto, ListResultDto, SettingsDto,
 };
-use inboxlens_store::{FeedSummary, StoredMessage, StoredRecord};
 use crate::error::ApiError;
+use inboxlens_store::{FeedSummary, StoredMessage, StoredRecord};
 
 /// The bindings file, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/www/src/bindings.ts";

@@ -39,7 +39,10 @@ fn import_a_folder_then_filter_and_drill_down() {
         .await
         .expect("paths");
         click(&c, "#fd-import").await;
-        let progress = wait_texts(&c, "#fd-progress", |t| t.iter().any(|s| s.starts_with("Done."))).await;
+        let progress = wait_texts(&c, "#fd-progress", |t| {
+            t.iter().any(|s| s.starts_with("Done."))
+        })
+        .await;
         assert!(
             progress[0].contains("7 messages read: 7 new")
                 || progress[0].contains("6 messages read: 6 new"),
@@ -48,7 +51,10 @@ fn import_a_folder_then_filter_and_drill_down() {
         // The empty file is named, the rest imported.
         let failed = texts(&c, "#fd-failed-list li").await;
         assert_eq!(failed.len(), 1, "{failed:?}");
-        assert!(failed[0].contains("empty.eml") && failed[0].contains("empty file"), "{failed:?}");
+        assert!(
+            failed[0].contains("empty.eml") && failed[0].contains("empty file"),
+            "{failed:?}"
+        );
         let totals = wait_texts(&c, "#fd-totals", |t| !t.is_empty()).await;
         assert!(
             totals[0].contains("3 bounces (1 hard, 2 soft), 1 complaints, 1 auto-replies"),
@@ -56,7 +62,13 @@ fn import_a_folder_then_filter_and_drill_down() {
         );
         // The reason chart has one bar per reason; clicking one filters the table.
         let bars = texts(&c, "#fd-chart .bar-label").await;
-        for r in ["userunknown", "mailboxfull", "blocked", "feedback", "vacation"] {
+        for r in [
+            "userunknown",
+            "mailboxfull",
+            "blocked",
+            "feedback",
+            "vacation",
+        ] {
             assert!(bars.iter().any(|b| b == r), "{r} missing from {bars:?}");
         }
         let rows = wait_texts(&c, "#fd-table tbody tr", |t| t.len() == 5).await;
@@ -75,12 +87,18 @@ fn import_a_folder_then_filter_and_drill_down() {
             .await
             .expect("select");
         click(&c, "#fd-apply").await;
-        let rows = wait_texts(&c, "#fd-table tbody tr", |t| t.len() == 1 && t[0].contains("gone@")).await;
+        let rows = wait_texts(&c, "#fd-table tbody tr", |t| {
+            t.len() == 1 && t[0].contains("gone@")
+        })
+        .await;
         assert!(rows[0].contains("userunknown"), "{rows:?}");
         // Drill down: the original message as text.
         click(&c, "#fd-table tbody tr .show-message").await;
         let source = wait_texts(&c, "#fd-message-text", |t| !t.is_empty()).await;
-        assert!(source[0].contains("Final-Recipient: rfc822; gone@receiver.example"), "{source:?}");
+        assert!(
+            source[0].contains("Final-Recipient: rfc822; gone@receiver.example"),
+            "{source:?}"
+        );
         // The hostile bounce: its diagnostic and subject stay text.
         c.find(Locator::Css("#fd-hardness option[value=\"\"]"))
             .await
@@ -95,22 +113,44 @@ fn import_a_folder_then_filter_and_drill_down() {
             .await
             .expect("select");
         click(&c, "#fd-apply").await;
-        let rows = wait_texts(&c, "#fd-table tbody tr", |t| t.len() == 1 && t[0].contains("victim@")).await;
-        assert!(rows[0].contains("<script>document.title='pwned'"), "{rows:?}");
+        let rows = wait_texts(&c, "#fd-table tbody tr", |t| {
+            t.len() == 1 && t[0].contains("victim@")
+        })
+        .await;
+        assert!(
+            rows[0].contains("<script>document.title='pwned'"),
+            "{rows:?}"
+        );
         click(&c, "#fd-table tbody tr .show-message").await;
-        let source = wait_texts(&c, "#fd-message-text", |t| t.iter().any(|s| s.contains("victim@"))).await;
-        assert!(source[0].contains("<style>body{display:none}</style>"), "{source:?}");
+        let source = wait_texts(&c, "#fd-message-text", |t| {
+            t.iter().any(|s| s.contains("victim@"))
+        })
+        .await;
+        assert!(
+            source[0].contains("<style>body{display:none}</style>"),
+            "{source:?}"
+        );
         assert_eq!(c.title().await.expect("title"), "Inboxlens");
-        for css in ["#view img", "#view script", "#view a", "#view style", "#view b"] {
+        for css in [
+            "#view img",
+            "#view script",
+            "#view a",
+            "#view style",
+            "#view b",
+        ] {
             assert!(
-                c.find_all(Locator::Css(css)).await.expect("find").is_empty(),
+                c.find_all(Locator::Css(css))
+                    .await
+                    .expect("find")
+                    .is_empty(),
                 "{css} exists"
             );
         }
         // Importing the same folder again adds nothing.
         click(&c, "#fd-import").await;
         let progress = wait_texts(&c, "#fd-progress", |t| {
-            t.iter().any(|s| s.starts_with("Done.") && s.contains(" 0 new"))
+            t.iter()
+                .any(|s| s.starts_with("Done.") && s.contains(" 0 new"))
         })
         .await;
         assert!(progress[0].contains("0 new"), "{progress:?}");

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use inboxlens_core::account::AccountInput;
-use inboxlens_core::feeds::{BounceRecord, DecodeError, Decoded, Limits, decode, decode_paths};
+use inboxlens_core::feeds::{
+    BounceRecord, DecodeError, Decoded, Keep, Limits, decode, decode_paths,
+};
 use inboxlens_store::Store;
 use inboxlens_tests::{fixture, target_bin};
 
@@ -53,8 +55,15 @@ fn vendor_text_bounce_is_read_from_its_error_text() {
     assert_eq!(r.messageid, "offer-1108@sender.example");
     let r = one("hostile-bounce.eml");
     assert_eq!(r.recipient.as_deref(), Some("victim@receiver.example"));
-    assert_eq!(r.reason, "blocked", "a blocklist rejection: {}", r.diagnosticcode);
-    assert!(r.diagnosticcode.contains("<script>"), "kept verbatim as text");
+    assert_eq!(
+        r.reason, "blocked",
+        "a blocklist rejection: {}",
+        r.diagnosticcode
+    );
+    assert!(
+        r.diagnosticcode.contains("<script>"),
+        "kept verbatim as text"
+    );
 }
 
 #[test]
@@ -92,7 +101,7 @@ fn mbox_of(files: &[&str], out: &Path) {
 fn decode_all(paths: &[PathBuf]) -> (Vec<(String, Vec<BounceRecord>)>, Vec<(String, String)>) {
     let mut ok = Vec::new();
     let mut failed = Vec::new();
-    decode_paths(paths, 2, &mut |d| {
+    decode_paths(paths, 2, Keep::Records, &mut |d| {
         match d {
             Decoded::Message { name, records, .. } => ok.push((name, records)),
             Decoded::Failed { name, reason } => failed.push((name, reason)),
@@ -105,30 +114,47 @@ fn decode_all(paths: &[PathBuf]) -> (Vec<(String, Vec<BounceRecord>)>, Vec<(Stri
 #[test]
 fn mbox_gzip_and_maildir_inputs_give_the_same_records() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let files = ["postfix-userunknown.eml", "qmail-mailboxfull.eml", "arf-abuse.eml"];
+    let files = [
+        "postfix-userunknown.eml",
+        "qmail-mailboxfull.eml",
+        "arf-abuse.eml",
+    ];
     let mbox = dir.path().join("feeds.mbox");
     mbox_of(&files, &mbox);
     let gz = dir.path().join("feeds.mbox.gz");
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(&std::fs::read(&mbox).expect("mbox")).expect("gz");
+    enc.write_all(&std::fs::read(&mbox).expect("mbox"))
+        .expect("gz");
     std::fs::write(&gz, enc.finish().expect("gz")).expect("write gz");
     let maildir = dir.path().join("Maildir");
     for sub in ["cur", "new", "tmp"] {
         std::fs::create_dir_all(maildir.join(sub)).expect("mkdir");
     }
     for (i, f) in files.iter().enumerate() {
-        std::fs::copy(fixture(&format!("feeds/{f}")), maildir.join("cur").join(format!("{i}.eml")))
-            .expect("copy");
+        std::fs::copy(
+            fixture(&format!("feeds/{f}")),
+            maildir.join("cur").join(format!("{i}.eml")),
+        )
+        .expect("copy");
     }
     std::fs::write(maildir.join("tmp").join("partial"), b"From: half").expect("tmp");
 
     let reasons = |out: &[(String, Vec<BounceRecord>)]| -> Vec<String> {
-        out.iter().flat_map(|(_, r)| r.iter().map(|r| r.reason.clone())).collect()
+        out.iter()
+            .flat_map(|(_, r)| r.iter().map(|r| r.reason.clone()))
+            .collect()
     };
     let (from_mbox, failed) = decode_all(std::slice::from_ref(&mbox));
     assert!(failed.is_empty(), "{failed:?}");
-    assert_eq!(reasons(&from_mbox), ["userunknown", "mailboxfull", "feedback"]);
-    assert!(from_mbox[1].0.ends_with("feeds.mbox#2"), "{}", from_mbox[1].0);
+    assert_eq!(
+        reasons(&from_mbox),
+        ["userunknown", "mailboxfull", "feedback"]
+    );
+    assert!(
+        from_mbox[1].0.ends_with("feeds.mbox#2"),
+        "{}",
+        from_mbox[1].0
+    );
     let (from_gz, _) = decode_all(&[gz]);
     assert_eq!(reasons(&from_gz), reasons(&from_mbox));
     let (from_maildir, failed) = decode_all(&[maildir]);
@@ -160,18 +186,36 @@ fn import_is_idempotent_and_names_the_bad_file() {
     assert_eq!(first.messages, 6, "{first:?}");
     assert_eq!((first.new_messages, first.duplicates), (6, 0));
     assert_eq!(first.records, 5);
-    assert_eq!((first.bounces, first.complaints, first.autoreplies, first.others), (3, 1, 1, 1));
+    assert_eq!(
+        (
+            first.bounces,
+            first.complaints,
+            first.autoreplies,
+            first.others
+        ),
+        (3, 1, 1, 1)
+    );
     assert_eq!(first.failed.len(), 1);
-    assert!(first.failed[0].name.ends_with("empty.eml"), "{:?}", first.failed);
+    assert!(
+        first.failed[0].name.ends_with("empty.eml"),
+        "{:?}",
+        first.failed
+    );
     let again = store
         .import_feeds(account, &[folder], 2, &mut |_| true)
         .expect("import again");
-    assert_eq!((again.new_messages, again.duplicates, again.records), (0, 6, 0));
+    assert_eq!(
+        (again.new_messages, again.duplicates, again.records),
+        (0, 6, 0)
+    );
     drop(store);
     let store = Store::open(&db).expect("reopen");
     assert_eq!(store.feed_counts(account).expect("counts"), (6, 5));
     let summary = store.feed_summary(account).expect("summary");
-    assert_eq!((summary.bounces, summary.hard, summary.complaints), (3, 1, 1));
+    assert_eq!(
+        (summary.bounces, summary.hard, summary.complaints),
+        (3, 1, 1)
+    );
     let hard = store
         .feed_records(
             account,
@@ -182,31 +226,56 @@ fn import_is_idempotent_and_names_the_bad_file() {
         )
         .expect("records");
     assert_eq!(hard.len(), 1);
-    assert_eq!(hard[0].record.recipient.as_deref(), Some("gone@receiver.example"));
+    assert_eq!(
+        hard[0].record.recipient.as_deref(),
+        Some("gone@receiver.example")
+    );
     let msg = store
         .feed_message(account, hard[0].message)
         .expect("message")
         .expect("stored");
-    assert!(msg.text.contains("Final-Recipient: rfc822; gone@receiver.example"));
+    assert!(
+        msg.text
+            .contains("Final-Recipient: rfc822; gone@receiver.example")
+    );
 }
 
 #[test]
 fn truncated_misencoded_and_deeply_nested_mail_never_panics() {
-    for name in ["postfix-userunknown.eml", "qmail-mailboxfull.eml", "arf-abuse.eml", "hostile-bounce.eml"] {
+    for name in [
+        "postfix-userunknown.eml",
+        "qmail-mailboxfull.eml",
+        "arf-abuse.eml",
+        "hostile-bounce.eml",
+    ] {
         let raw = std::fs::read(fixture(&format!("feeds/{name}"))).expect("fixture");
         for cut in (0..raw.len()).step_by(7) {
             let _ = decode(&raw[..cut], name, Limits::default());
         }
         // Mis-encoded: every byte flipped into the high half, and a bogus charset.
-        let flipped: Vec<u8> = raw.iter().map(|b| if b.is_ascii_alphabetic() { b | 0x80 } else { *b }).collect();
+        let flipped: Vec<u8> = raw
+            .iter()
+            .map(|b| {
+                if b.is_ascii_alphabetic() {
+                    b | 0x80
+                } else {
+                    *b
+                }
+            })
+            .collect();
         let _ = decode(&flipped, name, Limits::default());
         let bogus = String::from_utf8_lossy(&raw).replace("us-ascii", "x-no-such-charset\u{0}");
         let _ = decode(bogus.as_bytes(), name, Limits::default());
     }
     // 200 nested multiparts: a clear error, not a stack overflow.
-    let mut deep = String::from("From: MAILER-DAEMON@x.example\nSubject: Undelivered\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n");
+    let mut deep = String::from(
+        "From: MAILER-DAEMON@x.example\nSubject: Undelivered\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n",
+    );
     for i in 1..200 {
-        deep.push_str(&format!("--b{}\nContent-Type: multipart/mixed; boundary=\"b{i}\"\n\n", i - 1));
+        deep.push_str(&format!(
+            "--b{}\nContent-Type: multipart/mixed; boundary=\"b{i}\"\n\n",
+            i - 1
+        ));
     }
     deep.push_str("--b199\nContent-Type: text/plain\n\n<a@b.example>: 550 user unknown\n");
     match decode(deep.as_bytes(), "deep", Limits::default()) {
@@ -223,10 +292,14 @@ fn truncated_misencoded_and_deeply_nested_mail_never_panics() {
 
 /// An mbox of `n` distinct bounces (the fixture with a numbered recipient).
 fn big_mbox(path: &Path, n: usize) {
-    let template = std::fs::read_to_string(fixture("feeds/qmail-mailboxfull.eml")).expect("fixture");
+    let template =
+        std::fs::read_to_string(fixture("feeds/qmail-mailboxfull.eml")).expect("fixture");
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
     for i in 0..n {
-        let msg = template.replace("full@receiver.example", &format!("full{i}@receiver.example"));
+        let msg = template.replace(
+            "full@receiver.example",
+            &format!("full{i}@receiver.example"),
+        );
         writeln!(f, "From MAILER-DAEMON Thu Nov 26 00:00:00 2026").expect("w");
         f.write_all(msg.as_bytes()).expect("w");
         writeln!(f).expect("w");
@@ -257,13 +330,13 @@ fn import_killed_mid_way_leaves_a_consistent_store_and_a_rerun_completes() {
     // Kill it at different points (SIGKILL: no chance to clean up): once the store holds at
     // least `after` messages, plus a jitter so the kill lands anywhere inside a batch.
     let stored = || -> u64 {
-        let conn = rusqlite::Connection::open_with_flags(
-            &db,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .expect("read-only");
-        conn.query_row("SELECT count(*) FROM feed_messages", [], |r| r.get::<_, i64>(0))
-            .unwrap_or(0) as u64
+        let conn =
+            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .expect("read-only");
+        conn.query_row("SELECT count(*) FROM feed_messages", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap_or(0) as u64
     };
     let mut mid_way = 0;
     for after in [1u64, 1500, 3500] {
@@ -290,7 +363,10 @@ fn import_killed_mid_way_leaves_a_consistent_store_and_a_rerun_completes() {
             "a torn message after a kill past {after}"
         );
         let (messages, records) = store.feed_counts(account).expect("counts");
-        assert_eq!(messages, records, "one record per message, whole batches only");
+        assert_eq!(
+            messages, records,
+            "one record per message, whole batches only"
+        );
         assert_eq!(messages % 500, 0, "whole batches of 500 only: {messages}");
         if messages > 0 && messages < N as u64 {
             mid_way += 1;
@@ -300,5 +376,9 @@ fn import_killed_mid_way_leaves_a_consistent_store_and_a_rerun_completes() {
     let status = import().wait().expect("re-run");
     assert!(status.success());
     let store = Store::open(&db).expect("reopen");
-    assert_eq!(store.feed_counts(account).expect("counts"), (N as u64, N as u64), "nothing missing, no duplicates");
+    assert_eq!(
+        store.feed_counts(account).expect("counts"),
+        (N as u64, N as u64),
+        "nothing missing, no duplicates"
+    );
 }

@@ -302,7 +302,8 @@ fn run_eval_binary(
             println!("    deviation: {d}\n      justification: {why}");
         }
     }
-    let (passed, total) = score.ok_or_else(|| "inboxlens-eval printed no SCORE line".to_string())?;
+    let (passed, total) =
+        score.ok_or_else(|| "inboxlens-eval printed no SCORE line".to_string())?;
     Ok(Score {
         passed,
         total,
@@ -377,8 +378,7 @@ pub fn run(root: &Path) -> Result {
                         metrics,
                     }) => {
                         for (name, min) in s.gates {
-                            let Some((_, p, t)) = metrics.iter().find(|(n, _, _)| n == name)
-                            else {
+                            let Some((_, p, t)) = metrics.iter().find(|(n, _, _)| n == name) else {
                                 failures.push(format!("{}: no {name} metric reported", s.name));
                                 continue;
                             };

@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use inboxlens_core::feeds::{BounceRecord, Decoded, decode_paths};
+use inboxlens_core::feeds::{BounceRecord, Decoded, Keep, decode_paths};
 
 use crate::Outcome;
 use crate::args::{BouncesArgs, Cli, Format};
@@ -62,7 +62,7 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
             .read_to_end(&mut raw)
             .map_err(|e| input(format!("stdin: {e}")))?;
         emit(
-            inboxlens_core::feeds::batch::decode_one("-".into(), raw),
+            inboxlens_core::feeds::batch::decode_one("-".into(), raw, Keep::Records),
             &mut out,
         );
     }
@@ -75,7 +75,7 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    decode_paths(&files, threads, &mut |d| emit(d, &mut out));
+    decode_paths(&files, threads, Keep::Records, &mut |d| emit(d, &mut out));
     if cli.format == Format::Json {
         writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
     }

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use inboxlens_core::feeds::{BounceRecord, Decoded, decode_paths};
+use inboxlens_core::feeds::{BounceRecord, Decoded, Keep, decode_paths};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -266,7 +266,7 @@ impl Store {
             pending.clear();
             Ok(())
         };
-        decode_paths(paths, threads, &mut |d| {
+        decode_paths(paths, threads, Keep::Message, &mut |d| {
             match d {
                 Decoded::Message {
                     name,

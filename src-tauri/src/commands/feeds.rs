@@ -61,7 +61,10 @@ pub fn start_feed_import(
 
 /// Progress (or the outcome) of an import job.
 #[tauri::command]
-pub fn feed_import_status(state: State<'_, AppState>, job: u64) -> Result<ImportStatusDto, ApiError> {
+pub fn feed_import_status(
+    state: State<'_, AppState>,
+    job: u64,
+) -> Result<ImportStatusDto, ApiError> {
     state
         .jobs()
         .status(job)

@@ -61,7 +61,10 @@ fn bounces(dir: &std::path::Path) -> ExitCode {
             println!("SCORE {} {}", s.reason, s.records);
             println!("METRIC recipient {} {}", s.recipient, s.recipient_total);
             println!("METRIC hard/soft {} {}", s.hard, s.records);
-            println!("METRIC non-bounces-without-record {} {}", s.non_bounces_ok, s.non_bounces);
+            println!(
+                "METRIC non-bounces-without-record {} {}",
+                s.non_bounces_ok, s.non_bounces
+            );
             for f in &s.failures {
                 println!("DEVIATION {f}");
             }
@@ -98,8 +101,14 @@ fn arf(dir: &std::path::Path) -> ExitCode {
     };
     for eml in names {
         total += 1;
-        let name = eml.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let (Ok(raw), Ok(json)) = (std::fs::read(&eml), std::fs::read_to_string(eml.with_extension("json"))) else {
+        let name = eml
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let (Ok(raw), Ok(json)) = (
+            std::fs::read(&eml),
+            std::fs::read_to_string(eml.with_extension("json")),
+        ) else {
             failures.push(format!("{name}: unreadable sample"));
             continue;
         };
@@ -126,7 +135,10 @@ fn arf(dir: &std::path::Path) -> ExitCode {
             other => other.to_ascii_lowercase(),
         };
         if got.feedbacktype != ftype {
-            wrong.push(format!("feedback type {} (expected {ftype})", got.feedbacktype));
+            wrong.push(format!(
+                "feedback type {} (expected {ftype})",
+                got.feedbacktype
+            ));
         }
         if let Some(t) = want["arrival_date"].as_i64()
             && got.timestamp != Some(t)
@@ -136,12 +148,18 @@ fn arf(dir: &std::path::Path) -> ExitCode {
         if let Some(a) = addr(&want["original_mail_from"])
             && got.addresser.as_deref() != Some(a.as_str())
         {
-            wrong.push(format!("original sender {:?} (expected {a})", got.addresser));
+            wrong.push(format!(
+                "original sender {:?} (expected {a})",
+                got.addresser
+            ));
         }
         if let Some(a) = addr(&want["original_rcpt_to"])
             && got.recipient.as_deref() != Some(a.as_str())
         {
-            wrong.push(format!("original recipient {:?} (expected {a})", got.recipient));
+            wrong.push(format!(
+                "original recipient {:?} (expected {a})",
+                got.recipient
+            ));
         }
         if let Some(ip) = want["source_ip"].as_str()
             && got.rhost != ip

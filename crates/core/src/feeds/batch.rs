@@ -20,11 +20,13 @@ pub enum Decoded {
     Message {
         /// `path` or `path#N`.
         name: String,
-        /// SHA-256 of the raw message, hex: what an import is keyed by.
+        /// SHA-256 of the raw message, hex: what an import is keyed by (empty unless
+        /// [`Keep::Message`] was asked for).
         hash: String,
         /// Its size in bytes.
         size: usize,
-        /// The message itself (kept for import and drill-down).
+        /// The message itself (kept for import and drill-down; empty unless
+        /// [`Keep::Message`] was asked for).
         raw: Vec<u8>,
         /// The records (one per recipient).
         records: Vec<BounceRecord>,
@@ -38,9 +40,23 @@ pub enum Decoded {
     },
 }
 
+/// What [`decode_paths`] keeps of each message besides its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Records only (classification).
+    Records,
+    /// Records, the raw message and its SHA-256 (import).
+    Message,
+}
+
 /// Decodes every message under `paths` with `threads` workers and hands the results to `f`
 /// in input order. Returning `false` from `f` stops the batch.
-pub fn decode_paths(paths: &[PathBuf], threads: usize, f: &mut dyn FnMut(Decoded) -> bool) {
+pub fn decode_paths(
+    paths: &[PathBuf],
+    threads: usize,
+    keep: Keep,
+    f: &mut dyn FnMut(Decoded) -> bool,
+) {
     let threads = threads.max(1);
     let (work_tx, work_rx) = mpsc::sync_channel::<(usize, String, Vec<u8>)>(threads * 4);
     let (done_tx, done_rx) = mpsc::sync_channel::<(usize, Decoded)>(threads * 4);
@@ -85,7 +101,7 @@ pub fn decode_paths(paths: &[PathBuf], threads: usize, f: &mut dyn FnMut(Decoded
                     let Ok((seq, name, data)) = next else {
                         return;
                     };
-                    let result = decode_one(name, data);
+                    let result = decode_one(name, data, keep);
                     if tx.send((seq, result)).is_err() {
                         return;
                     }
@@ -118,12 +134,20 @@ pub fn decode_paths(paths: &[PathBuf], threads: usize, f: &mut dyn FnMut(Decoded
 }
 
 /// Decodes one message (the unit the workers run).
-pub fn decode_one(name: String, data: Vec<u8>) -> Decoded {
+pub fn decode_one(name: String, data: Vec<u8>, keep: Keep) -> Decoded {
     match decode(&data, &name, Limits::default()) {
         Ok(records) => Decoded::Message {
-            hash: hex(&Sha256::digest(&data)),
+            hash: if keep == Keep::Message {
+                hex(&Sha256::digest(&data))
+            } else {
+                String::new()
+            },
             size: data.len(),
-            raw: data,
+            raw: if keep == Keep::Message {
+                data
+            } else {
+                Vec::new()
+            },
             name,
             records,
         },

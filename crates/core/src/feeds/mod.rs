@@ -7,7 +7,7 @@ pub mod bounce;
 pub mod input;
 pub mod record;
 
-pub use batch::{Decoded, decode_paths};
+pub use batch::{Decoded, Keep, decode_paths};
 pub use bounce::{DecodeError, Limits, decode};
 pub use input::{InputError, Item, for_each_message};
 pub use record::BounceRecord;

@@ -1,8 +1,17 @@
 //! The parts of a report message that matter: the human-readable text, the machine-readable
 //! status blocks (RFC 3464 `message/delivery-status`, RFC 5965 `message/feedback-report`) and
 //! the headers of the returned original message.
+//!
+//! A bounce is walked with a small MIME splitter of our own (RFC 2045/2046: boundaries,
+//! transfer encodings, charsets through mail-parser's decoders) rather than a full parse:
+//! only the few header fields a record needs are handed to mail-parser, so the trace fields
+//! of the bounce and of the returned message (dozens of Received headers) are never parsed.
+//! That is most of the cost of reading a bounce.
 
-use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::decoders::quoted_printable::quoted_printable_decode;
+use mail_parser::{Message, MessageParser};
 
 /// What a report message is made of.
 #[derive(Debug, Default)]
@@ -18,8 +27,6 @@ pub(crate) struct Parts {
     pub original: Option<Original>,
     /// The report's own `report-type` parameter, lower-cased.
     pub report_type: String,
-    /// Nested MIME depth seen.
-    pub depth: usize,
     /// The first embedded message, raw (a forwarded bounce is decoded from it).
     pub nested: Option<Vec<u8>>,
 }
@@ -33,6 +40,103 @@ pub(crate) struct Original {
     pub message_id: String,
     pub list_id: String,
     pub subject: String,
+}
+
+/// Header fields a record reads from the report itself.
+const REPORT_FIELDS: &[&str] = &[
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "content-type",
+    "content-transfer-encoding",
+    "x-failed-recipients",
+    "auto-submitted",
+    "x-autoreply",
+    "x-autorespond",
+    "x-auto-response-suppress",
+    "precedence",
+    "x-nai-header",
+    "x-ahmailid",
+    "x-mailer",
+    "x-apple-unsubscribe",
+    "return-path",
+    "list-id",
+];
+
+/// Header fields a record reads from the returned message.
+const ORIGINAL_FIELDS: &[&str] = &[
+    "from",
+    "to",
+    "subject",
+    "message-id",
+    "list-id",
+    "return-path",
+];
+
+/// Splits a message into its header section and body (at the first empty line).
+pub(crate) fn split_head_body(raw: &[u8]) -> (&[u8], &[u8]) {
+    if raw.starts_with(b"\n") {
+        return (&[], &raw[1..]);
+    }
+    if raw.starts_with(b"\r\n") {
+        return (&[], &raw[2..]);
+    }
+    // The first "\n\n" or "\n\r\n": whichever comes first.
+    let lf = memchr::memmem::find(raw, b"\n\n").map(|i| (i + 1, i + 2));
+    let crlf = memchr::memmem::find(raw, b"\n\r\n").map(|i| (i + 1, i + 3));
+    match (lf, crlf) {
+        (Some(a), Some(b)) => {
+            let (h, b) = if a.0 <= b.0 { a } else { b };
+            (&raw[..h], &raw[b..])
+        }
+        (Some((h, b)), None) | (None, Some((h, b))) => (&raw[..h], &raw[b..]),
+        (None, None) => (raw, &[]),
+    }
+}
+
+/// The header section reduced to the fields in `keep` (plus the first Received when
+/// `first_received`), with their continuation lines. A line that is neither a field nor a
+/// continuation (a parameter someone forgot to indent) is kept with the field before it.
+pub(crate) fn filter_headers(head: &[u8], keep: &[&str], first_received: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1024);
+    let mut keeping = false;
+    let mut received_seen = false;
+    for line in head.split_inclusive(|b| *b == b'\n') {
+        let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        let colon = line.iter().position(|b| *b == b':');
+        let name_ok = colon
+            .is_some_and(|c| c > 0 && line[..c].iter().all(|b| b.is_ascii_graphic() && *b != b':'));
+        if continuation || !name_ok {
+            if keeping {
+                if !continuation {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(line);
+            }
+            continue;
+        }
+        let name = String::from_utf8_lossy(&line[..colon.unwrap_or(0)]).to_ascii_lowercase();
+        keeping = keep.contains(&name.as_str())
+            || (first_received && name == "received" && !received_seen);
+        if name == "received" {
+            received_seen = true;
+        }
+        if keeping {
+            out.extend_from_slice(line);
+        }
+    }
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out.push(b'\n');
+    out
+}
+
+/// Parses the report's own header fields (see [`REPORT_FIELDS`]).
+pub(crate) fn report_headers(head: &[u8]) -> Vec<u8> {
+    filter_headers(head, REPORT_FIELDS, true)
 }
 
 impl Original {
@@ -63,11 +167,16 @@ impl Original {
         }
     }
 
-    /// Parses a block of header lines (from `text/rfc822-headers` or text after a marker).
-    pub(crate) fn from_header_text(text: &str) -> Option<Self> {
-        let mut block = text.trim_start().to_string();
-        block.push_str("\n\n");
-        let m = MessageParser::default().parse_headers(block.as_bytes())?;
+    /// Parses a block of header lines (from `text/rfc822-headers`, a message/rfc822 part,
+    /// or text after a marker); `None` when it names no sender, recipient or Message-ID.
+    pub(crate) fn from_header_text(text: &[u8]) -> Option<Self> {
+        let start = text
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(text.len());
+        let (head, _) = split_head_body(&text[start..]);
+        let block = filter_headers(head, ORIGINAL_FIELDS, false);
+        let m = MessageParser::default().parse_headers(&block)?;
         let original = Self::from_message(&m);
         (original.from.is_some() || !original.to.is_empty() || !original.message_id.is_empty())
             .then_some(original)
@@ -82,92 +191,226 @@ impl Original {
 /// Deepest MIME nesting accepted (multiparts and embedded messages together).
 pub(crate) const MAX_DEPTH: usize = 20;
 
-/// Splits `m` into [`Parts`]. Returns `Err(depth)` when the nesting is deeper than [`MAX_DEPTH`].
-pub(crate) fn split(m: &Message<'_>) -> Result<Parts, usize> {
+/// A MIME part's content type and transfer encoding.
+#[derive(Debug, Default)]
+struct PartType {
+    ctype: String,
+    subtype: String,
+    boundary: Option<String>,
+    charset: String,
+    report_type: String,
+    encoding: String,
+}
+
+impl PartType {
+    fn from_fields(content_type: Option<&str>, encoding: Option<&str>) -> Self {
+        let mut t = PartType {
+            ctype: "text".into(),
+            subtype: "plain".into(),
+            encoding: encoding
+                .map(|e| e.trim().to_ascii_lowercase())
+                .unwrap_or_default(),
+            ..Default::default()
+        };
+        let Some(value) = content_type else {
+            return t;
+        };
+        let mut pieces = split_params(value).into_iter();
+        if let Some(main) = pieces.next()
+            && let Some((a, b)) = main.split_once('/')
+        {
+            t.ctype = a.trim().to_ascii_lowercase();
+            t.subtype = b.trim().to_ascii_lowercase();
+        }
+        for p in pieces {
+            let Some((k, v)) = p.split_once('=') else {
+                continue;
+            };
+            let v = v.trim().trim_matches('"').to_string();
+            match k.trim().to_ascii_lowercase().as_str() {
+                "boundary" => t.boundary = Some(v),
+                "charset" => t.charset = v.to_ascii_lowercase(),
+                "report-type" => t.report_type = v.to_ascii_lowercase(),
+                _ => {}
+            }
+        }
+        t
+    }
+}
+
+/// `a/b; k=v; k2="v;2"` → ["a/b", "k=v", "k2=\"v;2\""].
+fn split_params(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for ch in value.chars() {
+        match ch {
+            '"' => {
+                quoted = !quoted;
+                cur.push(ch);
+            }
+            ';' if !quoted => out.push(std::mem::take(&mut cur)),
+            '\r' | '\n' => cur.push(' '),
+            _ => cur.push(ch),
+        }
+    }
+    out.push(cur);
+    out.into_iter().map(|s| s.trim().to_string()).collect()
+}
+
+/// Unfolded value of field `name` in a part's raw header section.
+fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
+    let mut lines = head.split_inclusive(|b| *b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        if line.len() > name.len()
+            && line[name.len()] == b':'
+            && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+        {
+            let mut value = String::from_utf8_lossy(&line[name.len() + 1..]).into_owned();
+            while let Some(next) = lines.peek() {
+                let folded = next.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+                if !folded && next.contains(&b':') {
+                    break;
+                }
+                value.push(' ');
+                value.push_str(String::from_utf8_lossy(next).trim());
+                lines.next();
+            }
+            return Some(std::borrow::Cow::Owned(value.trim().to_string()));
+        }
+    }
+    None
+}
+
+/// Splits the body of the report (whose own header fields are `top`) into [`Parts`].
+/// Returns `Err(depth)` when the nesting is deeper than [`MAX_DEPTH`].
+pub(crate) fn split(top: &Message<'_>, body: &[u8]) -> Result<Parts, usize> {
+    let t = PartType::from_fields(
+        top.header_raw("Content-Type"),
+        top.header_raw("Content-Transfer-Encoding"),
+    );
     let mut parts = Parts {
-        report_type: m
-            .content_type()
-            .and_then(|ct| ct.attribute("report-type"))
-            .unwrap_or_default()
-            .to_ascii_lowercase(),
+        report_type: t.report_type.clone(),
         ..Default::default()
     };
-    walk(m, 0, 1, &mut parts, &mut Vec::new())?;
+    walk(&t, body, 1, &mut parts)?;
     Ok(parts)
 }
 
-fn walk(
-    m: &Message<'_>,
-    part_id: u32,
-    depth: usize,
-    out: &mut Parts,
-    seen: &mut Vec<u32>,
-) -> Result<(), usize> {
+fn walk(t: &PartType, body: &[u8], depth: usize, out: &mut Parts) -> Result<(), usize> {
     if depth > MAX_DEPTH {
         return Err(depth);
     }
-    out.depth = out.depth.max(depth);
-    if seen.contains(&part_id) {
+    if t.ctype == "multipart" {
+        let Some(boundary) = t.boundary.as_deref().filter(|b| !b.is_empty()) else {
+            // A multipart without a boundary: read it as text.
+            out.human.push(decode_text(t, body));
+            return Ok(());
+        };
+        for part in multipart(body, boundary.as_bytes()) {
+            let (head, content) = split_head_body(part);
+            let pt = PartType::from_fields(
+                field(head, "content-type").as_deref(),
+                field(head, "content-transfer-encoding").as_deref(),
+            );
+            walk(&pt, content, depth + 1, out)?;
+        }
         return Ok(());
     }
-    seen.push(part_id);
-    let Some(part) = m.part(part_id) else {
-        return Ok(());
-    };
-    let (ctype, subtype) = part
-        .content_type()
-        .map(|ct| {
-            (
-                ct.ctype().to_ascii_lowercase(),
-                ct.subtype().unwrap_or_default().to_ascii_lowercase(),
-            )
-        })
-        .unwrap_or_else(|| ("text".into(), "plain".into()));
-    match &part.body {
-        PartType::Multipart(children) => {
-            for child in children.clone() {
-                walk(m, child, depth + 1, out, seen)?;
-            }
-        }
-        PartType::Message(nested) => {
+    match (t.ctype.as_str(), t.subtype.as_str()) {
+        ("message", "rfc822" | "global" | "partial") => {
+            let bytes = transfer_decode(&t.encoding, body);
             if out.original.is_none() {
-                out.original = Some(Original::from_message(nested));
+                out.original = Original::from_header_text(&bytes);
             }
             if out.nested.is_none() {
-                out.nested = Some(nested.raw_message().to_vec());
+                out.nested = Some(bytes.into_owned());
             }
         }
-        PartType::Text(text) if subtype == "rfc822-headers" => {
+        ("text" | "message", "rfc822-headers" | "global-headers") => {
             if out.original.is_none() {
-                out.original = Original::from_header_text(text);
+                out.original = Original::from_header_text(&transfer_decode(&t.encoding, body));
             }
         }
-        PartType::Text(text) | PartType::Html(text) if ctype == "message" => {
-            classify_message_part(&subtype, text, out);
+        ("message", "delivery-status" | "global-delivery-status") => {
+            out.delivery_status.push(decode_text(t, body));
         }
-        PartType::Text(text) => out.human.push(text.to_string()),
-        PartType::Html(html) => out.human.push(html_to_text(html)),
-        PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
-            let text = String::from_utf8_lossy(bytes);
-            if ctype == "message" {
-                classify_message_part(&subtype, &text, out);
-            }
-        }
+        ("message", "feedback-report") => out.feedback = Some(decode_text(t, body)),
+        ("text", "html") => out.human.push(html_to_text(&decode_text(t, body))),
+        ("text", _) => out.human.push(decode_text(t, body)),
+        _ => {}
     }
     Ok(())
 }
 
-fn classify_message_part(subtype: &str, text: &str, out: &mut Parts) {
-    match subtype {
-        "delivery-status" | "global-delivery-status" => out.delivery_status.push(text.to_string()),
-        "feedback-report" => out.feedback = Some(text.to_string()),
-        // Headers-only copies labelled message/rfc822 that mail-parser did not nest.
-        "rfc822" | "global" | "rfc822-headers" | "global-headers" => {
-            if out.original.is_none() {
-                out.original = Original::from_header_text(text);
-            }
+/// The parts of a multipart body (RFC 2046 §5.1.1): between `--boundary` lines, up to
+/// `--boundary--` or the end. The line break before a delimiter belongs to it.
+fn multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+    let mut delimiter = Vec::with_capacity(boundary.len() + 2);
+    delimiter.extend_from_slice(b"--");
+    delimiter.extend_from_slice(boundary);
+    let finder = memchr::memmem::Finder::new(&delimiter);
+    let mut parts = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut from = 0;
+    while let Some(i) = finder.find(&body[from..]).map(|i| from + i) {
+        from = i + delimiter.len();
+        // A delimiter starts a line…
+        if i > 0 && body[i - 1] != b'\n' {
+            continue;
         }
-        _ => {}
+        let line_end = memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |j| from + j + 1);
+        let rest = &body[from..line_end];
+        let closing = rest.starts_with(b"--");
+        let rest = if closing { &rest[2..] } else { rest };
+        // …and holds nothing else but white space.
+        if !rest.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if let Some(s) = start {
+            let mut e = i;
+            if e > s && body[e - 1] == b'\n' {
+                e -= 1;
+                if e > s && body[e - 1] == b'\r' {
+                    e -= 1;
+                }
+            }
+            parts.push(&body[s..e]);
+        }
+        if closing {
+            return parts;
+        }
+        start = Some(line_end);
+        from = line_end;
+    }
+    if let Some(s) = start {
+        parts.push(&body[s.min(body.len())..]);
+    }
+    parts
+}
+
+fn transfer_decode<'a>(encoding: &str, body: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    match encoding {
+        "base64" => base64_decode(body)
+            .map(std::borrow::Cow::Owned)
+            .unwrap_or(std::borrow::Cow::Borrowed(body)),
+        "quoted-printable" => quoted_printable_decode(body)
+            .map(std::borrow::Cow::Owned)
+            .unwrap_or(std::borrow::Cow::Borrowed(body)),
+        _ => std::borrow::Cow::Borrowed(body),
+    }
+}
+
+fn decode_text(t: &PartType, body: &[u8]) -> String {
+    let bytes = transfer_decode(&t.encoding, body);
+    match t.charset.as_str() {
+        "" | "utf-8" | "utf8" | "us-ascii" | "ascii" => {
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        cs => match charset_decoder(cs.as_bytes()) {
+            Some(decode) => decode(&bytes),
+            None => String::from_utf8_lossy(&bytes).into_owned(),
+        },
     }
 }
 
@@ -197,10 +440,10 @@ pub(crate) fn html_to_text(html: &str) -> String {
             out.push(' ');
         }
         rest = &after[gt + 1..];
-        if name == "style" || name == "script" || name == "head" {
-            if let Some(end) = rest.to_ascii_lowercase().find(&format!("</{name}")) {
-                rest = &rest[end..];
-            }
+        if (name == "style" || name == "script" || name == "head")
+            && let Some(end) = rest.to_ascii_lowercase().find(&format!("</{name}"))
+        {
+            rest = &rest[end..];
         }
     }
     out.push_str(rest);
@@ -239,4 +482,30 @@ pub(crate) fn raw_body_text(raw: &[u8]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_parts_and_unindented_parameters() {
+        let body = b"preamble\n--b1\nContent-Type: text/plain\n\nhello\n--b1\nContent-Type: multipart/alternative;\nboundary=\"b2\"\n\n--b2\nContent-Type: text/plain\n\ninner\n--b2--\n--b1--\nepilogue\n";
+        let parts = multipart(body, b"b1");
+        assert_eq!(parts.len(), 2);
+        let (head, content) = split_head_body(parts[1]);
+        let t = PartType::from_fields(field(head, "content-type").as_deref(), None);
+        assert_eq!(t.boundary.as_deref(), Some("b2"));
+        assert_eq!(
+            multipart(content, b"b2"),
+            vec![&b"Content-Type: text/plain\n\ninner"[..]]
+        );
+    }
+
+    #[test]
+    fn header_filter_keeps_folded_fields_and_first_received() {
+        let head = b"Received: one\n\tby a\nReceived: two\nSubject: hi\n there\nX-Other: no\n";
+        let f = filter_headers(head, &["subject"], true);
+        assert_eq!(f, b"Received: one\n\tby a\nSubject: hi\n there\n\n");
+    }
 }

@@ -84,18 +84,20 @@ fn decode_nested(
             max: limits.max_bytes,
         });
     }
+    let (head, body) = mime::split_head_body(raw);
+    let header_block = mime::report_headers(head);
     let message = MessageParser::default()
-        .parse(raw)
+        .parse_headers(&header_block)
         .filter(|m| !m.headers().is_empty())
         .ok_or(DecodeError::NotMail)?;
-    let parts = mime::split(&message).map_err(|depth| DecodeError::TooDeep {
+    let parts = mime::split(&message, body).map_err(|depth| DecodeError::TooDeep {
         depth,
         max: mime::MAX_DEPTH,
     })?;
     let mut parts = parts;
     if parts.human.iter().all(|h| h.trim().is_empty()) && parts.delivery_status.is_empty() {
-        // Broken MIME (a boundary parameter on an unfolded line, a missing closing
-        // boundary) leaves no text part: read the body as plain text instead.
+        // Broken MIME (a missing closing boundary, a part without headers) leaves no text
+        // part: read the body as plain text instead.
         parts.human = vec![mime::raw_body_text(raw)];
     }
     let ctx = Context::new(&message, file);
@@ -257,7 +259,8 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
     let human: String = parts.human.join("\n");
     let mut original = parts.original.clone();
     if original.is_none() {
-        original = text::trailing_headers(&human).and_then(mime::Original::from_header_text);
+        original = text::trailing_headers(&human)
+            .and_then(|t| mime::Original::from_header_text(t.as_bytes()));
     }
     let sender = original.as_ref().and_then(mime::Original::sender);
     let mut exclude: Vec<String> = sender.iter().cloned().collect();

@@ -12,7 +12,7 @@ pub(super) fn decode(ctx: &Context, parts: &mime::Parts, raw: &[u8]) -> Option<V
         Some(h) => h,
         None => {
             // The notification can sit inside a forwarded message/rfc822 part.
-            if !raw.windows(16).any(|w| w == b"notificationType") {
+            if memchr::memmem::find(raw, b"notificationType").is_none() {
                 return None;
             }
             lossy = String::from_utf8_lossy(raw);
