@@ -9,7 +9,10 @@
 //! knot address, audited by `inboxlens audit` and by checkdmarc (two processes, as it has no
 //! parallel option), with detection of each domain's known problem scored for both.
 //!
-//! `cargo xtask bench [dnsbl|audit]` runs one; without an argument, both.
+//! Bounces (issue #6): `inboxlens bounces` vs sisimai 5.3.0 and flufl.bounce on the bounce
+//! corpus x10 and a synthetic 100,000-message mbox (`xtask/bench/bounce_bench.py`).
+//!
+//! `cargo xtask bench [dnsbl|audit|bounces]` runs one; without an argument, all.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -154,7 +157,9 @@ fn harness(title: &str, script: &str, dir: &Path, bin: &str) -> Result<String> {
 
 /// Runs the benchmarks (`which`: dnsbl, audit, or both) and writes BENCHMARKS.md.
 pub fn run(which: Option<&str>) -> Result {
-    crate::sys::ensure_bench_tools()?;
+    if which.is_none_or(|w| w == "dnsbl" || w == "audit") {
+        crate::sys::ensure_bench_tools()?;
+    }
     let root = root();
     step(
         "build inboxlens (release)",
@@ -188,6 +193,25 @@ pub fn run(which: Option<&str>) -> Result {
             &bin,
         )?);
     }
+    if which.is_none_or(|w| w == "bounces") {
+        let dir = root.join("target/bench/bounces");
+        let lib = crate::sys::ensure_bounce_bench_tools(&root.join("target/bench/tools"))?;
+        let md = dir.join("section.md");
+        step(
+            "Bounces: inboxlens vs sisimai and flufl.bounce",
+            Command::new("python3")
+                .arg(root.join("xtask/bench/bounce_bench.py"))
+                .args(["--workdir", &dir.display().to_string()])
+                .args([
+                    "--corpus",
+                    &root.join("../shared/corpus/bounces/dev").display().to_string(),
+                ])
+                .args(["--inboxlens", &bin])
+                .args(["--sisimai-lib", &lib.display().to_string()])
+                .args(["--markdown", &md.display().to_string()]),
+        )?;
+        sections.push(std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
+    }
     if which.is_some() {
         // One benchmark alone: replace its section, keep the other's from the last full run.
         let path = root.join("BENCHMARKS.md");
@@ -200,7 +224,16 @@ pub fn run(which: Option<&str>) -> Result {
             .filter(|s| s.lines().next() != Some(title.as_str()))
             .collect();
         kept.extend(sections);
-        kept.sort_by_key(|s| !s.contains("DNSBL"));
+        // Issue order: DNSBL (#4), audit (#3), bounces (#6).
+        kept.sort_by_key(|s| {
+            if s.contains("DNSBL") {
+                0
+            } else if s.contains("Domain audit") {
+                1
+            } else {
+                2
+            }
+        });
         sections = kept;
     }
     let machine = Command::new("sh")

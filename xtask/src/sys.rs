@@ -169,6 +169,61 @@ pub fn path_with_cargo_bin() -> std::ffi::OsString {
 }
 
 /// knot DNS (server and kdig), pydnsbl and checkdmarc for `cargo xtask bench`.
+/// sisimai 5.3.0 from Debian trixie: the version the bounce corpus expectations come from
+/// (bookworm's 4.25 predates half the taxonomy). Fetched as the .deb and unpacked under
+/// target/bench/tools, checked against this SHA-256 (the one in corpus/SOURCES.md).
+const SISIMAI_DEB: &str =
+    "http://deb.debian.org/debian/pool/main/libs/libsisimai-perl/libsisimai-perl_5.3.0-1_all.deb";
+const SISIMAI_SHA256: &str = "c68e60dd23ec660e1726279997e7d774b1f5038dd17ea76a068c3c77f984b9b2";
+
+/// Installs the peers of the bounce benchmark; returns sisimai's perl library folder.
+pub fn ensure_bounce_bench_tools(tools: &std::path::Path) -> Result<std::path::PathBuf> {
+    apt_install(&[
+        "python3-pip",
+        "time",
+        "curl",
+        "libclass-accessor-lite-perl",
+        "libjson-perl",
+    ])?;
+    let lib = tools.join("sisimai/usr/share/perl5");
+    if !lib.join("Sisimai.pm").exists() {
+        std::fs::create_dir_all(tools).map_err(|e| e.to_string())?;
+        let deb = tools.join("libsisimai-perl_5.3.0-1_all.deb");
+        step(
+            "download sisimai 5.3.0 (.deb)",
+            Command::new("curl")
+                .args(["-sSfL", "--retry", "3", "-o"])
+                .arg(&deb)
+                .arg(SISIMAI_DEB),
+        )?;
+        let sum = Command::new("sha256sum")
+            .arg(&deb)
+            .output()
+            .map_err(|e| e.to_string())?;
+        let sum = String::from_utf8_lossy(&sum.stdout);
+        if !sum.starts_with(SISIMAI_SHA256) {
+            return Err(format!("{}: unexpected SHA-256 {sum}", deb.display()));
+        }
+        step(
+            "unpack sisimai",
+            Command::new("dpkg-deb").arg("-x").arg(&deb).arg(tools.join("sisimai")),
+        )?;
+    }
+    let have_flufl = Command::new("python3")
+        .args(["-c", "import flufl.bounce"])
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !have_flufl {
+        step(
+            "pip install flufl.bounce",
+            Command::new("python3").args(["-m", "pip", "install", "--quiet", "flufl.bounce==6.0.0"]),
+        )?;
+    }
+    Ok(lib)
+}
+
 pub fn ensure_bench_tools() -> Result {
     apt_install(&["knot", "knot-dnsutils", "python3-pip", "time"])?;
     let have_pydnsbl = Command::new("python3")
