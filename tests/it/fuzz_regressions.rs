@@ -88,4 +88,22 @@ fn every_fuzz_regression_input_is_survived() {
             assert!(r.is_err(), "a max_age over a year is refused");
         }
     }
+    for (name, data) in inputs("bounce_decode") {
+        let _ = inboxlens_core::feeds::decode(&data, &name, Default::default());
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, data) in inputs("mbox_reader") {
+        let path = dir.path().join(&name);
+        std::fs::write(&path, &data).expect("write");
+        let limits = inboxlens_core::feeds::input::InputLimits {
+            max_message: 1 << 20,
+            max_inflated: 4 << 20,
+        };
+        inboxlens_core::feeds::for_each_message(&path, limits, &mut |item| {
+            if let Ok(item) = item {
+                let _ = inboxlens_core::feeds::decode(&item.data, &item.name, Default::default());
+            }
+            true
+        });
+    }
 }

@@ -18,6 +18,8 @@ pub const TARGETS: &[&str] = &[
     "dkim_key",
     "message_headers",
     "mta_sts_policy",
+    "bounce_decode",
+    "mbox_reader",
 ];
 
 fn cargo() -> std::ffi::OsString {
@@ -78,6 +80,19 @@ fn seeds(root: &Path, target: &str, dir: &Path) -> Result {
                 .flatten()
             {
                 put(&std::fs::read(e.path()).map_err(|e| e.to_string())?)?;
+            }
+        }
+        "bounce_decode" | "mbox_reader" => {
+            // Our own feed fixtures, and the sisimai corpus when it is beside the project.
+            let mut dirs = vec![root.join("tests/fixtures/feeds")];
+            dirs.push(root.join("../shared/corpus/bounces/dev"));
+            for d in dirs {
+                let Ok(rd) = std::fs::read_dir(&d) else {
+                    continue;
+                };
+                for e in rd.flatten().filter(|e| e.path().is_file()) {
+                    put(&std::fs::read(e.path()).map_err(|e| e.to_string())?)?;
+                }
             }
         }
         other => {
