@@ -98,7 +98,11 @@ fn mbox_of(files: &[&str], out: &Path) {
     std::fs::write(out, mbox).expect("write mbox");
 }
 
-fn decode_all(paths: &[PathBuf]) -> (Vec<(String, Vec<BounceRecord>)>, Vec<(String, String)>) {
+/// (message name, its records) for each message read.
+type Decodedlist = Vec<(String, Vec<BounceRecord>)>;
+
+/// Decodes `paths`: the messages read, and (name, reason) of what could not be.
+fn decode_all(paths: &[PathBuf]) -> (Decodedlist, Vec<(String, String)>) {
     let mut ok = Vec::new();
     let mut failed = Vec::new();
     decode_paths(paths, 2, Keep::Records, &mut |d| {

@@ -204,7 +204,10 @@ pub fn run(which: Option<&str>) -> Result {
                 .args(["--workdir", &dir.display().to_string()])
                 .args([
                     "--corpus",
-                    &root.join("../shared/corpus/bounces/dev").display().to_string(),
+                    &root
+                        .join("../shared/corpus/bounces/dev")
+                        .display()
+                        .to_string(),
                 ])
                 .args(["--inboxlens", &bin])
                 .args(["--sisimai-lib", &lib.display().to_string()])

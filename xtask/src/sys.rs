@@ -206,7 +206,10 @@ pub fn ensure_bounce_bench_tools(tools: &std::path::Path) -> Result<std::path::P
         }
         step(
             "unpack sisimai",
-            Command::new("dpkg-deb").arg("-x").arg(&deb).arg(tools.join("sisimai")),
+            Command::new("dpkg-deb")
+                .arg("-x")
+                .arg(&deb)
+                .arg(tools.join("sisimai")),
         )?;
     }
     let have_flufl = Command::new("python3")
@@ -218,7 +221,13 @@ pub fn ensure_bounce_bench_tools(tools: &std::path::Path) -> Result<std::path::P
     if !have_flufl {
         step(
             "pip install flufl.bounce",
-            Command::new("python3").args(["-m", "pip", "install", "--quiet", "flufl.bounce==6.0.0"]),
+            Command::new("python3").args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "flufl.bounce==6.0.0",
+            ]),
         )?;
     }
     Ok(lib)

@@ -327,11 +327,10 @@ fn walk(t: &PartType, body: &[u8], depth: usize, out: &mut Parts) -> Result<(), 
                 out.nested = Some(bytes.into_owned());
             }
         }
-        ("text" | "message", "rfc822-headers" | "global-headers") => {
-            if out.original.is_none() {
-                out.original = Original::from_header_text(&transfer_decode(&t.encoding, body));
-            }
+        ("text" | "message", "rfc822-headers" | "global-headers") if out.original.is_none() => {
+            out.original = Original::from_header_text(&transfer_decode(&t.encoding, body));
         }
+        ("text" | "message", "rfc822-headers" | "global-headers") => {}
         ("message", "delivery-status" | "global-delivery-status") => {
             out.delivery_status.push(decode_text(t, body));
         }

@@ -456,16 +456,16 @@ fn finish(
         d.action.clone()
     };
 
-    let reason = classify(
-        ctx.filtering_gateway,
-        &diag,
-        &d.text,
+    let reason = classify(&Evidence {
+        gateway: ctx.filtering_gateway,
+        diag: &diag,
+        text_about: &d.text,
         whole,
-        &status,
-        &replycode,
-        &command,
-        &action,
-    );
+        status: &status,
+        replycode: &replycode,
+        command: &command,
+        action: &action,
+    });
     rec.hardbounce = is_hard(reason, &status) && action != "delayed";
     rec.reason = reason.to_string();
     rec.recipient = d.recipient;
@@ -501,31 +501,38 @@ fn finish(
     rec
 }
 
+/// What a recipient's verdict is decided from.
+struct Evidence<'a> {
+    /// The report comes from a filtering appliance.
+    gateway: bool,
+    /// The diagnostic (the status block's, else the text's about this recipient).
+    diag: &'a str,
+    /// The human-readable text about this recipient.
+    text_about: &'a str,
+    /// The whole error text of the report.
+    whole: &'a str,
+    status: &'a str,
+    replycode: &'a str,
+    command: &'a str,
+    action: &'a str,
+}
+
 /// Text, then status code, then context (see `reason.rs`).
-fn classify(
-    ctx_gateway: bool,
-    diag: &str,
-    text_about: &str,
-    whole: &str,
-    status: &str,
-    replycode: &str,
-    command: &str,
-    action: &str,
-) -> &'static str {
-    if matches!(action, "delivered" | "relayed" | "expanded") || status.starts_with('2') {
+fn classify(e: &Evidence<'_>) -> &'static str {
+    if matches!(e.action, "delivered" | "relayed" | "expanded") || e.status.starts_with('2') {
         return "delivered";
     }
-    let by_text = text_reason(diag).or_else(|| text_reason(text_about));
+    let by_text = text_reason(e.diag).or_else(|| text_reason(e.text_about));
     if let Some(r) = by_text {
-        return refine(r, ctx_gateway, status, command);
+        return refine(r, e.gateway, e.status, e.command);
     }
-    if let Some(r) = reason::from_status(status) {
+    if let Some(r) = reason::from_status(e.status) {
         return r;
     }
-    if let Some(r) = text_reason(whole) {
+    if let Some(r) = text_reason(e.whole) {
         return r;
     }
-    reason::from_context(command, replycode, action)
+    reason::from_context(e.command, e.replycode, e.action)
 }
 
 /// Adjusts a reason read from text with what the SMTP dialogue says about it.

@@ -12,9 +12,7 @@ pub(super) fn decode(ctx: &Context, parts: &mime::Parts, raw: &[u8]) -> Option<V
         Some(h) => h,
         None => {
             // The notification can sit inside a forwarded message/rfc822 part.
-            if memchr::memmem::find(raw, b"notificationType").is_none() {
-                return None;
-            }
+            memchr::memmem::find(raw, b"notificationType")?;
             lossy = String::from_utf8_lossy(raw);
             let at = lossy.find("notificationType")?;
             let open = lossy[..at].rfind("\n{").map(|i| i + 1)?;
@@ -90,7 +88,7 @@ pub(super) fn decode(ctx: &Context, parts: &mime::Parts, raw: &[u8]) -> Option<V
                 rec.diagnostictype = kind;
                 rec.replycode = super::text::reply_code(&text).unwrap_or_default();
                 rec.reason = reason::from_text(&text)
-                    .or_else(|| match sub.as_str() {
+                    .or(match sub.as_str() {
                         "NoEmail" => Some("userunknown"),
                         "MailboxFull" => Some("mailboxfull"),
                         "MessageTooLarge" => Some("mesgtoobig"),
