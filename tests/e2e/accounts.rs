@@ -169,7 +169,7 @@ fn views_that_have_not_landed_say_so_and_show_no_data() {
                 "nav has {want}: {labels:?}"
             );
         }
-        for view in ["feeds", "habits", "rules"] {
+        for view in ["habits", "rules"] {
             c.find(Locator::Css(&format!("#nav button[data-view=\"{view}\"]")))
                 .await
                 .expect("nav button")
