@@ -425,7 +425,10 @@ fn finish(
     decodedby: &str,
 ) -> BounceRecord {
     let mut rec = ctx.record(decodedby);
-    let diag = if d.diagnostic.is_empty() {
+    // A status block's Diagnostic-Code that says nothing in words ("X-Unix; 77", a bare
+    // code) yields to the human-readable text about the recipient.
+    let says_nothing = d.diagnostic.chars().filter(|c| c.is_alphabetic()).count() < 3;
+    let diag = if says_nothing && !d.text.is_empty() {
         d.text.clone()
     } else {
         d.diagnostic.clone()
@@ -541,8 +544,8 @@ fn refine(r: &'static str, gateway: bool, status: &str, command: &str) -> &'stat
     match r {
         // An answer to MAIL FROM is about the sender, not the recipient (RFC 5321 §3.3).
         "userunknown" | "hostunknown" | "filtered" if command == "MAIL" => "rejected",
-        // An answer to HELO/EHLO is about the client's name.
-        "hostunknown" if matches!(command, "HELO" | "EHLO") => "blocked",
+        // An answer to HELO/EHLO (or at connection) is about the client, not a domain.
+        "hostunknown" if matches!(command, "HELO" | "EHLO" | "CONN") => "blocked",
         "userunknown"
             if is_filter_rejection(status, command) || (gateway && subject != Some("1")) =>
         {

@@ -273,9 +273,18 @@ static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
 /// "The error that the other server returned was:", "Remote Server returned" ….
 pub(crate) fn remote_reply(text: &str) -> Option<&str> {
     let m = REMOTE_REPLY.find_iter(text).last()?;
-    let rest = text[m.end()..].trim();
+    let mut rest = text[m.end()..].trim();
+    // A sendmail transcript's "<<<" line is one reply: the next reply code starts another
+    // line of the transcript.
+    if m.as_str() == "<<<"
+        && let Some(next) = NEXT_REPLY.find(rest.get(4..).unwrap_or(""))
+    {
+        rest = rest[..4 + next.start()].trim();
+    }
     (!rest.is_empty()).then_some(rest)
 }
+
+static NEXT_REPLY: LazyLock<Regex> = LazyLock::new(|| re(r"\s[245][0-9][0-9][\s-]"));
 
 static STATUS: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[^\d.\w])([245])\.(\d{1,3})\.(\d{1,3})(?:[^\d.]|\.(?:\s|$)|$)"));
