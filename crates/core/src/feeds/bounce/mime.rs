@@ -402,7 +402,18 @@ fn transfer_decode<'a>(encoding: &str, body: &'a [u8]) -> std::borrow::Cow<'a, [
 
 fn decode_text(t: &PartType, body: &[u8]) -> String {
     let bytes = transfer_decode(&t.encoding, body);
-    match t.charset.as_str() {
+    // Japanese MTAs write ISO-2022-JP into parts that declare no charset (status blocks
+    // above all): its escape sequences give it away.
+    let iso2022jp = || {
+        memchr::memmem::find(&bytes, b"\x1b$B").is_some()
+            || memchr::memmem::find(&bytes, b"\x1b$@").is_some()
+    };
+    let charset = if t.charset.is_empty() && iso2022jp() {
+        "iso-2022-jp"
+    } else {
+        t.charset.as_str()
+    };
+    match charset {
         "" | "utf-8" | "utf8" | "us-ascii" | "ascii" => {
             String::from_utf8_lossy(&bytes).into_owned()
         }

@@ -127,7 +127,10 @@ fn decode_nested(
     }
     let mut records = bounce(&ctx, &parts);
     // A report forwarded as an attachment ("Fw: Returned mail"): decode the attached one.
-    if (records.is_empty() || records.iter().all(|r| r.reason == "onhold"))
+    if (records.is_empty()
+        || records
+            .iter()
+            .all(|r| r.reason == "onhold" || r.reason == "undefined"))
         && level < MAX_FORWARDED
         && let Some(nested) = &parts.nested
     {

@@ -168,7 +168,7 @@ pub(crate) fn from_context(command: &str, replycode: &str, action: &str) -> &'st
         "MAIL" => "rejected",
         "RCPT" if replycode == "550" || replycode == "553" => "userunknown",
         "DATA" => "filtered",
-        _ if replycode.is_empty() && !action.is_empty() => "onhold",
+        // Nothing to go on (no words, no code, no command): say so rather than guess.
         _ => "undefined",
     }
 }
