@@ -89,10 +89,10 @@ const SUITES: &[Suite] = &[
         dir: "bounces/dev",
         issue: 6,
         scorer: Some(bounces),
-        threshold: 0.885,
+        threshold: 0.915,
         gates: &[
             ("recipient", 0.978),
-            ("hard/soft", 0.93),
+            ("hard/soft", 0.945),
             ("non-bounces-without-record", 0.5),
         ],
     },
@@ -101,7 +101,7 @@ const SUITES: &[Suite] = &[
         dir: "bounces/dev-crlf",
         issue: 6,
         scorer: Some(bounces),
-        threshold: 0.83,
+        threshold: 0.85,
         gates: &[("recipient", 0.93), ("hard/soft", 0.87)],
     },
     Suite {
