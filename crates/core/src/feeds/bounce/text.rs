@@ -311,13 +311,27 @@ pub(crate) fn reply_code(text: &str) -> Option<String> {
     REPLY.captures(text).map(|c| c[1].to_string())
 }
 
+/// Phrases that name the command outright ("in reply to end of DATA command", "after RCPT
+/// TO:", sendmail's ">>> MAIL From:", qmail's "[RCPT_TO]").
 static COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r"(?i)end of data|after data|reply to data|final data|failed after i sent the message|after sending the message|end of message", "DATA"),
-        (r"(?i)rcpt to|\[rcpt_to\]|does not like recipient|rcpt command|rejected recipient|recipient address rejected", "RCPT"),
-        (r"(?i)mail from|\[mail_from\]|sender was rejected|sender address rejected|mail command", "MAIL"),
-        (r"(?i)my name was rejected|helo|ehlo|refused to talk to me|greeting", "HELO"),
+        (r"(?i)rcpt to|\[rcpt_to\]|rcpt command", "RCPT"),
+        (r"(?i)mail from|\[mail_from\]|mail command", "MAIL"),
+        (r"(?i)my name was rejected|\bhelo\b|\behlo\b|refused to talk to me|greeting", "HELO"),
         (r"(?i)initial connection|connected to .* but|while connecting|connect to", "CONN"),
+    ]
+    .into_iter()
+    .map(|(p, c)| (re(p), c))
+    .collect()
+});
+
+/// Wording that only implies the command (Postfix's "Recipient address rejected" is usually,
+/// not always, the RCPT answer): used when nothing names it.
+static IMPLIED_COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        (r"(?i)does not like recipient|rejected recipient|recipient address rejected", "RCPT"),
+        (r"(?i)sender was rejected|sender address rejected", "MAIL"),
     ]
     .into_iter()
     .map(|(p, c)| (re(p), c))
@@ -327,11 +341,13 @@ static COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 /// The SMTP command the error answered, from the wording around it.
 pub(crate) fn command(text: &str) -> Option<&'static str> {
     // The earliest mention wins: "after RCPT TO: … 503 need MAIL" is about RCPT.
-    COMMANDS
-        .iter()
-        .filter_map(|(r, c)| r.find(text).map(|m| (m.start(), *c)))
-        .min_by_key(|(at, _)| *at)
-        .map(|(_, c)| c)
+    let earliest = |list: &[(Regex, &'static str)]| {
+        list.iter()
+            .filter_map(|(r, c)| r.find(text).map(|m| (m.start(), *c)))
+            .min_by_key(|(at, _)| *at)
+            .map(|(_, c)| c)
+    };
+    earliest(&COMMANDS).or_else(|| earliest(&IMPLIED_COMMANDS))
 }
 
 static RHOST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
