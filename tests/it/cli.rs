@@ -590,3 +590,129 @@ fn audit_of_a_hanging_server_ends_with_dns_errors_not_a_hang() {
     }
     assert_eq!(v["spf"]["result_for_unlisted"], "temperror");
 }
+
+#[test]
+fn bounces_import_and_feeds_speak_json_and_name_bad_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("cli.db");
+    let folder = inboxlens_tests::fixture("feeds");
+    let folder = folder.to_str().expect("utf-8 path");
+    // bounces: one JSON line per record; the empty file named on stderr; exit 2 after the batch.
+    let o = run(&db, &["--format", "jsonl", "bounces", folder]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("empty.eml: empty file"), "{stderr}");
+    let lines: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 5);
+    let gone = lines
+        .iter()
+        .find(|l| l["recipient"] == "gone@receiver.example")
+        .expect("postfix record");
+    for field in [
+        "file",
+        "recipient",
+        "addresser",
+        "reason",
+        "status",
+        "replycode",
+        "hardbounce",
+        "action",
+        "diagnosticcode",
+        "diagnostictype",
+        "feedbacktype",
+        "command",
+        "rhost",
+        "lhost",
+        "timestamp",
+        "messageid",
+        "listid",
+        "decodedby",
+    ] {
+        assert!(gone.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(gone["reason"], "userunknown");
+    assert_eq!(gone["hardbounce"], true);
+    // A path that does not exist is a usage error before anything runs.
+    let o = run(&db, &["bounces", "/nonexistent/inboxlens"]);
+    assert_eq!(o.status.code(), Some(2));
+    // import: a summary object; the account must exist.
+    let o = run(&db, &["import", "--account", "Nobody", folder]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Nobody"));
+    let o = run(
+        &db,
+        &["accounts", "add", "Sender", "--domain", "sender.example"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let summary = json(&run(
+        &db,
+        &["--format", "json", "import", "--account", "Sender", folder],
+    ));
+    assert_eq!(summary["new_messages"], 6);
+    assert_eq!(summary["records"], 5);
+    assert_eq!(summary["failed"][0]["reason"], "empty file");
+    let again = json(&run(
+        &db,
+        &["--format", "json", "import", "--account", "Sender", folder],
+    ));
+    assert_eq!(
+        (again["new_messages"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(6))
+    );
+    let s = json(&run(
+        &db,
+        &[
+            "--format",
+            "json",
+            "feeds",
+            "--account",
+            "Sender",
+            "--summary",
+        ],
+    ));
+    assert_eq!(
+        (
+            s["bounces"].as_u64(),
+            s["hard"].as_u64(),
+            s["complaints"].as_u64()
+        ),
+        (Some(3), Some(1), Some(1))
+    );
+    let rows = json(&run(
+        &db,
+        &[
+            "--format",
+            "json",
+            "feeds",
+            "--account",
+            "Sender",
+            "--reason",
+            "mailboxfull",
+        ],
+    ));
+    assert_eq!(rows.as_array().map(Vec::len), Some(1));
+    assert_eq!(rows[0]["record"]["recipient"], "full@receiver.example");
+    let o = run(
+        &db,
+        &["feeds", "--account", "Sender", "--reason", "nonsense"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(
+        &db,
+        &["feeds", "--account", "Sender", "--since", "2026-13-01"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+}

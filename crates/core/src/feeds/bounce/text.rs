@@ -330,7 +330,10 @@ static COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 /// not always, the RCPT answer): used when nothing names it.
 static IMPLIED_COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
-        (r"(?i)does not like recipient|rejected recipient|recipient address rejected", "RCPT"),
+        (
+            r"(?i)does not like recipient|rejected recipient|recipient address rejected",
+            "RCPT",
+        ),
         (r"(?i)sender was rejected|sender address rejected", "MAIL"),
     ]
     .into_iter()
