@@ -117,10 +117,11 @@ pub(crate) fn filter_headers(head: &[u8], keep: &[&str], first_received: bool) -
             }
             continue;
         }
-        let name = String::from_utf8_lossy(&line[..colon.unwrap_or(0)]).to_ascii_lowercase();
-        keeping = keep.contains(&name.as_str())
-            || (first_received && name == "received" && !received_seen);
-        if name == "received" {
+        let name = &line[..colon.unwrap_or(0)];
+        let is_received = name.eq_ignore_ascii_case(b"received");
+        keeping = keep.iter().any(|k| name.eq_ignore_ascii_case(k.as_bytes()))
+            || (first_received && is_received && !received_seen);
+        if is_received {
             received_seen = true;
         }
         if keeping {

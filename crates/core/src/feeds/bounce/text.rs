@@ -73,6 +73,25 @@ static START_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^(received|return-path|message-id|dkim-signature|mime-version|delivered-to):[ \t]?\S")
 });
 
+/// Every boundary line names a message, a copy, headers or an e-mail (or is a `#` banner):
+/// a cheap test before the regex.
+fn may_be_boundary(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    [
+        "messag",
+        "copy",
+        "header",
+        "mail",
+        "original",
+        "#",
+        "text of",
+        "body of",
+        "content of",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
 /// Byte offset where the error text of `text` ends: the first boundary marker line, or the
 /// first block of header lines that starts with a trace or identity field.
 pub(crate) fn error_block(text: &str) -> &str {
@@ -80,10 +99,15 @@ pub(crate) fn error_block(text: &str) -> &str {
     let mut offset = 0usize;
     for (i, line) in lines.iter().enumerate() {
         let trimmed = line.trim_end();
-        if !trimmed.is_empty() && trimmed.len() < 90 && BOUNDARY.is_match(trimmed) && i > 0 {
+        if i > 0
+            && !trimmed.is_empty()
+            && trimmed.len() < 90
+            && may_be_boundary(trimmed)
+            && BOUNDARY.is_match(trimmed)
+        {
             return &text[..offset];
         }
-        if START_HEADER.is_match(trimmed) {
+        if trimmed.contains(':') && START_HEADER.is_match(trimmed) {
             let following = lines[i + 1..]
                 .iter()
                 .take(6)
@@ -147,6 +171,10 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
     let lines: Vec<&str> = block.lines().collect();
     let mut starts: Vec<(usize, String, String)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
+        // Cheap test first: a recipient line holds an address.
+        if !line.contains('@') {
+            continue;
+        }
         if let Some(c) = RECIPIENT_LINE.captures(line) {
             // "Invalid final delivery userid: a@b" names a recipient; "MAIL FROM: a@b",
             // "From: a@b", "Sender: …" name the sender.
@@ -238,6 +266,21 @@ static CONTINUATION: LazyLock<Regex> =
 /// addresses …") with the repeated code prefixes after the first removed, so phrases read
 /// whole again.
 pub(crate) fn join_multiline_reply(text: &str) -> std::borrow::Cow<'_, str> {
+    // Nothing to join unless a reply code appears at least twice.
+    let codes = text
+        .as_bytes()
+        .windows(4)
+        .filter(|w| {
+            matches!(w[0], b'2' | b'4' | b'5')
+                && w[1].is_ascii_digit()
+                && w[2].is_ascii_digit()
+                && (w[3] == b' ' || w[3] == b'-')
+        })
+        .take(2)
+        .count();
+    if codes < 2 {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut first: Option<String> = None;
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     for c in CONTINUATION.captures_iter(text) {
