@@ -270,12 +270,6 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
     exclude.extend(ctx.to.iter().cloned());
     let block = text::error_block(&human);
     let scraped = text::recipients(block, &exclude);
-    if std::env::var_os("INBOXLENS_DEBUG_BOUNCE").is_some() {
-        eprintln!(
-            "BLOCK<<{block}>>\nSCRAPED {scraped:?}\nBOUNCE? {}",
-            ctx.looks_like_bounce()
-        );
-    }
 
     let mut drafts = status_drafts(parts, &human);
     let decodedby;
