@@ -341,10 +341,11 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
         }
     }
     let whole = text::fold(block);
+    let single = drafts.len() == 1;
     drafts
         .into_iter()
         .filter(|d| d.recipient.is_some())
-        .map(|d| finish(ctx, d, &whole, original.as_ref(), decodedby))
+        .map(|d| finish(ctx, d, single, &whole, original.as_ref(), decodedby))
         .collect()
 }
 
@@ -417,6 +418,7 @@ pub(crate) fn parse_date(value: &str) -> Option<i64> {
 fn finish(
     ctx: &Context,
     d: Draft,
+    single: bool,
     whole: &str,
     original: Option<&mime::Original>,
     decodedby: &str,
@@ -443,6 +445,8 @@ fn finish(
         .unwrap_or_default();
     let command = text::command(&diag)
         .or_else(|| text::command(&d.text))
+        // The whole report names the command only when it is about one recipient.
+        .or_else(|| single.then(|| text::command(whole)).flatten())
         .unwrap_or("")
         .to_string();
     let action = if d.action.is_empty() {
