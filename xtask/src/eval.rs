@@ -89,10 +89,10 @@ const SUITES: &[Suite] = &[
         dir: "bounces/dev",
         issue: 6,
         scorer: Some(bounces),
-        threshold: 0.915,
+        threshold: 0.92,
         gates: &[
             ("recipient", 0.978),
-            ("hard/soft", 0.945),
+            ("hard/soft", 0.948),
             ("non-bounces-without-record", 0.5),
         ],
     },
