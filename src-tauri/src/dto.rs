@@ -284,21 +284,12 @@ fn day_start(value: &str, what: &str) -> Result<Option<i64>, crate::error::ApiEr
     if v.is_empty() {
         return Ok(None);
     }
-    let nums: Option<Vec<i64>> = v.split('-').map(|p| p.parse().ok()).collect();
-    match nums.as_deref() {
-        Some([y, m, d]) if (1..=12).contains(m) && (1..=31).contains(d) => {
-            let (y, m) = if *m <= 2 { (y - 1, m + 9) } else { (*y, m - 3) };
-            let era = y.div_euclid(400);
-            let yoe = y - era * 400;
-            let doy = (153 * m + 2) / 5 + d - 1;
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-            Ok(Some((era * 146_097 + doe - 719_468) * 86_400))
-        }
-        _ => Err(crate::error::ApiError::new(
+    inboxlens_store::day_start(v).map(Some).ok_or_else(|| {
+        crate::error::ApiError::new(
             "invalid-input",
             format!("{what} '{v}' is not a date (YYYY-MM-DD)"),
-        )),
-    }
+        )
+    })
 }
 
 impl TryFrom<FeedFilterDto> for inboxlens_store::FeedFilter {

@@ -93,27 +93,8 @@ fn progress_line(s: &ImportSummary, elapsed: Duration) {
 }
 
 fn day(value: &str, what: &str) -> anyhow::Result<i64> {
-    let parts: Vec<&str> = value.split('-').collect();
-    let nums: Option<Vec<i64>> = parts.iter().map(|p| p.parse().ok()).collect();
-    match nums.as_deref() {
-        Some([y, m, d]) if (1..=12).contains(m) && (1..=31).contains(d) => {
-            Ok(days_from_civil(*y, *m, *d) * 86_400)
-        }
-        _ => Err(input(format!(
-            "{what} '{value}' is not a date (YYYY-MM-DD)"
-        ))),
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    inboxlens_store::day_start(value)
+        .ok_or_else(|| input(format!("{what} '{value}' is not a date (YYYY-MM-DD)")))
 }
 
 pub fn feeds(cli: &Cli, args: &FeedsArgs) -> anyhow::Result<Outcome> {

@@ -81,6 +81,25 @@ pub struct FailedInput {
     pub reason: String,
 }
 
+/// The start of day `YYYY-MM-DD` (UTC) in Unix seconds, for [`FeedFilter`]'s `since` and
+/// `until`; `None` when `value` is not such a date.
+pub fn day_start(value: &str) -> Option<i64> {
+    let nums: Option<Vec<i64>> = value.split('-').map(|p| p.parse().ok()).collect();
+    match nums.as_deref() {
+        Some([y, m, d]) if (1..=12).contains(m) && (1..=31).contains(d) => {
+            // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+            let y = if *m <= 2 { y - 1 } else { *y };
+            let era = y.div_euclid(400);
+            let yoe = y - era * 400;
+            let mp = (m + 9) % 12;
+            let doy = (153 * mp + 2) / 5 + d - 1;
+            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+            Some((era * 146_097 + doe - 719_468) * 86_400)
+        }
+        _ => None,
+    }
+}
+
 /// Filter for [`Store::feed_records`].
 #[derive(Debug, Clone, Default)]
 pub struct FeedFilter {
@@ -465,5 +484,20 @@ impl Store {
             [account_id],
             |r| r.get::<_, i64>(0),
         )? as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::day_start;
+
+    #[test]
+    fn day_start_is_utc_midnight() {
+        assert_eq!(day_start("1970-01-01"), Some(0));
+        assert_eq!(day_start("2000-02-29"), Some(951_782_400));
+        assert_eq!(day_start("2026-11-10"), Some(1_794_268_800));
+        assert_eq!(day_start("2026-13-01"), None);
+        assert_eq!(day_start("2026-11"), None);
+        assert_eq!(day_start(" 2026-11-10"), None);
     }
 }

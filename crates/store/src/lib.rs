@@ -19,7 +19,7 @@ pub use accounts::Account;
 pub use error::StoreError;
 pub use feeds::{
     Count, FailedInput, FeedFilter, FeedMessage, FeedSummary, ImportSummary, StoredMessage,
-    StoredRecord, message_kind,
+    StoredRecord, day_start, message_kind,
 };
 pub use history::{HistoryEntry, NewCheck};
 pub use migrations::SCHEMA_VERSION;
