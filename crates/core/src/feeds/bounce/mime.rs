@@ -140,17 +140,25 @@ pub(crate) fn report_headers(head: &[u8]) -> Vec<u8> {
     filter_headers(head, REPORT_FIELDS, true)
 }
 
+/// The addresses of an address header, lower-cased, in order.
+pub(crate) fn address_list(a: Option<&mail_parser::Address<'_>>) -> Vec<String> {
+    a.map(|a| {
+        a.iter()
+            .filter_map(|x| x.address.as_deref())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 impl Original {
     pub(crate) fn from_message(m: &Message<'_>) -> Self {
+        // A group name ("undisclosed recipients:;") is no address.
         let addr = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
-            a.map(|a| {
-                a.iter()
-                    .filter_map(|x| x.address.as_deref())
-                    .filter(|a| a.contains('@'))
-                    .map(str::to_ascii_lowercase)
-                    .collect()
-            })
-            .unwrap_or_default()
+            address_list(a)
+                .into_iter()
+                .filter(|a| a.contains('@'))
+                .collect()
         };
         let return_path = m
             .header_raw("Return-Path")

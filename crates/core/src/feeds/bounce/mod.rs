@@ -161,15 +161,6 @@ pub(crate) struct Context {
 
 impl Context {
     fn new(m: &Message<'_>, file: &str) -> Self {
-        let first = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
-            a.map(|a| {
-                a.iter()
-                    .filter_map(|x| x.address.as_deref())
-                    .map(str::to_ascii_lowercase)
-                    .collect()
-            })
-            .unwrap_or_default()
-        };
         let failed_recipients = m
             .header_values("X-Failed-Recipients")
             .filter_map(|v| v.as_text())
@@ -192,8 +183,8 @@ impl Context {
             filtering_gateway,
             file: file.to_string(),
             subject: m.subject().unwrap_or_default().to_string(),
-            from: first(m.from()).into_iter().next(),
-            to: first(m.to()),
+            from: mime::address_list(m.from()).into_iter().next(),
+            to: mime::address_list(m.to()),
             date: m.date().map(|d| d.to_timestamp()),
             failed_recipients,
             lhost,
