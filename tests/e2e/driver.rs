@@ -248,3 +248,25 @@ pub async fn click(client: &Client, css: &str) {
         .await
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
+
+/// Hostile text stayed text: the page title is unchanged (no script ran) and the view holds
+/// no `img`, `script`, `a`, `style` or `b` element (nothing became markup).
+pub async fn assert_nothing_became_markup(client: &Client) {
+    assert_eq!(client.title().await.expect("title"), "Inboxlens");
+    for css in [
+        "#view img",
+        "#view script",
+        "#view a",
+        "#view style",
+        "#view b",
+    ] {
+        assert!(
+            client
+                .find_all(Locator::Css(css))
+                .await
+                .expect("find")
+                .is_empty(),
+            "{css} exists"
+        );
+    }
+}

@@ -2,11 +2,12 @@
 //! the counts, the reason chart, filter the table, open a record's original message; the
 //! bad file is named; hostile bounce text stays text.
 
-use fantoccini::Locator;
 use inboxlens_core::account::AccountInput;
 use inboxlens_store::Store;
 
-use super::driver::{Driver, SERIAL, click, close, texts, wait_for, wait_texts};
+use super::driver::{
+    Driver, SERIAL, assert_nothing_became_markup, click, close, texts, wait_for, wait_texts,
+};
 
 #[test]
 fn import_a_folder_then_filter_and_drill_down() {
@@ -80,12 +81,7 @@ fn import_a_folder_then_filter_and_drill_down() {
         c.execute("document.getElementById('fd-reason').value = '';", vec![])
             .await
             .expect("reset reason");
-        c.find(Locator::Css("#fd-hardness option[value=\"hard\"]"))
-            .await
-            .expect("option")
-            .click()
-            .await
-            .expect("select");
+        click(&c, "#fd-hardness option[value=\"hard\"]").await;
         click(&c, "#fd-apply").await;
         let rows = wait_texts(&c, "#fd-table tbody tr", |t| {
             t.len() == 1 && t[0].contains("gone@")
@@ -100,18 +96,8 @@ fn import_a_folder_then_filter_and_drill_down() {
             "{source:?}"
         );
         // The hostile bounce: its diagnostic and subject stay text.
-        c.find(Locator::Css("#fd-hardness option[value=\"\"]"))
-            .await
-            .expect("option")
-            .click()
-            .await
-            .expect("select");
-        c.find(Locator::Css("#fd-reason option[value=\"blocked\"]"))
-            .await
-            .expect("option")
-            .click()
-            .await
-            .expect("select");
+        click(&c, "#fd-hardness option[value=\"\"]").await;
+        click(&c, "#fd-reason option[value=\"blocked\"]").await;
         click(&c, "#fd-apply").await;
         let rows = wait_texts(&c, "#fd-table tbody tr", |t| {
             t.len() == 1 && t[0].contains("victim@")
@@ -130,22 +116,7 @@ fn import_a_folder_then_filter_and_drill_down() {
             source[0].contains("<style>body{display:none}</style>"),
             "{source:?}"
         );
-        assert_eq!(c.title().await.expect("title"), "Inboxlens");
-        for css in [
-            "#view img",
-            "#view script",
-            "#view a",
-            "#view style",
-            "#view b",
-        ] {
-            assert!(
-                c.find_all(Locator::Css(css))
-                    .await
-                    .expect("find")
-                    .is_empty(),
-                "{css} exists"
-            );
-        }
+        assert_nothing_became_markup(&c).await;
         // Importing the same folder again adds nothing.
         click(&c, "#fd-import").await;
         let progress = wait_texts(&c, "#fd-progress", |t| {
