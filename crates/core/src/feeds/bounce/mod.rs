@@ -251,15 +251,16 @@ struct Draft {
 
 fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
     let human: String = parts.human.join("\n");
+    let block = text::error_block(&human);
+    let whole = text::fold(block);
     let mut original = parts.original.clone();
     if original.is_none() {
-        original = text::trailing_headers(&human)
+        original = text::trailing_headers(&human[block.len()..])
             .and_then(|t| mime::Original::from_header_text(t.as_bytes()));
     }
     let sender = original.as_ref().and_then(mime::Original::sender);
     let mut exclude: Vec<String> = sender.iter().cloned().collect();
     exclude.extend(ctx.to.iter().cloned());
-    let block = text::error_block(&human);
     let scraped = text::recipients(block, &exclude);
 
     let mut drafts = status_drafts(parts, &human);
@@ -272,7 +273,6 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
         let mut found = scraped.clone();
         // X-Failed-Recipients (Exim, Google) names the recipients outright.
         if !ctx.failed_recipients.is_empty() {
-            let whole = text::fold(block);
             found = ctx
                 .failed_recipients
                 .iter()
@@ -297,7 +297,6 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
             } else {
                 ctx.failed_recipients.clone()
             };
-            let whole = text::fold(block);
             if whole.is_empty() {
                 return Vec::new();
             }
@@ -328,10 +327,9 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
         }
         // Only one recipient and the text names none: the whole error text is about it.
         if drafts.len() == 1 && drafts[0].text.is_empty() {
-            drafts[0].text = text::fold(block);
+            drafts[0].text = whole.clone();
         }
     }
-    let whole = text::fold(block);
     let single = drafts.len() == 1;
     drafts
         .into_iter()

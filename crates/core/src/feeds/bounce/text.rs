@@ -124,10 +124,9 @@ pub(crate) fn error_block(text: &str) -> &str {
     text
 }
 
-/// The returned message's header block when it follows in plain text (non-MIME bounces).
-pub(crate) fn trailing_headers(text: &str) -> Option<&str> {
-    let block = error_block(text);
-    let rest = &text[block.len()..];
+/// The returned message's header block in `rest`, the text after the error block
+/// ([`error_block`]) of a plain-text (non-MIME) bounce.
+pub(crate) fn trailing_headers(rest: &str) -> Option<&str> {
     let start = rest
         .split_inclusive('\n')
         .scan(0usize, |pos, l| {
