@@ -69,6 +69,26 @@ pub enum Command {
     Import(ImportArgs),
     /// List an account's imported bounce, complaint and auto-reply records, or their counts.
     Feeds(FeedsArgs),
+    /// Read DMARC aggregate/failure reports and SMTP TLS reports (XML, JSON, .gz, .zip, report
+    /// mail, directories, mbox); one JSON line per report, sources named.
+    Reports(ReportsArgs),
+}
+
+/// `inboxlens reports`.
+#[derive(Debug, Args)]
+pub struct ReportsArgs {
+    /// Report files, archives, mails, directories, mbox; `-` reads one from stdin.
+    pub paths: Vec<PathBuf>,
+    /// Do not look up reverse DNS of source IPs (sources are then named from DKIM and
+    /// envelope-from domains only).
+    #[arg(long)]
+    pub offline: bool,
+    /// Seconds all reverse DNS lookups may take together.
+    #[arg(long, default_value_t = 30.0)]
+    pub deadline: f64,
+    /// Decoding threads (default: one per CPU).
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// `inboxlens import`.

@@ -11,6 +11,7 @@ mod bounces;
 mod import;
 mod lookup;
 mod output;
+mod reports;
 mod settings;
 mod verify;
 
@@ -63,5 +64,6 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Bounces(cmd) => bounces::run(&cli, cmd),
         Command::Import(cmd) => import::run(&cli, cmd),
         Command::Feeds(cmd) => import::feeds(&cli, cmd),
+        Command::Reports(cmd) => reports::run(&cli, cmd),
     }
 }

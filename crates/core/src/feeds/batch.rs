@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use sha2::{Digest, Sha256};
 
 use super::bounce::{Limits, decode};
+use super::report::{Report, ReportLimits, is_bare_report, parse_report};
 use super::input::{InputLimits, for_each_message};
 use super::record::BounceRecord;
 
@@ -30,6 +31,8 @@ pub enum Decoded {
         raw: Vec<u8>,
         /// The records (one per recipient).
         records: Vec<BounceRecord>,
+        /// The DMARC or TLS report the message or file holds.
+        report: Option<Box<Report>>,
     },
     /// The file or message could not be read or decoded; the batch goes on.
     Failed {
@@ -133,28 +136,64 @@ pub fn decode_paths(
     });
 }
 
-/// Decodes one message (the unit the workers run).
+/// Decodes one message (the unit the workers run): a bare report or archive (XML, JSON,
+/// gzip, zip) is read as a report; mail goes to the bounce decoder and, when it names a
+/// report format, to the report reader. A DMARC failure report keeps its ARF record too (as
+/// sisimai reports it; the import stores it as a report, not a complaint); a bounce that
+/// merely carries an unreadable archive stays a bounce.
 pub fn decode_one(name: String, data: Vec<u8>, keep: Keep) -> Decoded {
-    match decode(&data, &name, Limits::default()) {
-        Ok(records) => Decoded::Message {
-            hash: if keep == Keep::Message {
-                hex(&Sha256::digest(&data))
-            } else {
-                String::new()
-            },
-            size: data.len(),
-            raw: if keep == Keep::Message {
-                data
-            } else {
-                Vec::new()
-            },
-            name,
-            records,
+    let limits = ReportLimits::default();
+    let (records, report) = if is_bare_report(&data) {
+        match parse_report(&data, limits) {
+            Ok(Some(report)) => (Vec::new(), Some(Box::new(report))),
+            Ok(None) => (Vec::new(), None),
+            Err(e) => {
+                return Decoded::Failed {
+                    name,
+                    reason: e.to_string(),
+                };
+            }
+        }
+    } else {
+        let records = match decode(&data, &name, Limits::default()) {
+            Ok(records) => records,
+            Err(e) => {
+                return Decoded::Failed {
+                    name,
+                    reason: e.to_string(),
+                };
+            }
+        };
+        let is_complaint_or_bounce = records
+            .iter()
+            .any(|r| r.feedbacktype != "auth-failure");
+        match parse_report(&data, limits) {
+            Ok(Some(report)) => (records, Some(Box::new(report))),
+            Ok(None) => (records, None),
+            Err(_) if is_complaint_or_bounce => (records, None),
+            Err(e) => {
+                return Decoded::Failed {
+                    name,
+                    reason: e.to_string(),
+                };
+            }
+        }
+    };
+    Decoded::Message {
+        hash: if keep == Keep::Message {
+            hex(&Sha256::digest(&data))
+        } else {
+            String::new()
         },
-        Err(e) => Decoded::Failed {
-            name,
-            reason: e.to_string(),
+        size: data.len(),
+        raw: if keep == Keep::Message {
+            data
+        } else {
+            Vec::new()
         },
+        name,
+        records,
+        report,
     }
 }
 

@@ -13,7 +13,7 @@
 //! A message that is none of these yields no record (an empty `Vec`, not an error).
 
 mod arf;
-mod dsn;
+pub(crate) mod dsn;
 mod mime;
 mod reason;
 mod ses;

@@ -1,0 +1,219 @@
+//! `inboxlens reports PATH…`: read DMARC aggregate and failure reports and SMTP TLS reports,
+//! one JSON line per report. Aggregate records carry their source: reverse DNS of the IP
+//! (forward-confirmed, through the configured resolver; skipped with `--offline`) and the
+//! sending service it belongs to.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use inboxlens_core::dns::{DnsJob, Resolver};
+use inboxlens_core::feeds::batch::decode_one;
+use inboxlens_core::feeds::source::{ReverseName, identify, reverse_names};
+use inboxlens_core::feeds::{Decoded, Keep, Report, decode_paths};
+use serde_json::{Value, json};
+
+use crate::Outcome;
+use crate::args::{Cli, Format, ReportsArgs};
+use crate::lookup::effective_dns;
+use crate::output::{input, open_store};
+
+pub fn run(cli: &Cli, args: &ReportsArgs) -> anyhow::Result<Outcome> {
+    if args.paths.is_empty() {
+        return Err(input(
+            "name at least one report file, archive, mail or directory (or - for stdin)",
+        ));
+    }
+    if !(0.1..=600.0).contains(&args.deadline) {
+        return Err(input("--deadline must be between 0.1 and 600 seconds"));
+    }
+    let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        args.paths.iter().partition(|p| p.as_os_str() == "-");
+    for p in &files {
+        if !p.exists() {
+            return Err(input(format!("{}: no such file or directory", p.display())));
+        }
+    }
+    let mut reports: Vec<(String, Report)> = Vec::new();
+    let mut failed = 0usize;
+    let mut take = |d: Decoded| {
+        match d {
+            Decoded::Message {
+                report: Some(report),
+                name,
+                ..
+            } => reports.push((name, *report)),
+            Decoded::Message { name, .. } => {
+                failed += 1;
+                eprintln!("inboxlens: {name}: not a DMARC or TLS report");
+            }
+            Decoded::Failed { name, reason } => {
+                failed += 1;
+                eprintln!("inboxlens: {name}: {reason}");
+            }
+        }
+        true
+    };
+    if !stdin.is_empty() {
+        let mut raw = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut raw)
+            .map_err(|e| input(format!("stdin: {e}")))?;
+        take(decode_one("-".into(), raw, Keep::Records));
+    }
+    let files: Vec<PathBuf> = files.into_iter().cloned().collect();
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    decode_paths(&files, threads, Keep::Records, &mut take);
+
+    let names = if args.offline {
+        HashMap::new()
+    } else {
+        resolve(cli, &reports, Duration::from_secs_f64(args.deadline))?
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut all = Vec::new();
+    for (file, report) in &reports {
+        match cli.format {
+            Format::Text => {
+                if writeln!(out, "{}", text_line(file, report)).is_err() {
+                    break;
+                }
+            }
+            _ => {
+                let value = to_json(file, report, &names)?;
+                if cli.format == Format::Json {
+                    all.push(value);
+                } else if writeln!(out, "{}", serde_json::to_string(&value)?).is_err() {
+                    break; // stdout closed
+                }
+            }
+        }
+    }
+    if cli.format == Format::Json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
+    }
+    out.flush().ok();
+    if failed > 0 {
+        return Err(input(format!(
+            "{failed} file(s) or message(s) were not readable reports (named above); the rest were read"
+        )));
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Reverse DNS of every aggregate source IP, once each.
+fn resolve(
+    cli: &Cli,
+    reports: &[(String, Report)],
+    deadline: Duration,
+) -> anyhow::Result<HashMap<String, ReverseName>> {
+    let ips: BTreeSet<String> = reports
+        .iter()
+        .filter_map(|(_, r)| match r {
+            Report::Aggregate(a) => Some(a.records.iter().map(|r| r.source_ip.clone())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if ips.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let store = open_store(cli)?;
+    let settings = store.settings().map_err(input)?;
+    let dns = effective_dns(cli, &settings)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let ips: Vec<String> = ips.into_iter().collect();
+    let names = rt.block_on(async {
+        let resolver = Resolver::from_settings(&dns).map_err(input)?;
+        let job = DnsJob::new(resolver, deadline);
+        anyhow::Ok(reverse_names(&job, &ips, 32).await)
+    })?;
+    Ok(names.into_iter().map(|n| (n.ip.clone(), n)).collect())
+}
+
+/// The report as JSON with `file` first; aggregate records gain `source`.
+fn to_json(
+    file: &str,
+    report: &Report,
+    names: &HashMap<String, ReverseName>,
+) -> anyhow::Result<Value> {
+    let mut value = serde_json::to_value(report)?;
+    if let (Report::Aggregate(a), Some(records)) = (
+        report,
+        value.get_mut("records").and_then(Value::as_array_mut),
+    ) {
+        for (rec, json_rec) in a.records.iter().zip(records.iter_mut()) {
+            let rn = names.get(&rec.source_ip);
+            let ptr = rn.filter(|n| n.confirmed).and_then(|n| n.ptr.as_deref());
+            let dkim: Vec<&str> = rec
+                .dkim_results
+                .iter()
+                .filter(|d| d.result == "pass")
+                .map(|d| d.domain.as_str())
+                .collect();
+            let name = identify(ptr, &dkim, rec.envelope_from.as_deref());
+            if let Some(obj) = json_rec.as_object_mut() {
+                obj.insert(
+                    "source".into(),
+                    json!({
+                        "org": name.org,
+                        "category": name.category,
+                        "via": name.via,
+                        "reverse_dns": rn.and_then(|n| n.ptr.clone()),
+                        "reverse_dns_confirmed": rn.is_some_and(|n| n.confirmed),
+                        "reverse_dns_status": rn.map_or("not looked up", |n| n.status.as_str()),
+                    }),
+                );
+            }
+        }
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("file".into(), Value::String(file.to_string()));
+    if let Value::Object(fields) = value {
+        out.extend(fields);
+    }
+    Ok(Value::Object(out))
+}
+
+fn text_line(file: &str, report: &Report) -> String {
+    match report {
+        Report::Aggregate(a) => {
+            let total: u64 = a.records.iter().map(|r| r.count).sum();
+            let pass: u64 = a
+                .records
+                .iter()
+                .filter(|r| r.dmarc_pass())
+                .map(|r| r.count)
+                .sum();
+            format!(
+                "{file}\taggregate\t{}\t{}\t{}\t{} records, {total} messages, {pass} pass DMARC",
+                a.org_name,
+                a.report_id,
+                a.policy.domain,
+                a.records.len()
+            )
+        }
+        Report::Failure(f) => format!(
+            "{file}\tfailure\t{}\t{}\tfrom {}\t{}",
+            f.reporter,
+            f.reported_domain.as_deref().unwrap_or("-"),
+            f.source_ip.as_deref().unwrap_or("-"),
+            f.auth_failure.join(",")
+        ),
+        Report::Tls(t) => {
+            let ok: u64 = t.policies.iter().map(|p| p.successful).sum();
+            let bad: u64 = t.policies.iter().map(|p| p.failed).sum();
+            format!(
+                "{file}\ttls\t{}\t{}\t{ok} sessions ok, {bad} failed",
+                t.organization_name, t.report_id
+            )
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Naming the sources in DMARC aggregate reports: reverse DNS of source IPs (forward-confirmed,
+//! so an IP whose owner writes `mail.google.com` into its own reverse zone is not "Google"),
+//! matched against a map of known sending services kept as data
+//! (`crates/core/data/senders.toml`), with the DKIM and envelope-from domains of the records
+//! as a second clue.
+
+use std::net::IpAddr;
+use std::sync::LazyLock;
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::dns::{DnsJob, RecordKind, reverse_name};
+
+/// One known sending service.
+#[derive(Debug, Clone, Deserialize)]
+pub struct KnownSender {
+    /// Display name ("SendGrid (Twilio)").
+    pub name: String,
+    /// `mailbox-provider`, `esp`, `saas`, `security-gateway`, `hosting`.
+    pub category: String,
+    /// Reverse DNS name suffixes.
+    #[serde(default)]
+    pub ptr: Vec<String>,
+    /// DKIM `d=` / envelope-from domain suffixes.
+    #[serde(default)]
+    pub domains: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct SenderFile {
+    sender: Vec<KnownSender>,
+}
+
+static SENDERS: LazyLock<Vec<KnownSender>> = LazyLock::new(|| {
+    toml::from_str::<SenderFile>(include_str!("../../data/senders.toml"))
+        .map(|f| f.sender)
+        .unwrap_or_default()
+});
+
+/// The built-in map of known senders.
+pub fn known_senders() -> &'static [KnownSender] {
+    &SENDERS
+}
+
+/// Whether `name` is `suffix` or a name under it (case-insensitive, trailing dots ignored).
+fn under(name: &str, suffix: &str) -> bool {
+    let name = name.trim_end_matches('.');
+    name.len() >= suffix.len()
+        && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+        && (name.len() == suffix.len() || name.as_bytes()[name.len() - suffix.len() - 1] == b'.')
+}
+
+/// Who a source is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SourceName {
+    /// The service ("Amazon SES"), or `unknown`.
+    pub org: String,
+    /// Its category, or `unknown`.
+    pub category: String,
+    /// What named it: `ptr`, `dkim`, `envelope-from`, or `none`.
+    pub via: String,
+}
+
+impl SourceName {
+    fn unknown() -> Self {
+        Self {
+            org: "unknown".into(),
+            category: "unknown".into(),
+            via: "none".into(),
+        }
+    }
+}
+
+/// Names a source from its confirmed reverse DNS name, else from the DKIM domains that
+/// signed its mail, else from its envelope-from domain.
+pub fn identify(
+    confirmed_ptr: Option<&str>,
+    dkim_domains: &[&str],
+    envelope_from: Option<&str>,
+) -> SourceName {
+    let found = |name: &str, pick: fn(&KnownSender) -> &Vec<String>| {
+        SENDERS
+            .iter()
+            .find(|s| pick(s).iter().any(|suffix| under(name, suffix)))
+    };
+    let hit = |s: &KnownSender, via: &str| SourceName {
+        org: s.name.clone(),
+        category: s.category.clone(),
+        via: via.into(),
+    };
+    if let Some(s) = confirmed_ptr.and_then(|p| found(p, |s| &s.ptr)) {
+        return hit(s, "ptr");
+    }
+    if let Some(s) = dkim_domains.iter().find_map(|d| found(d, |s| &s.domains)) {
+        return hit(s, "dkim");
+    }
+    if let Some(s) = envelope_from.and_then(|d| found(d, |s| &s.domains)) {
+        return hit(s, "envelope-from");
+    }
+    SourceName::unknown()
+}
+
+/// The reverse DNS of one IP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReverseName {
+    /// The IP.
+    pub ip: String,
+    /// The first PTR name (no trailing dot), if any.
+    pub ptr: Option<String>,
+    /// The PTR name resolves back to the IP (forward-confirmed reverse DNS).
+    pub confirmed: bool,
+    /// `ok`, `none` (no PTR), or the DNS error code (`timeout`, `servfail`, …).
+    pub status: String,
+}
+
+/// Looks up the reverse DNS of each IP, `concurrency` at a time, within `job` (its cache and
+/// deadline). Unparsable IPs get status `invalid-ip`. Order follows `ips`.
+pub async fn reverse_names(job: &DnsJob, ips: &[String], concurrency: usize) -> Vec<ReverseName> {
+    futures_util::stream::iter(ips.iter().map(|ip| reverse_one(job, ip)))
+        .buffered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+async fn reverse_one(job: &DnsJob, ip_text: &str) -> ReverseName {
+    let mut out = ReverseName {
+        ip: ip_text.to_string(),
+        ptr: None,
+        confirmed: false,
+        status: "ok".into(),
+    };
+    let Ok(ip) = ip_text.trim().parse::<IpAddr>() else {
+        out.status = "invalid-ip".into();
+        return out;
+    };
+    let answer = match job.lookup(&reverse_name(ip), RecordKind::Ptr).await {
+        Ok(a) => a,
+        Err(e) => {
+            out.status = e.code().to_string();
+            return out;
+        }
+    };
+    let Some(name) = answer.targets().into_iter().next() else {
+        out.status = "none".into();
+        return out;
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let kind = if ip.is_ipv4() {
+        RecordKind::A
+    } else {
+        RecordKind::Aaaa
+    };
+    out.confirmed = match job.lookup(&name, kind).await {
+        Ok(fwd) => fwd.ips().contains(&ip),
+        Err(_) => false,
+    };
+    out.ptr = Some(name);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sender_map_loads_and_is_sane() {
+        let senders = known_senders();
+        assert!(senders.len() >= 30, "{} senders", senders.len());
+        for s in senders {
+            assert!(!s.ptr.is_empty() || !s.domains.is_empty(), "{}", s.name);
+            for d in s.ptr.iter().chain(&s.domains) {
+                assert_eq!(d, &d.to_ascii_lowercase(), "{}", s.name);
+                assert!(!d.starts_with('.') && !d.ends_with('.'), "{d}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_by_confirmed_ptr_then_dkim_then_envelope() {
+        let ses = identify(Some("a8-1.smtp-out.amazonses.com."), &[], None);
+        assert_eq!((ses.org.as_str(), ses.via.as_str()), ("Amazon SES", "ptr"));
+        let sg = identify(Some("host.example.net"), &["example.com", "sendgrid.net"], None);
+        assert_eq!((sg.org.as_str(), sg.via.as_str()), ("SendGrid (Twilio)", "dkim"));
+        let mg = identify(None, &[], Some("mg.mailgun.org"));
+        assert_eq!(mg.via, "envelope-from");
+        // A suffix matches whole labels only.
+        assert_eq!(identify(Some("evilgoogle.com"), &[], None).org, "unknown");
+    }
+}
