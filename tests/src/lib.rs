@@ -15,6 +15,7 @@ mod fault_server;
 mod https_fixture;
 pub mod message_suites;
 mod paths;
+pub mod report_suite;
 pub mod spf_mail_auth;
 pub mod spf_suite;
 

@@ -116,32 +116,32 @@ const SUITES: &[Suite] = &[
         name: "DMARC reports: parsedmarc",
         dir: "dmarc/parsedmarc",
         issue: 7,
-        scorer: None,
-        threshold: 0.0,
+        scorer: Some(reports),
+        threshold: 1.0,
         gates: &[],
     },
     Suite {
         name: "DMARC reports: mail-auth",
         dir: "dmarc/mail-auth",
         issue: 7,
-        scorer: None,
-        threshold: 0.0,
+        scorer: Some(reports),
+        threshold: 1.0,
         gates: &[],
     },
     Suite {
         name: "TLS-RPT: parsedmarc",
         dir: "tlsrpt/parsedmarc",
         issue: 7,
-        scorer: None,
-        threshold: 0.0,
+        scorer: Some(reports),
+        threshold: 1.0,
         gates: &[],
     },
     Suite {
         name: "TLS-RPT: mail-auth",
         dir: "tlsrpt/mail-auth",
         issue: 7,
-        scorer: None,
-        threshold: 0.0,
+        scorer: Some(reports),
+        threshold: 1.0,
         gates: &[],
     },
 ];
@@ -201,6 +201,11 @@ fn bounces(dir: &Path) -> Result<Score> {
 }
 
 /// mail-auth's ARF samples.
+/// `inboxlens-eval reports` on a DMARC or TLS-RPT folder (issue #7: every file agrees).
+fn reports(dir: &Path) -> Result<Score> {
+    run_eval_binary("reports", dir, |_| None)
+}
+
 fn arf(dir: &Path) -> Result<Score> {
     run_eval_binary("arf", dir, |_| None)
 }

@@ -8,7 +8,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(suite), Some(path)) = (args.first(), args.get(1)) else {
         eprintln!(
-            "usage: inboxlens-eval bounces|spf-rfc7208|spf-mail-auth|arc-valimail|dkim-mail-auth|arc-mail-auth PATH"
+            "usage: inboxlens-eval bounces|arf|reports|spf-rfc7208|spf-mail-auth|arc-valimail|dkim-mail-auth|arc-mail-auth PATH"
         );
         return ExitCode::from(2);
     };
@@ -17,6 +17,9 @@ fn main() -> ExitCode {
     }
     if suite == "arf" {
         return arf(&PathBuf::from(path));
+    }
+    if suite == "reports" {
+        return reports(&PathBuf::from(path));
     }
     let outcome = match suite.as_str() {
         "spf-rfc7208" => inboxlens_tests::spf_suite::run(&PathBuf::from(path)),
@@ -177,4 +180,24 @@ fn arf(dir: &std::path::Path) -> ExitCode {
         println!("DEVIATION {f}");
     }
     ExitCode::SUCCESS
+}
+
+/// `reports DIR`: a `dmarc/*` or `tlsrpt/*` folder, scored against its expectations (see
+/// `report_suite`); the table of every sample is printed.
+fn reports(dir: &std::path::Path) -> ExitCode {
+    match inboxlens_tests::report_suite::run(dir) {
+        Ok(rows) => {
+            inboxlens_tests::report_suite::print(&dir.display().to_string(), &rows);
+            let passed = rows.iter().filter(|r| r.ok).count();
+            println!("SCORE {passed} {}", rows.len());
+            for r in rows.iter().filter(|r| !r.ok) {
+                println!("DEVIATION {}: {}", r.file, r.note);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("inboxlens-eval: {e}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -240,6 +240,15 @@ pub fn parse_aggregate(xml: &[u8]) -> Result<AggregateReport, AggregateError> {
     if !seen_policy {
         return Err(AggregateError::Missing("policy_published"));
     }
+    if report.org_name.is_empty()
+        && let Some((_, domain)) = report.email.rsplit_once('@')
+    {
+        report.org_name = domain.trim_end_matches('>').to_ascii_lowercase();
+        report.warnings.push(
+            "report_metadata/org_name is empty; the reporter is named from its contact address"
+                .into(),
+        );
+    }
     Ok(report)
 }
 

@@ -113,13 +113,9 @@ pub fn from_message(message: &Message<'_>) -> Option<FailureReport> {
                 original_mail_from: get("original-mail-from"),
                 original_rcpt_to: get("original-rcpt-to"),
                 original_envelope_id: get("original-envelope-id"),
-                auth_failure: fields
-                    .iter()
-                    .filter(|(n, _)| n == "auth-failure")
-                    .map(|(_, v)| v.trim().to_ascii_lowercase())
-                    .collect(),
+                auth_failure: auth_failures(&fields),
                 authentication_results: get("authentication-results"),
-                delivery_result: get("delivery-result").map(|v| v.to_ascii_lowercase()),
+                delivery_result: get("delivery-result").map(|v| delivery_result(&v)),
                 dkim_domain: get("dkim-domain").map(|v| v.to_ascii_lowercase()),
                 dkim_selector: get("dkim-selector"),
                 ..FailureReport::default()
@@ -202,6 +198,36 @@ fn fill_original(r: &mut FailureReport, original: Option<&(Message<'_>, bool)>) 
             .header_raw("Authentication-Results")
             .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "));
     }
+}
+
+/// `Auth-Failure` values. RFC 6591 §3.2.2 requires the field; a report sent to a DMARC ruf=
+/// address without it is a DMARC failure (RFC 7489 §7.3), so it reads as `dmarc`.
+fn auth_failures(fields: &dsn::Fields) -> Vec<String> {
+    let found: Vec<String> = fields
+        .iter()
+        .filter(|(n, _)| n == "auth-failure")
+        .flat_map(|(_, v)| v.split(',').map(|x| x.trim().to_ascii_lowercase()))
+        .filter(|v| !v.is_empty())
+        .collect();
+    if found.is_empty() {
+        vec!["dmarc".into()]
+    } else {
+        found
+    }
+}
+
+/// `Delivery-Result` (RFC 6591 §3.2.2: delivered, spam, policy, reject, other). Vendor
+/// values that name one of those ("smg-policy-action") read as it; anything else is `other`.
+fn delivery_result(value: &str) -> String {
+    let v = value.trim().to_ascii_lowercase();
+    const KNOWN: [&str; 5] = ["delivered", "spam", "policy", "reject", "other"];
+    if KNOWN.contains(&v.as_str()) {
+        return v;
+    }
+    KNOWN
+        .iter()
+        .find(|k| v.contains(*k))
+        .map_or_else(|| "other".to_string(), |k| k.to_string())
 }
 
 fn date(value: &str) -> Option<i64> {
