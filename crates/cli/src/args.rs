@@ -79,6 +79,19 @@ pub enum Command {
 pub struct ReportsArgs {
     /// Report files, archives, mails, directories, mbox; `-` reads one from stdin.
     pub paths: Vec<PathBuf>,
+    /// Instead of reading files: the account's imported reports added up (sources, pass
+    /// rate by day, what-if, TLS failures by MX).
+    #[arg(long, conflicts_with = "paths")]
+    pub account: Option<String>,
+    /// With --account: only reports about this domain.
+    #[arg(long, requires = "account")]
+    pub domain: Option<String>,
+    /// With --account: only reports starting at or after this date (YYYY-MM-DD, UTC).
+    #[arg(long, requires = "account")]
+    pub since: Option<String>,
+    /// With --account: only reports starting before this date.
+    #[arg(long, requires = "account")]
+    pub until: Option<String>,
     /// Do not look up reverse DNS of source IPs (sources are then named from DKIM and
     /// envelope-from domains only).
     #[arg(long)]
@@ -103,6 +116,9 @@ pub struct ImportArgs {
     /// Decoding threads (default: one per CPU).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Do not look up reverse DNS of DMARC report source IPs after the import.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// `inboxlens feeds`.

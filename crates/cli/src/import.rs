@@ -42,13 +42,16 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
     if bar {
         eprint!("\r\x1b[2K");
     }
+    if !args.offline {
+        crate::reports::resolve_account(cli, &mut store, account.id)?;
+    }
     for f in &summary.failed {
         eprintln!("inboxlens: {}: {}", f.name, f.reason);
     }
     match cli.format {
         Format::Text => {
             println!(
-                "{} messages read in {:.1} s: {} new, {} already imported; {} records ({} bounces, {} complaints, {} auto-replies, {} other messages); {} unreadable",
+                "{} messages read in {:.1} s: {} new, {} already imported; {} records ({} bounces, {} complaints, {} auto-replies, {} other messages); {} reports ({} already imported); {} unreadable",
                 summary.messages,
                 started.elapsed().as_secs_f64(),
                 summary.new_messages,
@@ -58,6 +61,8 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
                 summary.complaints,
                 summary.autoreplies,
                 summary.others,
+                summary.reports,
+                summary.duplicate_reports,
                 summary.failed.len()
             );
         }
@@ -92,7 +97,7 @@ fn progress_line(s: &ImportSummary, elapsed: Duration) {
     let _ = err.flush();
 }
 
-fn day(value: &str, what: &str) -> anyhow::Result<i64> {
+pub fn day(value: &str, what: &str) -> anyhow::Result<i64> {
     inboxlens_store::day_start(value)
         .ok_or_else(|| input(format!("{what} '{value}' is not a date (YYYY-MM-DD)")))
 }

@@ -16,10 +16,15 @@ use serde_json::{Value, json};
 
 use crate::Outcome;
 use crate::args::{Cli, Format, ReportsArgs};
+use crate::import::day;
+use inboxlens_store::{ReportFilter, Store};
 use crate::lookup::effective_dns;
-use crate::output::{input, open_store};
+use crate::output::{input, open_store, print_json};
 
 pub fn run(cli: &Cli, args: &ReportsArgs) -> anyhow::Result<Outcome> {
+    if let Some(account) = &args.account {
+        return overview(cli, args, account);
+    }
     if args.paths.is_empty() {
         return Err(input(
             "name at least one report file, archive, mail or directory (or - for stdin)",
@@ -103,6 +108,90 @@ pub fn run(cli: &Cli, args: &ReportsArgs) -> anyhow::Result<Outcome> {
         )));
     }
     Ok(Outcome::Clean)
+}
+
+/// `reports --account`: the imported reports added up.
+fn overview(cli: &Cli, args: &ReportsArgs, account: &str) -> anyhow::Result<Outcome> {
+    let store = open_store(cli)?;
+    let account = store.account_by_name(account).map_err(input)?;
+    let filter = ReportFilter {
+        domain: args.domain.clone(),
+        since: args.since.as_deref().map(|d| day(d, "--since")).transpose()?,
+        until: args.until.as_deref().map(|d| day(d, "--until")).transpose()?,
+    };
+    let o = store.report_overview(account.id, &filter).map_err(input)?;
+    if cli.format != Format::Text {
+        print_json(cli.format, &o)?;
+        return Ok(Outcome::Clean);
+    }
+    let pct = |n: u64, d: u64| if d == 0 { 0.0 } else { 100.0 * n as f64 / d as f64 };
+    println!(
+        "{} aggregate, {} failure, {} TLS reports; {} messages, {:.1} % pass DMARC; published policy {}",
+        o.aggregate_reports,
+        o.failure_reports,
+        o.tls_reports,
+        o.messages,
+        pct(o.dmarc_pass, o.messages),
+        o.published_policy.as_deref().unwrap_or("unknown")
+    );
+    println!("{:<36} {:>9} {:>7} {:>7} {:>7}  IPs", "source", "messages", "SPF %", "DKIM %", "DMARC %");
+    for s in &o.sources {
+        println!(
+            "{:<36} {:>9} {:>7.1} {:>7.1} {:>7.1}  {}",
+            s.org,
+            s.messages,
+            pct(s.spf_aligned, s.messages),
+            pct(s.dkim_aligned, s.messages),
+            pct(s.dmarc_pass, s.messages),
+            s.ip_count
+        );
+    }
+    for w in &o.what_if {
+        println!(
+            "p={}: {} messages fail DMARC ({:.1} %), {} of them delivered today; {} from known services, {} forwarded, {} unknown",
+            w.policy,
+            w.affected,
+            100.0 * w.share,
+            w.newly_affected,
+            w.from_known_services,
+            w.forwarded,
+            w.from_unknown
+        );
+    }
+    for f in &o.tls_failures {
+        println!("TLS {} {} {} sessions", f.mx, f.result_type, f.sessions);
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Looks up the reverse DNS of the account's report source IPs that have no fresh cached
+/// name, through the configured resolver, and caches the answers.
+pub fn resolve_account(cli: &Cli, store: &mut Store, account_id: i64) -> anyhow::Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let ips = store.unresolved_ips(account_id, now).map_err(input)?;
+    if ips.is_empty() {
+        return Ok(());
+    }
+    let settings = store.settings().map_err(input)?;
+    let dns = effective_dns(cli, &settings)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let names = rt.block_on(async {
+        let resolver = Resolver::from_settings(&dns).map_err(input)?;
+        let job = DnsJob::new(resolver, Duration::from_secs(60));
+        anyhow::Ok(reverse_names(&job, &ips, 32).await)
+    })?;
+    // Lookups the deadline cut short are not cached: they are tried again next time.
+    let done: Vec<ReverseName> = names
+        .into_iter()
+        .filter(|n| n.status != "deadline")
+        .collect();
+    store.save_ip_names(&done, now).map_err(input)?;
+    Ok(())
 }
 
 /// Reverse DNS of every aggregate source IP, once each.

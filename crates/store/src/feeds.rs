@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use inboxlens_core::feeds::{BounceRecord, Decoded, Keep, decode_paths};
+use inboxlens_core::feeds::{BounceRecord, Decoded, Keep, Report, decode_paths};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -16,6 +16,9 @@ use crate::open::Store;
 
 /// Messages per transaction during an import.
 const BATCH: usize = 500;
+
+/// A decoded message waiting for its batch: hash, source, raw, records, report.
+type Pending = (String, String, Vec<u8>, Vec<BounceRecord>, Option<Box<Report>>);
 
 /// What kind of feed message a set of records makes.
 pub fn message_kind(records: &[BounceRecord]) -> &'static str {
@@ -43,6 +46,8 @@ pub struct FeedMessage<'a> {
     pub raw: &'a [u8],
     /// Its records.
     pub records: &'a [BounceRecord],
+    /// The DMARC/TLS report it holds (stored as a report, not as feed records).
+    pub report: Option<&'a Report>,
 }
 
 /// Progress and outcome of an import.
@@ -65,6 +70,10 @@ pub struct ImportSummary {
     pub autoreplies: u64,
     /// Messages that were neither (stored, no record).
     pub others: u64,
+    /// New DMARC aggregate, DMARC failure and TLS reports.
+    pub reports: u64,
+    /// Reports already stored (the same report id from the same reporter, in another mail).
+    pub duplicate_reports: u64,
     /// Files or messages that could not be read: (name, reason).
     pub failed: Vec<FailedInput>,
     /// The message being worked on (progress only).
@@ -203,14 +212,18 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for m in batch {
-                let kind = message_kind(m.records);
+                let kind = if m.report.is_some() {
+                    "report"
+                } else {
+                    message_kind(m.records)
+                };
                 let changed = insert_message.execute(params![
                     account_id,
                     m.hash,
                     m.source,
                     m.raw.len() as i64,
                     kind,
-                    m.records.len() as i64,
+                    if m.report.is_some() { 0 } else { m.records.len() as i64 },
                     m.raw
                 ])?;
                 summary.messages += 1;
@@ -223,9 +236,18 @@ impl Store {
                     "bounce" | "delivery" => summary.bounces += 1,
                     "complaint" => summary.complaints += 1,
                     "autoreply" => summary.autoreplies += 1,
+                    "report" => {}
                     _ => summary.others += 1,
                 }
                 let message_id = tx.last_insert_rowid();
+                if let Some(report) = m.report {
+                    if crate::reports::insert_report(&tx, account_id, message_id, m.hash, report)? {
+                        summary.reports += 1;
+                    } else {
+                        summary.duplicate_reports += 1;
+                    }
+                    continue;
+                }
                 for (i, r) in m.records.iter().enumerate() {
                     let domain = r
                         .recipient
@@ -265,20 +287,21 @@ impl Store {
     ) -> Result<ImportSummary, StoreError> {
         self.account(account_id)?;
         let mut summary = ImportSummary::default();
-        let mut pending: Vec<(String, String, Vec<u8>, Vec<BounceRecord>)> = Vec::new();
+        let mut pending: Vec<Pending> = Vec::new();
         let mut error: Option<StoreError> = None;
         let mut stop = false;
         let flush = |store: &mut Store,
-                     pending: &mut Vec<(String, String, Vec<u8>, Vec<BounceRecord>)>,
+                     pending: &mut Vec<Pending>,
                      summary: &mut ImportSummary|
          -> Result<(), StoreError> {
             let batch: Vec<FeedMessage<'_>> = pending
                 .iter()
-                .map(|(hash, source, raw, records)| FeedMessage {
+                .map(|(hash, source, raw, records, report)| FeedMessage {
                     hash,
                     source,
                     raw,
                     records,
+                    report: report.as_deref(),
                 })
                 .collect();
             store.import_feed_batch(account_id, &batch, summary)?;
@@ -292,10 +315,11 @@ impl Store {
                     hash,
                     records,
                     raw,
+                    report,
                     ..
                 } => {
                     summary.current = name.clone();
-                    pending.push((hash, name, raw, records));
+                    pending.push((hash, name, raw, records, report));
                 }
                 Decoded::Failed { name, reason } => {
                     summary.failed.push(FailedInput { name, reason });

@@ -109,10 +109,77 @@ CREATE INDEX feed_records_by_reason ON feed_records(account_id, reason);
 CREATE INDEX feed_records_by_domain ON feed_records(account_id, recipient_domain);
 "#,
     },
+    Migration {
+        version: 4,
+        sql: r#"
+-- DMARC aggregate/failure and SMTP TLS reports (issue #7). A report is stored once per
+-- account (reporter + report id; a failure report is keyed by its message hash), with the
+-- message or file it came from; its rows are written in the same transaction.
+CREATE TABLE reports (
+    id           INTEGER PRIMARY KEY,
+    account_id   INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    message_id   INTEGER NOT NULL REFERENCES feed_messages(id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('aggregate', 'failure', 'tls')),
+    org          TEXT NOT NULL,
+    report_id    TEXT NOT NULL,
+    domain       TEXT NOT NULL,
+    begin        INTEGER,
+    end          INTEGER,
+    -- The parsed report (an aggregate report without its records, which are rows below).
+    report       TEXT NOT NULL CHECK (json_valid(report)),
+    UNIQUE (account_id, kind, org, report_id)
+);
+CREATE INDEX reports_by_account ON reports(account_id, kind, begin);
+CREATE TABLE dmarc_rows (
+    id             INTEGER PRIMARY KEY,
+    report_id      INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    -- UTC day (Unix seconds at midnight) of the report's period start.
+    day            INTEGER NOT NULL,
+    source_ip      TEXT NOT NULL,
+    count          INTEGER NOT NULL,
+    disposition    TEXT NOT NULL,
+    dkim_aligned   INTEGER NOT NULL,
+    spf_aligned    INTEGER NOT NULL,
+    header_from    TEXT NOT NULL,
+    envelope_from  TEXT,
+    -- DKIM domains that passed (space-separated), for naming the source.
+    dkim_domains   TEXT NOT NULL,
+    -- policy_evaluated reasons (space-separated types).
+    overrides      TEXT NOT NULL
+);
+CREATE INDEX dmarc_rows_by_account ON dmarc_rows(account_id, day);
+CREATE TABLE tls_policies (
+    id             INTEGER PRIMARY KEY,
+    report_id      INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    policy_domain  TEXT NOT NULL,
+    policy_type    TEXT NOT NULL,
+    successful     INTEGER NOT NULL,
+    failed         INTEGER NOT NULL
+);
+CREATE TABLE tls_failures (
+    id             INTEGER PRIMARY KEY,
+    policy_id      INTEGER NOT NULL REFERENCES tls_policies(id) ON DELETE CASCADE,
+    account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    mx             TEXT NOT NULL,
+    result_type    TEXT NOT NULL,
+    sessions       INTEGER NOT NULL
+);
+-- Reverse DNS of report source IPs, shared by all accounts (a cache with its age).
+CREATE TABLE ip_names (
+    ip           TEXT PRIMARY KEY,
+    ptr          TEXT,
+    confirmed    INTEGER NOT NULL,
+    status       TEXT NOT NULL,
+    resolved_at  INTEGER NOT NULL
+);
+"#,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Applies every migration above `current`, each in its own transaction together with
 /// the `user_version` bump, so a crash leaves the file at a whole version.
