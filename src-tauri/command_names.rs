@@ -21,4 +21,5 @@
     "feed_records",
     "feed_summary",
     "feed_message",
+    "report_overview",
 ]

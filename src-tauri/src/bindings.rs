@@ -11,10 +11,11 @@ use ts_rs::TypeVisitor;
 
 use crate::dto::{
     AccountDto, AccountInputDto, AppInfo, AuditRunDto, BlocklistDto, BlocklistReportDto,
-    CatalogueDto, FeedFilterDto, FindingDto, ImportStatusDto, ListResultDto, SettingsDto,
+    CatalogueDto, FeedFilterDto, FindingDto, ImportStatusDto, ListResultDto, ReportFilterDto,
+    SettingsDto,
 };
 use crate::error::ApiError;
-use inboxlens_store::{FeedSummary, StoredMessage, StoredRecord};
+use inboxlens_store::{FeedSummary, ReportOverview, StoredMessage, StoredRecord};
 
 /// The bindings file, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/www/src/bindings.ts";
@@ -135,6 +136,14 @@ fn signatures(cfg: &Config) -> Vec<Signature> {
             vec![("accountId", "number".into()), ("message", "number".into())],
             StoredMessage::name(cfg),
         ),
+        (
+            "report_overview",
+            vec![
+                ("accountId", "number".into()),
+                ("filter", ReportFilterDto::name(cfg)),
+            ],
+            ReportOverview::name(cfg),
+        ),
     ]
 }
 
@@ -183,6 +192,7 @@ pub fn render() -> String {
         CatalogueDto::decl(&cfg),
         AuditRunDto::decl(&cfg),
         FeedFilterDto::decl(&cfg),
+        ReportFilterDto::decl(&cfg),
     ]
     .into_iter()
     .chain({
@@ -197,6 +207,7 @@ pub fn render() -> String {
         d.visit::<StoredRecord>();
         d.visit::<FeedSummary>();
         d.visit::<StoredMessage>();
+        d.visit::<ReportOverview>();
         d.out.sort();
         d.out.into_iter().map(|(_, decl)| decl)
     }) {

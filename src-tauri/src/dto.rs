@@ -322,3 +322,25 @@ pub struct ImportStatusDto {
     /// Why the import stopped, if it failed.
     pub error: Option<String>,
 }
+
+/// Filter for the Reports view (empty strings mean "any").
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ReportFilterDto {
+    /// Policy domain, or empty.
+    pub domain: String,
+    /// First day (YYYY-MM-DD, UTC), or empty.
+    pub since: String,
+    /// Last day, inclusive (YYYY-MM-DD, UTC), or empty.
+    pub until: String,
+}
+
+impl TryFrom<ReportFilterDto> for inboxlens_store::ReportFilter {
+    type Error = crate::error::ApiError;
+    fn try_from(f: ReportFilterDto) -> Result<Self, Self::Error> {
+        Ok(Self {
+            domain: Some(f.domain.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()),
+            since: day_start(&f.since, "from")?,
+            until: day_start(&f.until, "to")?.map(|t| t + 86_400),
+        })
+    }
+}

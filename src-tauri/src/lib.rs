@@ -34,6 +34,7 @@ pub fn run() {
             commands::feeds::feed_records,
             commands::feeds::feed_summary,
             commands::feeds::feed_message,
+            commands::feeds::report_overview,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Inboxlens window");

@@ -12,6 +12,7 @@ mod e2e;
 mod feeds;
 mod fuzz_regressions;
 mod message;
+mod reports;
 mod spf;
 mod store;
 

@@ -94,7 +94,12 @@ fn score(dir: &Path, file: &str, want: &Value, got: Result<Report, String>) -> R
                 row.ok = true;
                 row.note = format!(
                     "parsedmarc rejects ({}); read as mail-auth expects (same as its .json)",
-                    want["error"].as_str().unwrap_or("?").lines().next().unwrap_or("")
+                    want["error"]
+                        .as_str()
+                        .unwrap_or("?")
+                        .lines()
+                        .next()
+                        .unwrap_or("")
                 );
             }
             _ => {
@@ -112,7 +117,11 @@ fn score(dir: &Path, file: &str, want: &Value, got: Result<Report, String>) -> R
         (Report::Aggregate(a), "aggregate") => {
             let wr = w["records"].as_array().cloned().unwrap_or_default();
             if wr.len() != a.records.len() {
-                wrong.push(format!("{} records (expected {})", a.records.len(), wr.len()));
+                wrong.push(format!(
+                    "{} records (expected {})",
+                    a.records.len(),
+                    wr.len()
+                ));
             }
             let want_sum: u64 = wr.iter().filter_map(|r| r["count"].as_u64()).sum();
             if want_sum != row.messages {
@@ -120,13 +129,25 @@ fn score(dir: &Path, file: &str, want: &Value, got: Result<Report, String>) -> R
             }
             let meta = &w["report_metadata"];
             if meta["report_id"].as_str() != Some(a.report_id.as_str()) {
-                wrong.push(format!("report id {:?} (expected {})", a.report_id, meta["report_id"]));
+                wrong.push(format!(
+                    "report id {:?} (expected {})",
+                    a.report_id, meta["report_id"]
+                ));
             }
             // parsedmarc lower-cases reporter names; the name is compared as a name.
-            if !meta["org_name"].as_str().unwrap_or("").eq_ignore_ascii_case(&a.org_name) {
-                wrong.push(format!("org {:?} (expected {})", a.org_name, meta["org_name"]));
+            if !meta["org_name"]
+                .as_str()
+                .unwrap_or("")
+                .eq_ignore_ascii_case(&a.org_name)
+            {
+                wrong.push(format!(
+                    "org {:?} (expected {})",
+                    a.org_name, meta["org_name"]
+                ));
             }
-            if w["policy_published"]["domain"].as_str().map(str::to_ascii_lowercase)
+            if w["policy_published"]["domain"]
+                .as_str()
+                .map(str::to_ascii_lowercase)
                 != Some(a.policy.domain.clone())
             {
                 wrong.push(format!("policy domain {:?}", a.policy.domain));
@@ -159,7 +180,11 @@ fn score(dir: &Path, file: &str, want: &Value, got: Result<Report, String>) -> R
             ours.sort();
             theirs.sort();
             if ours != theirs {
-                let diff: Vec<&String> = ours.iter().filter(|o| !theirs.contains(o)).take(3).collect();
+                let diff: Vec<&String> = ours
+                    .iter()
+                    .filter(|o| !theirs.contains(o))
+                    .take(3)
+                    .collect();
                 wrong.push(format!("records differ, e.g. {diff:?}"));
             }
             // mail-auth's own expectation, where there is one.
@@ -178,7 +203,10 @@ fn score(dir: &Path, file: &str, want: &Value, got: Result<Report, String>) -> R
             }
         }
         (Report::Failure(f), "failure") => {
-            let s = |v: &Value| v.as_str().map(|x| x.trim_matches(['<', '>', ' ']).to_ascii_lowercase());
+            let s = |v: &Value| {
+                v.as_str()
+                    .map(|x| x.trim_matches(['<', '>', ' ']).to_ascii_lowercase())
+            };
             if s(&w["source"]["ip_address"]) != f.source_ip.clone() {
                 wrong.push(format!("source IP {:?}", f.source_ip));
             }
@@ -193,7 +221,7 @@ fn score(dir: &Path, file: &str, want: &Value, got: Result<Report, String>) -> R
             }
             let want_fail: Vec<String> = w["auth_failure"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|v| s(v)).collect())
+                .map(|a| a.iter().filter_map(&s).collect())
                 .unwrap_or_default();
             if want_fail != f.auth_failure {
                 wrong.push(format!("auth failure {:?}", f.auth_failure));
@@ -243,7 +271,10 @@ fn score(dir: &Path, file: &str, want: &Value, got: Result<Report, String>) -> R
                 .map(|p| {
                     format!(
                         "{} {} {} {} {}",
-                        p["policy_domain"].as_str().unwrap_or("").to_ascii_lowercase(),
+                        p["policy_domain"]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_ascii_lowercase(),
                         p["policy_type"].as_str().unwrap_or(""),
                         p["successful_session_count"].as_u64().unwrap_or(0),
                         p["failed_session_count"].as_u64().unwrap_or(0),
@@ -294,7 +325,10 @@ fn mail_auth_twin(dir: &Path, file: &str) -> Option<Report> {
 /// Prints the table.
 pub fn print(dir: &str, rows: &[Row]) {
     println!("{dir}");
-    println!("  {:<4} {:<9} {:>7} {:>9}  file / note", "ok", "read as", "records", "messages");
+    println!(
+        "  {:<4} {:<9} {:>7} {:>9}  file / note",
+        "ok", "read as", "records", "messages"
+    );
     for r in rows {
         let file: String = r.file.chars().take(70).collect();
         println!(

@@ -8,18 +8,17 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use inboxlens_core::dns::{DnsJob, Resolver};
 use inboxlens_core::feeds::batch::decode_one;
-use inboxlens_core::feeds::source::{ReverseName, identify, reverse_names};
+use inboxlens_core::feeds::source::{ReverseName, identify, reverse_names_blocking};
 use inboxlens_core::feeds::{Decoded, Keep, Report, decode_paths};
 use serde_json::{Value, json};
 
 use crate::Outcome;
 use crate::args::{Cli, Format, ReportsArgs};
 use crate::import::day;
-use inboxlens_store::{ReportFilter, Store};
 use crate::lookup::effective_dns;
 use crate::output::{input, open_store, print_json};
+use inboxlens_store::{ReportFilter, Store};
 
 pub fn run(cli: &Cli, args: &ReportsArgs) -> anyhow::Result<Outcome> {
     if let Some(account) = &args.account {
@@ -116,15 +115,29 @@ fn overview(cli: &Cli, args: &ReportsArgs, account: &str) -> anyhow::Result<Outc
     let account = store.account_by_name(account).map_err(input)?;
     let filter = ReportFilter {
         domain: args.domain.clone(),
-        since: args.since.as_deref().map(|d| day(d, "--since")).transpose()?,
-        until: args.until.as_deref().map(|d| day(d, "--until")).transpose()?,
+        since: args
+            .since
+            .as_deref()
+            .map(|d| day(d, "--since"))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|d| day(d, "--until"))
+            .transpose()?,
     };
     let o = store.report_overview(account.id, &filter).map_err(input)?;
     if cli.format != Format::Text {
         print_json(cli.format, &o)?;
         return Ok(Outcome::Clean);
     }
-    let pct = |n: u64, d: u64| if d == 0 { 0.0 } else { 100.0 * n as f64 / d as f64 };
+    let pct = |n: u64, d: u64| {
+        if d == 0 {
+            0.0
+        } else {
+            100.0 * n as f64 / d as f64
+        }
+    };
     println!(
         "{} aggregate, {} failure, {} TLS reports; {} messages, {:.1} % pass DMARC; published policy {}",
         o.aggregate_reports,
@@ -134,7 +147,10 @@ fn overview(cli: &Cli, args: &ReportsArgs, account: &str) -> anyhow::Result<Outc
         pct(o.dmarc_pass, o.messages),
         o.published_policy.as_deref().unwrap_or("unknown")
     );
-    println!("{:<36} {:>9} {:>7} {:>7} {:>7}  IPs", "source", "messages", "SPF %", "DKIM %", "DMARC %");
+    println!(
+        "{:<36} {:>9} {:>7} {:>7} {:>7}  IPs",
+        "source", "messages", "SPF %", "DKIM %", "DMARC %"
+    );
     for s in &o.sources {
         println!(
             "{:<36} {:>9} {:>7.1} {:>7.1} {:>7.1}  {}",
@@ -176,15 +192,7 @@ pub fn resolve_account(cli: &Cli, store: &mut Store, account_id: i64) -> anyhow:
     }
     let settings = store.settings().map_err(input)?;
     let dns = effective_dns(cli, &settings)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let names = rt.block_on(async {
-        let resolver = Resolver::from_settings(&dns).map_err(input)?;
-        let job = DnsJob::new(resolver, Duration::from_secs(60));
-        anyhow::Ok(reverse_names(&job, &ips, 32).await)
-    })?;
+    let names = reverse_names_blocking(&dns, &ips, Duration::from_secs(60)).map_err(input)?;
     // Lookups the deadline cut short are not cached: they are tried again next time.
     let done: Vec<ReverseName> = names
         .into_iter()
@@ -214,16 +222,8 @@ fn resolve(
     let store = open_store(cli)?;
     let settings = store.settings().map_err(input)?;
     let dns = effective_dns(cli, &settings)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     let ips: Vec<String> = ips.into_iter().collect();
-    let names = rt.block_on(async {
-        let resolver = Resolver::from_settings(&dns).map_err(input)?;
-        let job = DnsJob::new(resolver, deadline);
-        anyhow::Ok(reverse_names(&job, &ips, 32).await)
-    })?;
+    let names = reverse_names_blocking(&dns, &ips, deadline).map_err(input)?;
     Ok(names.into_iter().map(|n| (n.ip.clone(), n)).collect())
 }
 

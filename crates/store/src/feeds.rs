@@ -18,7 +18,13 @@ use crate::open::Store;
 const BATCH: usize = 500;
 
 /// A decoded message waiting for its batch: hash, source, raw, records, report.
-type Pending = (String, String, Vec<u8>, Vec<BounceRecord>, Option<Box<Report>>);
+type Pending = (
+    String,
+    String,
+    Vec<u8>,
+    Vec<BounceRecord>,
+    Option<Box<Report>>,
+);
 
 /// What kind of feed message a set of records makes.
 pub fn message_kind(records: &[BounceRecord]) -> &'static str {
@@ -223,7 +229,11 @@ impl Store {
                     m.source,
                     m.raw.len() as i64,
                     kind,
-                    if m.report.is_some() { 0 } else { m.records.len() as i64 },
+                    if m.report.is_some() {
+                        0
+                    } else {
+                        m.records.len() as i64
+                    },
                     m.raw
                 ])?;
                 summary.messages += 1;

@@ -358,7 +358,8 @@ impl Store {
         let since = filter.since.unwrap_or(i64::MIN);
         let until = filter.until.unwrap_or(i64::MAX);
         let domain = filter.domain.clone().map(|d| d.to_ascii_lowercase());
-        let in_range = "r.account_id = ?1 AND COALESCE(r.begin, 0) >= ?2 AND COALESCE(r.begin, 0) < ?3
+        let in_range =
+            "r.account_id = ?1 AND COALESCE(r.begin, 0) >= ?2 AND COALESCE(r.begin, 0) < ?3
                         AND (?4 IS NULL OR r.domain = ?4)";
         {
             let mut stmt = self.conn.prepare(&format!(
@@ -445,8 +446,7 @@ impl Store {
                 groups.push(g?);
             }
         }
-        let mut sources: BTreeMap<String, (SourceSummary, BTreeMap<String, u64>)> =
-            BTreeMap::new();
+        let mut sources: BTreeMap<String, (SourceSummary, BTreeMap<String, u64>)> = BTreeMap::new();
         let mut quarantine = WhatIf {
             policy: "quarantine".into(),
             ..WhatIf::default()
@@ -504,10 +504,12 @@ impl Store {
                 s.top_ips = ips
                     .into_iter()
                     .take(10)
-                    .map(|(ip, _)| match names.get(&ip).and_then(|(p, _)| p.clone()) {
-                        Some(p) => format!("{ip} ({p})"),
-                        None => ip,
-                    })
+                    .map(
+                        |(ip, _)| match names.get(&ip).and_then(|(p, _)| p.clone()) {
+                            Some(p) => format!("{ip} ({p})"),
+                            None => ip,
+                        },
+                    )
                     .collect();
                 s
             })
@@ -598,7 +600,11 @@ impl Store {
                         source_ip: s("source_ip"),
                         auth_failure: v["auth_failure"]
                             .as_array()
-                            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|x| x.as_str().map(str::to_string))
+                                    .collect()
+                            })
                             .unwrap_or_default(),
                         header_from: s("header_from"),
                         subject: s("subject"),

@@ -2,11 +2,17 @@
 //! polls for progress), and read the stored records back.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use inboxlens_store::{FeedFilter, FeedSummary, ImportSummary, Store, StoredMessage, StoredRecord};
+use inboxlens_core::feeds::source::reverse_names_blocking;
+
+use inboxlens_store::{
+    FeedFilter, FeedSummary, ImportSummary, ReportFilter, ReportOverview, Store, StoredMessage,
+    StoredRecord,
+};
 use tauri::State;
 
-use crate::dto::{FeedFilterDto, ImportStatusDto};
+use crate::dto::{FeedFilterDto, ImportStatusDto, ReportFilterDto};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -49,14 +55,50 @@ pub fn start_feed_import(
     std::thread::spawn(move || {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let result = Store::open(&db).and_then(|mut store| {
-            store.import_feeds(account_id, &paths, threads, &mut |s: &ImportSummary| {
-                jobs.update(id, s.clone());
-                true
-            })
+            let summary =
+                store.import_feeds(account_id, &paths, threads, &mut |s: &ImportSummary| {
+                    jobs.update(id, s.clone());
+                    true
+                })?;
+            name_report_sources(&mut store, account_id);
+            Ok(summary)
         });
         jobs.finish(id, result.map_err(|e| e.to_string()));
     });
     Ok(id)
+}
+
+/// Reverse DNS of new DMARC report source IPs through the configured resolver (best effort:
+/// a DNS failure leaves the sources to be named from DKIM/envelope domains, and they are
+/// tried again after the next import).
+fn name_report_sources(store: &mut Store, account_id: i64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let Ok(ips) = store.unresolved_ips(account_id, now) else {
+        return;
+    };
+    let Ok(settings) = store.settings() else {
+        return;
+    };
+    if let Ok(names) = reverse_names_blocking(&settings.dns, &ips, Duration::from_secs(60)) {
+        let done: Vec<_> = names
+            .into_iter()
+            .filter(|n| n.status != "deadline")
+            .collect();
+        let _ = store.save_ip_names(&done, now);
+    }
+}
+
+/// The account's DMARC and TLS reports added up: sources, days, what-if, TLS failures.
+#[tauri::command]
+pub fn report_overview(
+    state: State<'_, AppState>,
+    account_id: i64,
+    filter: ReportFilterDto,
+) -> Result<ReportOverview, ApiError> {
+    let filter = ReportFilter::try_from(filter)?;
+    state.with_store(|s| Ok(s.report_overview(account_id, &filter)?))
 }
 
 /// Progress (or the outcome) of an import job.

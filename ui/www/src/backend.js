@@ -69,4 +69,6 @@ export const backend = {
   feedSummary: (accountId) => call('feed_summary', { accountId }),
   /** @param {number} accountId @param {number} message */
   feedMessage: (accountId, message) => call('feed_message', { accountId, message }),
+  /** @param {number} accountId @param {import('./bindings').ReportFilterDto} filter */
+  reportOverview: (accountId, filter) => call('report_overview', { accountId, filter }),
 };

@@ -288,6 +288,20 @@ until: string,
  */
 limit: number, };
 
+export type ReportFilterDto = { 
+/**
+ * Policy domain, or empty.
+ */
+domain: string, 
+/**
+ * First day (YYYY-MM-DD, UTC), or empty.
+ */
+since: string, 
+/**
+ * Last day, inclusive (YYYY-MM-DD, UTC), or empty.
+ */
+until: string, };
+
 export type Alignment = "relaxed" | "strict";
 
 export type ArcCheck = { 
@@ -489,6 +503,20 @@ name: string,
  * How often.
  */
 count: number, };
+
+export type DaySummary = { 
+/**
+ * UTC midnight, Unix seconds.
+ */
+day: number, 
+/**
+ * Messages.
+ */
+messages: number, 
+/**
+ * Passing DMARC.
+ */
+dmarc_pass: number, };
 
 export type Discovery = { 
 /**
@@ -788,6 +816,36 @@ name: string,
  */
 reason: string, };
 
+export type FailureSummary = { 
+/**
+ * Arrival, Unix seconds.
+ */
+arrival: number | null, 
+/**
+ * The reporter.
+ */
+reporter: string, 
+/**
+ * The reported domain.
+ */
+domain: string, 
+/**
+ * Source IP.
+ */
+source_ip: string | null, 
+/**
+ * Auth-Failure values.
+ */
+auth_failure: Array<string>, 
+/**
+ * The failed message's From.
+ */
+header_from: string | null, 
+/**
+ * Its subject.
+ */
+subject: string | null, };
+
 export type FeedSummary = { 
 /**
  * Messages imported.
@@ -971,6 +1029,14 @@ autoreplies: number,
  * Messages that were neither (stored, no record).
  */
 others: number, 
+/**
+ * New DMARC aggregate, DMARC failure and TLS reports.
+ */
+reports: number, 
+/**
+ * Reports already stored (the same report id from the same reporter, in another mail).
+ */
+duplicate_reports: number, 
 /**
  * Files or messages that could not be read: (name, reason).
  */
@@ -1189,6 +1255,64 @@ result: string,
  */
 properties: Array<[string, string]>, };
 
+export type ReportOverview = { 
+/**
+ * DMARC aggregate reports.
+ */
+aggregate_reports: number, 
+/**
+ * DMARC failure reports.
+ */
+failure_reports: number, 
+/**
+ * TLS reports.
+ */
+tls_reports: number, 
+/**
+ * Messages the aggregate reports cover.
+ */
+messages: number, 
+/**
+ * Of which passed DMARC (aligned DKIM or SPF pass).
+ */
+dmarc_pass: number, 
+/**
+ * Policy domains reported on.
+ */
+domains: Array<string>, 
+/**
+ * The policy most recently reported as published (`none`/`quarantine`/`reject`).
+ */
+published_policy: string | null, 
+/**
+ * Sources (sending services), most mail first.
+ */
+sources: Array<SourceSummary>, 
+/**
+ * Messages and DMARC passes per UTC day.
+ */
+days: Array<DaySummary>, 
+/**
+ * What `p=quarantine` and `p=reject` would do.
+ */
+what_if: Array<WhatIf>, 
+/**
+ * TLS sessions per policy domain.
+ */
+tls_policies: Array<TlsPolicySummary>, 
+/**
+ * TLS failures by MX host and result type.
+ */
+tls_failures: Array<TlsFailureSummary>, 
+/**
+ * The newest failure reports (at most 200).
+ */
+failures: Array<FailureSummary>, 
+/**
+ * Source IPs whose reverse DNS has not been looked up yet.
+ */
+unresolved_ips: number, };
+
 export type ReportUri = { 
 /**
  * The URI as written (`mailto:dmarc@example.com`).
@@ -1204,6 +1328,48 @@ domain: string | null,
 max_size: string | null, };
 
 export type Severity = "pass" | "info" | "warning" | "error" | "critical";
+
+export type SourceSummary = { 
+/**
+ * The service, or `unknown`.
+ */
+org: string, 
+/**
+ * Its category (`esp`, `mailbox-provider`, …) or `unknown`.
+ */
+category: string, 
+/**
+ * How it was named: `ptr`, `dkim`, `envelope-from`, `none`.
+ */
+via: string, 
+/**
+ * Messages.
+ */
+messages: number, 
+/**
+ * With aligned SPF pass.
+ */
+spf_aligned: number, 
+/**
+ * With aligned DKIM pass.
+ */
+dkim_aligned: number, 
+/**
+ * Passing DMARC.
+ */
+dmarc_pass: number, 
+/**
+ * Quarantined or rejected by receivers.
+ */
+enforced: number, 
+/**
+ * Distinct source IPs.
+ */
+ip_count: number, 
+/**
+ * Up to 10 IPs with most mail, with reverse DNS where known (`ip (name)`).
+ */
+top_ips: Array<string>, };
 
 export type SpfCheck = { 
 /**
@@ -1389,6 +1555,38 @@ note: string,
  */
 child: SpfNode | null, };
 
+export type TlsFailureSummary = { 
+/**
+ * The receiving MX host (or IP).
+ */
+mx: string, 
+/**
+ * RFC 8460 §4.3 result type.
+ */
+result_type: string, 
+/**
+ * Failed sessions.
+ */
+sessions: number, };
+
+export type TlsPolicySummary = { 
+/**
+ * The policy domain.
+ */
+domain: string, 
+/**
+ * `sts`, `tlsa`, `no-policy-found`.
+ */
+policy_type: string, 
+/**
+ * Successful sessions.
+ */
+successful: number, 
+/**
+ * Failed sessions.
+ */
+failed: number, };
+
 export type TlsRptSection = { 
 /**
  * The name queried.
@@ -1406,6 +1604,42 @@ rua: Array<string>,
  * Whether reports will be sent (exactly one valid record).
  */
 valid: boolean, };
+
+export type WhatIf = { 
+/**
+ * `quarantine` or `reject`.
+ */
+policy: string, 
+/**
+ * Messages that fail DMARC and would be quarantined/rejected (RFC 7489 §6.6.4).
+ */
+affected: number, 
+/**
+ * Of those, messages receivers delivered normally today (disposition `none`, or
+ * `quarantine` for the reject case): what the change would newly hit.
+ */
+newly_affected: number, 
+/**
+ * Of those, from known sending services: probably the customer's own mail whose DKIM or
+ * SPF is not aligned yet.
+ */
+from_known_services: number, 
+/**
+ * Of those, forwarded or mailing-list mail receivers may spare (reported override).
+ */
+forwarded: number, 
+/**
+ * Of those, from unidentified sources (spoofing, or a sender still to identify).
+ */
+from_unknown: number, 
+/**
+ * Share of all reported messages affected (0–1).
+ */
+share: number, 
+/**
+ * Known services that would lose mail, most first: (name, messages).
+ */
+services: Array<[string, number]>, };
 
 /** Every IPC command: its arguments and what it resolves to (errors reject with ApiError). */
 export interface Commands {
@@ -1428,4 +1662,5 @@ export interface Commands {
   feed_records: { args: { accountId: number; filter: FeedFilterDto }; result: Array<StoredRecord> };
   feed_summary: { args: { accountId: number }; result: FeedSummary };
   feed_message: { args: { accountId: number; message: number }; result: StoredMessage };
+  report_overview: { args: { accountId: number; filter: ReportFilterDto }; result: ReportOverview };
 }

@@ -9,6 +9,7 @@ import { blocklistsView } from './views/blocklists.js';
 import { auditView } from './views/audit.js';
 import { messageView } from './views/message.js';
 import { feedsView } from './views/feeds.js';
+import { reportsView } from './views/reports.js';
 import { pendingView, PENDING } from './views/pending.js';
 
 /** @typedef {{ id: string, label: string, render: (root: HTMLElement) => Promise<void> | void, pending: boolean }} View */
@@ -20,6 +21,7 @@ const VIEWS = [
   { id: 'blocklists', label: 'Blocklists', render: blocklistsView, pending: false },
   { id: 'message', label: 'Message', render: messageView, pending: false },
   { id: 'feeds', label: 'Feeds', render: feedsView, pending: false },
+  { id: 'reports', label: 'Reports', render: reportsView, pending: false },
   ...PENDING.map((p) => ({ id: p.id, label: p.label, render: (/** @type {HTMLElement} */ root) => pendingView(root, p), pending: true })),
   { id: 'settings', label: 'Settings', render: settingsView, pending: false },
 ];

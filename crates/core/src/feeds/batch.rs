@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 use sha2::{Digest, Sha256};
 
 use super::bounce::{Limits, decode};
-use super::report::{Report, ReportLimits, is_bare_report, parse_report};
 use super::input::{InputLimits, for_each_message};
 use super::record::BounceRecord;
+use super::report::{Report, ReportLimits, is_bare_report, parse_report};
 
 /// The result for one message (or one unreadable file).
 #[derive(Debug)]
@@ -164,9 +164,7 @@ pub fn decode_one(name: String, data: Vec<u8>, keep: Keep) -> Decoded {
                 };
             }
         };
-        let is_complaint_or_bounce = records
-            .iter()
-            .any(|r| r.feedbacktype != "auth-failure");
+        let is_complaint_or_bounce = records.iter().any(|r| r.feedbacktype != "auth-failure");
         match parse_report(&data, limits) {
             Ok(Some(report)) => (records, Some(Box::new(report))),
             Ok(None) => (records, None),

@@ -324,10 +324,10 @@ fn close(
                 report.records.len() + 1
             )),
         },
-        ["record", "row", "policy_evaluated", "reason"] => {
-            if !reason.kind.is_empty() || reason.comment.is_some() {
-                record.reasons.push(std::mem::take(reason));
-            }
+        ["record", "row", "policy_evaluated", "reason"]
+            if !reason.kind.is_empty() || reason.comment.is_some() =>
+        {
+            record.reasons.push(std::mem::take(reason));
         }
         ["record", "row", "policy_evaluated", field] => match *field {
             "disposition" => record.disposition = lower(&value),
@@ -407,7 +407,10 @@ mod tests {
         assert_eq!(r.policy.pct, Some(100));
         assert_eq!(r.records.len(), 2);
         let a = &r.records[0];
-        assert_eq!((a.count, a.dkim.as_str(), a.spf.as_str()), (5, "pass", "fail"));
+        assert_eq!(
+            (a.count, a.dkim.as_str(), a.spf.as_str()),
+            (5, "pass", "fail")
+        );
         assert!(a.dmarc_pass());
         assert_eq!(a.reasons[0].kind, "local_policy");
         assert_eq!(a.dkim_results[0].selector.as_deref(), Some("s1"));

@@ -59,7 +59,9 @@ pub fn from_message(message: &Message<'_>) -> Option<FailureReport> {
     let mut plain: Option<String> = None;
     for part in &message.parts {
         let ct = part.content_type();
-        let ty = ct.map(|c| c.ctype().to_ascii_lowercase()).unwrap_or_default();
+        let ty = ct
+            .map(|c| c.ctype().to_ascii_lowercase())
+            .unwrap_or_default();
         let sub = ct
             .and_then(|c| c.subtype())
             .map(str::to_ascii_lowercase)
@@ -168,7 +170,7 @@ fn plain_text(
     let copied = lower
         .find("this is a copy of the headers")
         .and_then(|at| text[at..].find('\n').map(|nl| at + nl + 1))
-        .and_then(|start| MessageParser::default().parse_headers(text[start..].as_bytes()))
+        .and_then(|start| MessageParser::default().parse_headers(&text.as_bytes()[start..]))
         .map(|m| (m.into_owned(), true));
     fill_original(&mut r, copied.as_ref().or(original));
     Some(r)

@@ -123,7 +123,11 @@ pub fn parse_report(data: &[u8], limits: ReportLimits) -> Result<Option<Report>,
     parse_at(data, limits, 0)
 }
 
-fn parse_at(data: &[u8], limits: ReportLimits, depth: usize) -> Result<Option<Report>, ReportError> {
+fn parse_at(
+    data: &[u8],
+    limits: ReportLimits,
+    depth: usize,
+) -> Result<Option<Report>, ReportError> {
     if depth > MAX_NESTING {
         return Err(ReportError::TooDeep);
     }
@@ -141,7 +145,9 @@ fn parse_at(data: &[u8], limits: ReportLimits, depth: usize) -> Result<Option<Re
             match (parsed, broken) {
                 (Ok(Some(mut report)), Some(e)) => {
                     if let Report::Aggregate(a) = &mut report {
-                        a.warnings.push(format!("gzip stream is damaged ({e}); read up to the damage"));
+                        a.warnings.push(format!(
+                            "gzip stream is damaged ({e}); read up to the damage"
+                        ));
                     }
                     Ok(Some(report))
                 }
@@ -155,12 +161,11 @@ fn parse_at(data: &[u8], limits: ReportLimits, depth: usize) -> Result<Option<Re
             }
         }
         Shape::Zip => {
-            let mut archive = zip::ZipArchive::new(Cursor::new(data)).map_err(|e| {
-                ReportError::Archive {
+            let mut archive =
+                zip::ZipArchive::new(Cursor::new(data)).map_err(|e| ReportError::Archive {
                     kind: "zip",
                     detail: e.to_string(),
-                }
-            })?;
+                })?;
             let mut last: Option<ReportError> = None;
             for i in 0..archive.len() {
                 let entry = archive.by_index(i).map_err(|e| ReportError::Archive {
@@ -215,17 +220,22 @@ fn read_capped(
 
 /// Words that make a message worth a full MIME parse for a report.
 fn mentions_report(data: &[u8]) -> bool {
-    static HINTS: std::sync::LazyLock<Option<regex::bytes::Regex>> =
-        std::sync::LazyLock::new(|| {
+    static HINTS: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(
+        || {
             regex::bytes::Regex::new(
                 r"(?i)auth-failure|feedback-report|tlsrpt|application/(?:x-)?(?:gzip|zip|xml|json|x-zip-compressed|octet-stream)|text/xml|\.xml\.gz|\.xml\.zip|sender ip address:",
             )
             .ok()
-        });
+        },
+    );
     HINTS.as_ref().is_some_and(|re| re.is_match(data))
 }
 
-fn parse_mail(data: &[u8], limits: ReportLimits, depth: usize) -> Result<Option<Report>, ReportError> {
+fn parse_mail(
+    data: &[u8],
+    limits: ReportLimits,
+    depth: usize,
+) -> Result<Option<Report>, ReportError> {
     if !mentions_report(data) {
         return Ok(None);
     }

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::dns::{DnsJob, RecordKind, reverse_name};
+use crate::dns::{DnsError, DnsJob, DnsSettings, RecordKind, Resolver, reverse_name};
 
 /// One known sending service.
 #[derive(Debug, Clone, Deserialize)]
@@ -125,6 +125,28 @@ pub async fn reverse_names(job: &DnsJob, ips: &[String], concurrency: usize) -> 
         .await
 }
 
+/// [`reverse_names`] for callers without a runtime (the CLI, the app's import thread): a
+/// resolver from `settings`, one job with `deadline`, 32 lookups at a time. Lookups cut
+/// short by the deadline come back with status `deadline`.
+pub fn reverse_names_blocking(
+    settings: &DnsSettings,
+    ips: &[String],
+    deadline: std::time::Duration,
+) -> Result<Vec<ReverseName>, DnsError> {
+    if ips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| DnsError::Config(e.to_string()))?;
+    rt.block_on(async {
+        let resolver = Resolver::from_settings(settings)?;
+        let job = DnsJob::new(resolver, deadline);
+        Ok(reverse_names(&job, ips, 32).await)
+    })
+}
+
 async fn reverse_one(job: &DnsJob, ip_text: &str) -> ReverseName {
     let mut out = ReverseName {
         ip: ip_text.to_string(),
@@ -182,8 +204,15 @@ mod tests {
     fn names_by_confirmed_ptr_then_dkim_then_envelope() {
         let ses = identify(Some("a8-1.smtp-out.amazonses.com."), &[], None);
         assert_eq!((ses.org.as_str(), ses.via.as_str()), ("Amazon SES", "ptr"));
-        let sg = identify(Some("host.example.net"), &["example.com", "sendgrid.net"], None);
-        assert_eq!((sg.org.as_str(), sg.via.as_str()), ("SendGrid (Twilio)", "dkim"));
+        let sg = identify(
+            Some("host.example.net"),
+            &["example.com", "sendgrid.net"],
+            None,
+        );
+        assert_eq!(
+            (sg.org.as_str(), sg.via.as_str()),
+            ("SendGrid (Twilio)", "dkim")
+        );
         let mg = identify(None, &[], Some("mg.mailgun.org"));
         assert_eq!(mg.via, "envelope-from");
         // A suffix matches whole labels only.

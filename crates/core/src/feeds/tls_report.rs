@@ -110,7 +110,8 @@ pub fn parse_tls(json: &[u8]) -> Result<TlsReport, TlsReportError> {
         .and_then(Value::as_object)
         .ok_or_else(|| invalid("missing date-range".into()))?;
     let time = |key: &str| -> Result<i64, TlsReportError> {
-        let raw = text(range.get(key)).ok_or_else(|| invalid(format!("missing date-range/{key}")))?;
+        let raw =
+            text(range.get(key)).ok_or_else(|| invalid(format!("missing date-range/{key}")))?;
         mail_parser::DateTime::parse_rfc3339(&raw)
             .map(|d| d.to_timestamp())
             .ok_or_else(|| invalid(format!("date-range/{key} is not an RFC 3339 time: {raw:?}")))
@@ -230,6 +231,9 @@ mod tests {
                 "policy 1 has no policy-domain".into()
             ))
         );
-        assert!(matches!(parse_tls(b"{not json"), Err(TlsReportError::Json(_))));
+        assert!(matches!(
+            parse_tls(b"{not json"),
+            Err(TlsReportError::Json(_))
+        ));
     }
 }

@@ -37,7 +37,7 @@ function when(t) {
 
 /** @param {ImportSummary} x */
 function counts(x) {
-  return `${x.messages} messages read: ${x.new_messages} new, ${x.duplicates} already imported; ${x.records} records (${x.bounces} bounces, ${x.complaints} complaints, ${x.autoreplies} auto-replies, ${x.others} other messages); ${x.failed.length} unreadable`;
+  return `${x.messages} messages read: ${x.new_messages} new, ${x.duplicates} already imported; ${x.records} records (${x.bounces} bounces, ${x.complaints} complaints, ${x.autoreplies} auto-replies, ${x.others} other messages); ${x.reports} DMARC/TLS reports (${x.duplicate_reports} already imported); ${x.failed.length} unreadable`;
 }
 
 /** @param {HTMLElement} root */
@@ -73,7 +73,7 @@ export async function feedsView(root) {
   replace(root, h('h1', { text: 'Feeds' }),
     h('p', { class: 'lead', text: 'Bounces, complaints (ARF) and auto-replies of an account: who bounced, why (one of 35 reasons), hard or soft, and which complaints came in.' }),
     h('div', { class: 'panel' }, importForm),
-    h('p', { class: 'hint', id: 'fd-reports-pending', text: 'DMARC aggregate/failure and TLS reports are not read by this build yet (issue #7); import them once that lands.' }),
+    h('p', { class: 'hint', id: 'fd-reports-note', text: 'DMARC aggregate and failure reports and SMTP TLS reports (XML, JSON, .gz, .zip or the mail carrying them) are imported here too; the Reports view adds them up.' }),
     summaryPanel, h('div', { class: 'panel' }, h('h2', { text: 'Records' }), filterForm, records), detail);
 
   /** @type {import('../bindings').AccountDto[]} */
