@@ -11,4 +11,5 @@ mod audit;
 mod blocklists;
 mod feeds;
 mod message;
+mod reports;
 mod settings;

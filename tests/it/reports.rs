@@ -359,6 +359,13 @@ fn import_is_idempotent_and_adds_up_sources_days_what_if_and_tls() {
     );
     assert_eq!(o.failures[0].source_ip.as_deref(), Some("192.0.2.51"));
     assert_eq!(o.unresolved_ips, 0);
+    assert_eq!(o.reports.len(), 5);
+    let google = o
+        .reports
+        .iter()
+        .find(|r| r.org == "google.com")
+        .expect("listed");
+    assert_eq!((google.volume, google.kind.as_str()), (170, "aggregate"));
     // Filters: one day, one domain.
     let day = inboxlens_store::day_start("2026-11-21").expect("day");
     let one = store

@@ -26,7 +26,7 @@ pub use history::{HistoryEntry, NewCheck};
 pub use migrations::SCHEMA_VERSION;
 pub use open::{APPLICATION_ID, Store, default_db_path};
 pub use reports::{
-    DaySummary, FailureSummary, IP_NAME_TTL, ReportFilter, ReportOverview, SourceSummary,
-    TlsFailureSummary, TlsPolicySummary, WhatIf,
+    DaySummary, FailureSummary, IP_NAME_TTL, ReportFilter, ReportOverview, ReportSummary,
+    SourceSummary, TlsFailureSummary, TlsPolicySummary, WhatIf,
 };
 pub use settings::{SETTING_KEYS, Settings};

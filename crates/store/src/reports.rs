@@ -184,6 +184,8 @@ pub struct ReportOverview {
     pub tls_failures: Vec<TlsFailureSummary>,
     /// The newest failure reports (at most 200).
     pub failures: Vec<FailureSummary>,
+    /// The newest reports of every kind (at most 200): who reported what, when.
+    pub reports: Vec<ReportSummary>,
     /// Source IPs whose reverse DNS has not been looked up yet.
     pub unresolved_ips: u64,
 }
@@ -274,6 +276,26 @@ pub struct TlsFailureSummary {
     pub result_type: String,
     /// Failed sessions.
     pub sessions: u64,
+}
+
+/// One stored report.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReportSummary {
+    /// `aggregate`, `failure`, `tls`.
+    pub kind: String,
+    /// The reporter.
+    pub org: String,
+    /// Its report id (the message hash for a failure report).
+    pub report_id: String,
+    /// The domain reported on.
+    pub domain: String,
+    /// Period start (arrival for a failure report), Unix seconds.
+    pub begin: Option<i64>,
+    /// Period end.
+    pub end: Option<i64>,
+    /// Messages (aggregate) or sessions (TLS) covered.
+    pub volume: u64,
 }
 
 /// One failure report.
@@ -608,6 +630,27 @@ impl Store {
                             .unwrap_or_default(),
                         header_from: s("header_from"),
                         subject: s("subject"),
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+        }
+        {
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT r.kind, r.org, r.report_id, r.domain, r.begin, r.end,
+                        COALESCE((SELECT SUM(count) FROM dmarc_rows d WHERE d.report_id = r.id), 0)
+                        + COALESCE((SELECT SUM(successful + failed) FROM tls_policies p WHERE p.report_id = r.id), 0)
+                 FROM reports r WHERE {in_range} ORDER BY r.begin DESC, r.id DESC LIMIT 200"
+            ))?;
+            o.reports = stmt
+                .query_map(params![account_id, since, until, domain], |r| {
+                    Ok(ReportSummary {
+                        kind: r.get(0)?,
+                        org: r.get(1)?,
+                        report_id: r.get(2)?,
+                        domain: r.get(3)?,
+                        begin: r.get(4)?,
+                        end: r.get(5)?,
+                        volume: r.get::<_, i64>(6)? as u64,
                     })
                 })?
                 .collect::<Result<_, _>>()?;

@@ -1309,9 +1309,43 @@ tls_failures: Array<TlsFailureSummary>,
  */
 failures: Array<FailureSummary>, 
 /**
+ * The newest reports of every kind (at most 200): who reported what, when.
+ */
+reports: Array<ReportSummary>, 
+/**
  * Source IPs whose reverse DNS has not been looked up yet.
  */
 unresolved_ips: number, };
+
+export type ReportSummary = { 
+/**
+ * `aggregate`, `failure`, `tls`.
+ */
+kind: string, 
+/**
+ * The reporter.
+ */
+org: string, 
+/**
+ * Its report id (the message hash for a failure report).
+ */
+report_id: string, 
+/**
+ * The domain reported on.
+ */
+domain: string, 
+/**
+ * Period start (arrival for a failure report), Unix seconds.
+ */
+begin: number | null, 
+/**
+ * Period end.
+ */
+end: number | null, 
+/**
+ * Messages (aggregate) or sessions (TLS) covered.
+ */
+volume: number, };
 
 export type ReportUri = { 
 /**

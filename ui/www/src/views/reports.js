@@ -107,6 +107,11 @@ export async function reportsView(root) {
         o.tls_failures.length > 0 ? h('h3', { text: 'Failures by MX host' }) : null,
         o.tls_failures.length > 0 ? table(['MX host', 'failure', 'sessions'], o.tls_failures.map((f) => [f.mx, f.result_type, String(f.sessions)]), 'rp-tls-failures') : null));
     }
+    if (o.reports.length > 0) {
+      parts.push(h('div', { class: 'panel' }, h('h2', { text: 'Reports received' }),
+        table(['kind', 'reporter', 'report id', 'domain', 'period start (UTC)', 'messages / sessions'],
+          o.reports.map((r) => [r.kind, r.org, r.kind === 'failure' ? '—' : r.report_id, r.domain, r.begin === null ? '—' : new Date(r.begin * 1000).toISOString().replace('T', ' ').slice(0, 16), r.kind === 'failure' ? '—' : String(r.volume)]), 'rp-reports')));
+    }
     if (o.failures.length > 0) {
       parts.push(h('div', { class: 'panel' }, h('h2', { text: 'Failure reports' }),
         table(['arrival (UTC)', 'reporter', 'domain', 'source IP', 'failed', 'From', 'subject'],
