@@ -155,7 +155,7 @@ fn harness(title: &str, script: &str, dir: &Path, bin: &str) -> Result<String> {
     std::fs::read_to_string(&md).map_err(|e| e.to_string())
 }
 
-/// Runs the benchmarks (`which`: dnsbl, audit, or both) and writes BENCHMARKS.md.
+/// Runs the benchmarks (`which`: dnsbl, audit, bounces, reports, or all) and writes BENCHMARKS.md.
 pub fn run(which: Option<&str>) -> Result {
     if which.is_none_or(|w| w == "dnsbl" || w == "audit") {
         crate::sys::ensure_bench_tools()?;
@@ -215,6 +215,24 @@ pub fn run(which: Option<&str>) -> Result {
         )?;
         sections.push(std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
     }
+    if which.is_none_or(|w| w == "reports") {
+        crate::sys::ensure_report_bench_tools()?;
+        let dir = root.join("target/bench/reports");
+        let md = root.join("target/bench/reports-section.md");
+        step(
+            "DMARC/TLS reports: inboxlens vs parsedmarc",
+            Command::new("python3")
+                .arg(root.join("xtask/bench/report_bench.py"))
+                .args(["--workdir", &dir.display().to_string()])
+                .args([
+                    "--corpus",
+                    &root.join("../shared/corpus").display().to_string(),
+                ])
+                .args(["--inboxlens", &bin])
+                .args(["--markdown", &md.display().to_string()]),
+        )?;
+        sections.push(std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
+    }
     if which.is_some() {
         // One benchmark alone: replace its section, keep the other's from the last full run.
         let path = root.join("BENCHMARKS.md");
@@ -227,12 +245,14 @@ pub fn run(which: Option<&str>) -> Result {
             .filter(|s| s.lines().next() != Some(title.as_str()))
             .collect();
         kept.extend(sections);
-        // Issue order: DNSBL (#4), audit (#3), bounces (#6).
+        // Issue order: DNSBL (#4), audit (#3), bounces (#6), reports (#7).
         kept.sort_by_key(|s| {
             if s.contains("DNSBL") {
                 0
             } else if s.contains("Domain audit") {
                 1
+            } else if s.contains("DMARC and TLS reports") {
+                3
             } else {
                 2
             }

@@ -233,6 +233,25 @@ pub fn ensure_bounce_bench_tools(tools: &std::path::Path) -> Result<std::path::P
     Ok(lib)
 }
 
+/// parsedmarc 11.1.0 (the version the corpus expectations come from) and GNU time.
+pub fn ensure_report_bench_tools() -> Result {
+    apt_install(&["python3-pip", "time"])?;
+    let have = Command::new("parsedmarc")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !have {
+        step(
+            "pip install parsedmarc",
+            Command::new("python3").args(["-m", "pip", "install", "--quiet", "parsedmarc==11.1.0"]),
+        )?;
+    }
+    Ok(())
+}
+
 pub fn ensure_bench_tools() -> Result {
     apt_install(&["knot", "knot-dnsutils", "python3-pip", "time"])?;
     let have_pydnsbl = Command::new("python3")

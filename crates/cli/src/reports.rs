@@ -9,9 +9,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use inboxlens_core::feeds::batch::decode_one;
-use inboxlens_core::feeds::source::{ReverseName, identify, reverse_names_blocking};
+use inboxlens_core::feeds::source::{ReverseName, describe, reverse_names_blocking};
 use inboxlens_core::feeds::{Decoded, Keep, Report, decode_paths};
-use serde_json::{Value, json};
 
 use crate::Outcome;
 use crate::args::{Cli, Format, ReportsArgs};
@@ -64,13 +63,13 @@ pub fn run(cli: &Cli, args: &ReportsArgs) -> anyhow::Result<Outcome> {
         std::io::stdin()
             .read_to_end(&mut raw)
             .map_err(|e| input(format!("stdin: {e}")))?;
-        take(decode_one("-".into(), raw, Keep::Records));
+        take(decode_one("-".into(), raw, Keep::Reports));
     }
     let files: Vec<PathBuf> = files.into_iter().cloned().collect();
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    decode_paths(&files, threads, Keep::Records, &mut take);
+    decode_paths(&files, threads, Keep::Reports, &mut take);
 
     let names = if args.offline {
         HashMap::new()
@@ -80,18 +79,27 @@ pub fn run(cli: &Cli, args: &ReportsArgs) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut all = Vec::new();
-    for (file, report) in &reports {
+    for (file, report) in &mut reports {
+        if let Report::Aggregate(a) = report {
+            for r in &mut a.records {
+                r.source = Some(describe(r, names.get(&r.source_ip)));
+            }
+        }
+        let line = Line { file, report };
         match cli.format {
             Format::Text => {
-                if writeln!(out, "{}", text_line(file, report)).is_err() {
+                if writeln!(out, "{}", text_line(file, line.report)).is_err() {
                     break;
                 }
             }
             _ => {
-                let value = to_json(file, report, &names)?;
                 if cli.format == Format::Json {
-                    all.push(value);
-                } else if writeln!(out, "{}", serde_json::to_string(&value)?).is_err() {
+                    all.push(serde_json::to_value(&line)?);
+                } else if serde_json::to_writer(&mut out, &line)
+                    .map_err(std::io::Error::other)
+                    .and_then(|()| writeln!(out))
+                    .is_err()
+                {
                     break; // stdout closed
                 }
             }
@@ -227,48 +235,12 @@ fn resolve(
     Ok(names.into_iter().map(|n| (n.ip.clone(), n)).collect())
 }
 
-/// The report as JSON with `file` first; aggregate records gain `source`.
-fn to_json(
-    file: &str,
-    report: &Report,
-    names: &HashMap<String, ReverseName>,
-) -> anyhow::Result<Value> {
-    let mut value = serde_json::to_value(report)?;
-    if let (Report::Aggregate(a), Some(records)) = (
-        report,
-        value.get_mut("records").and_then(Value::as_array_mut),
-    ) {
-        for (rec, json_rec) in a.records.iter().zip(records.iter_mut()) {
-            let rn = names.get(&rec.source_ip);
-            let ptr = rn.filter(|n| n.confirmed).and_then(|n| n.ptr.as_deref());
-            let dkim: Vec<&str> = rec
-                .dkim_results
-                .iter()
-                .filter(|d| d.result == "pass")
-                .map(|d| d.domain.as_str())
-                .collect();
-            let name = identify(ptr, &dkim, rec.envelope_from.as_deref());
-            if let Some(obj) = json_rec.as_object_mut() {
-                obj.insert(
-                    "source".into(),
-                    json!({
-                        "org": name.org,
-                        "category": name.category,
-                        "via": name.via,
-                        "reverse_dns": rn.and_then(|n| n.ptr.clone()),
-                        "reverse_dns_confirmed": rn.is_some_and(|n| n.confirmed),
-                        "reverse_dns_status": rn.map_or("not looked up", |n| n.status.as_str()),
-                    }),
-                );
-            }
-        }
-    }
-    let mut out = serde_json::Map::new();
-    out.insert("file".into(), Value::String(file.to_string()));
-    if let Value::Object(fields) = value {
-        out.extend(fields);
-    }
-    Ok(Value::Object(out))
+/// One output line: `file` first, then the report.
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    report: &'a Report,
 }
 
 fn text_line(file: &str, report: &Report) -> String {

@@ -50,6 +50,8 @@ pub enum Keep {
     Records,
     /// Records, the raw message and its SHA-256 (import).
     Message,
+    /// Reports only (`inboxlens reports`): mail is not run through the bounce decoder.
+    Reports,
 }
 
 /// Decodes every message under `paths` with `threads` workers and hands the results to `f`
@@ -147,6 +149,16 @@ pub fn decode_one(name: String, data: Vec<u8>, keep: Keep) -> Decoded {
         match parse_report(&data, limits) {
             Ok(Some(report)) => (Vec::new(), Some(Box::new(report))),
             Ok(None) => (Vec::new(), None),
+            Err(e) => {
+                return Decoded::Failed {
+                    name,
+                    reason: e.to_string(),
+                };
+            }
+        }
+    } else if keep == Keep::Reports {
+        match parse_report(&data, limits) {
+            Ok(report) => (Vec::new(), report.map(Box::new)),
             Err(e) => {
                 return Decoded::Failed {
                     name,

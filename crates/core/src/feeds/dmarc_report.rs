@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use super::source::RecordSource;
 use super::xml::{Event, Reader, XmlError};
 
 /// Most records accepted in one report (the largest real reports hold a few ten thousand).
@@ -96,6 +97,9 @@ pub struct AggregateRecord {
     pub dkim_results: Vec<DkimAuth>,
     /// Raw SPF results.
     pub spf_results: Vec<SpfAuth>,
+    /// Who the source is, when it has been looked up ([`super::source::describe`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<RecordSource>,
 }
 
 impl AggregateRecord {
@@ -158,75 +162,171 @@ pub enum AggregateError {
     TooManyRecords,
 }
 
+/// The elements the parser knows, so the open-element stack holds small values and matches
+/// are on enums, not strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Feedback,
+    Version,
+    ReportMetadata,
+    OrgName,
+    Email,
+    ExtraContactInfo,
+    ReportId,
+    DateRange,
+    Begin,
+    End,
+    Error,
+    Generator,
+    PolicyPublished,
+    Domain,
+    Adkim,
+    Aspf,
+    P,
+    Sp,
+    Np,
+    Pct,
+    Fo,
+    Testing,
+    DiscoveryMethod,
+    Record,
+    Row,
+    SourceIp,
+    Count,
+    PolicyEvaluated,
+    Disposition,
+    Dkim,
+    Spf,
+    Reason,
+    Type,
+    Comment,
+    Identifiers,
+    HeaderFrom,
+    EnvelopeFrom,
+    EnvelopeTo,
+    AuthResults,
+    Selector,
+    Result,
+    HumanResult,
+    Scope,
+    Other,
+}
+
+impl Tag {
+    fn of(name: &[u8]) -> Tag {
+        const TAGS: &[(&[u8], Tag)] = &[
+            (b"feedback", Tag::Feedback),
+            (b"version", Tag::Version),
+            (b"report_metadata", Tag::ReportMetadata),
+            (b"org_name", Tag::OrgName),
+            (b"email", Tag::Email),
+            (b"extra_contact_info", Tag::ExtraContactInfo),
+            (b"report_id", Tag::ReportId),
+            (b"date_range", Tag::DateRange),
+            (b"begin", Tag::Begin),
+            (b"end", Tag::End),
+            (b"error", Tag::Error),
+            (b"generator", Tag::Generator),
+            (b"policy_published", Tag::PolicyPublished),
+            (b"domain", Tag::Domain),
+            (b"adkim", Tag::Adkim),
+            (b"aspf", Tag::Aspf),
+            (b"p", Tag::P),
+            (b"sp", Tag::Sp),
+            (b"np", Tag::Np),
+            (b"pct", Tag::Pct),
+            (b"fo", Tag::Fo),
+            (b"testing", Tag::Testing),
+            (b"discovery_method", Tag::DiscoveryMethod),
+            (b"record", Tag::Record),
+            (b"row", Tag::Row),
+            (b"source_ip", Tag::SourceIp),
+            (b"count", Tag::Count),
+            (b"policy_evaluated", Tag::PolicyEvaluated),
+            (b"disposition", Tag::Disposition),
+            (b"dkim", Tag::Dkim),
+            (b"spf", Tag::Spf),
+            (b"reason", Tag::Reason),
+            (b"type", Tag::Type),
+            (b"comment", Tag::Comment),
+            (b"identifiers", Tag::Identifiers),
+            (b"header_from", Tag::HeaderFrom),
+            (b"envelope_from", Tag::EnvelopeFrom),
+            (b"envelope_to", Tag::EnvelopeTo),
+            (b"auth_results", Tag::AuthResults),
+            (b"selector", Tag::Selector),
+            (b"result", Tag::Result),
+            (b"human_result", Tag::HumanResult),
+            (b"scope", Tag::Scope),
+        ];
+        TAGS.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map_or(Tag::Other, |(_, t)| *t)
+    }
+}
+
+/// What is being filled while the elements of one record are read.
+#[derive(Default)]
+struct Open {
+    record: AggregateRecord,
+    dkim: DkimAuth,
+    spf: SpfAuth,
+    reason: OverrideReason,
+}
+
 /// Parses an aggregate report from XML bytes.
 pub fn parse_aggregate(xml: &[u8]) -> Result<AggregateReport, AggregateError> {
     let mut reader = Reader::new(xml);
     let mut report = AggregateReport::default();
-    let mut path: Vec<String> = Vec::with_capacity(8);
+    let mut path: Vec<Tag> = Vec::with_capacity(8);
     let mut text = String::new();
     // Depth of the `feedback` element: some generators wrap it (in an `xs:schema`, say).
     let mut base: Option<usize> = None;
     let mut seen_metadata = false;
     let mut seen_policy = false;
-    let mut record = AggregateRecord::default();
-    let mut dkim = DkimAuth::default();
-    let mut spf = SpfAuth::default();
-    let mut reason = OverrideReason::default();
+    let mut open = Open::default();
     while let Some(event) = reader.next_event()? {
         match event {
             Event::Start { name, empty, .. } => {
                 text.clear();
+                let tag = Tag::of(name);
                 let Some(b) = base else {
-                    if name == "feedback" {
+                    if tag == Tag::Feedback {
                         base = Some(path.len());
-                        if !empty {
-                            path.push(name);
-                        }
-                    } else if !empty {
-                        path.push(name);
+                    }
+                    if !empty {
+                        path.push(tag);
                     }
                     continue;
                 };
                 let rel = &path[b.min(path.len())..];
-                match (rel.len(), name.as_str()) {
-                    (1, "report_metadata") => seen_metadata = true,
-                    (1, "policy_published") => seen_policy = true,
-                    _ => {}
-                }
-                if empty {
-                    continue;
-                }
-                match (rel.len(), name.as_str()) {
-                    (1, "record") => record = AggregateRecord::default(),
-                    (3, "dkim") if rel[2] == "auth_results" => dkim = DkimAuth::default(),
-                    (3, "spf") if rel[2] == "auth_results" => spf = SpfAuth::default(),
-                    (4, "reason") if rel[3] == "policy_evaluated" => {
-                        reason = OverrideReason::default()
+                match (rel, tag) {
+                    ([_], Tag::ReportMetadata) => seen_metadata = true,
+                    ([_], Tag::PolicyPublished) => seen_policy = true,
+                    ([_], Tag::Record) => open.record = AggregateRecord::default(),
+                    ([_, _, Tag::AuthResults], Tag::Dkim) => open.dkim = DkimAuth::default(),
+                    ([_, _, Tag::AuthResults], Tag::Spf) => open.spf = SpfAuth::default(),
+                    ([_, _, _, Tag::PolicyEvaluated], Tag::Reason) => {
+                        open.reason = OverrideReason::default()
                     }
                     _ => {}
                 }
-                path.push(name);
+                if !empty {
+                    path.push(tag);
+                }
             }
             Event::Text(t) => text.push_str(&t),
             Event::End(name) => {
+                let tag = Tag::of(name);
                 // Recovery from mismatched end tags: close up to the matching open element.
-                let Some(at) = path.iter().rposition(|p| *p == name) else {
+                let Some(at) = path.iter().rposition(|p| *p == tag) else {
                     continue;
                 };
                 path.truncate(at + 1);
-                let value = text.trim().to_string();
-                text.clear();
                 if let Some(b) = base.filter(|&b| at > b) {
-                    close(
-                        &path[b..],
-                        value,
-                        &mut report,
-                        &mut record,
-                        &mut dkim,
-                        &mut spf,
-                        &mut reason,
-                    )?;
+                    close(&path[b + 1..], text.trim(), &mut report, &mut open)?;
                 }
+                text.clear();
                 path.pop();
             }
         }
@@ -252,113 +352,126 @@ pub fn parse_aggregate(xml: &[u8]) -> Result<AggregateReport, AggregateError> {
     Ok(report)
 }
 
-/// Assigns the value of the element that just closed (`path` still holds it).
+/// Assigns the value of the element that just closed (`p`: its path below `feedback`).
 fn close(
-    path: &[String],
-    value: String,
+    p: &[Tag],
+    value: &str,
     report: &mut AggregateReport,
-    record: &mut AggregateRecord,
-    dkim: &mut DkimAuth,
-    spf: &mut SpfAuth,
-    reason: &mut OverrideReason,
+    open: &mut Open,
 ) -> Result<(), AggregateError> {
-    let p: Vec<&str> = path.iter().skip(1).map(String::as_str).collect();
-    let opt = |v: String| if v.is_empty() { None } else { Some(v) };
+    use Tag as T;
+    let opt = |v: &str| {
+        if v.is_empty() {
+            None
+        } else {
+            Some(v.to_string())
+        }
+    };
     let lower = |v: &str| v.to_ascii_lowercase();
-    match p.as_slice() {
-        ["version"] => report.version = opt(value),
-        ["report_metadata", "org_name"] => report.org_name = value,
-        ["report_metadata", "email"] => report.email = value,
-        ["report_metadata", "extra_contact_info"] => report.extra_contact_info = opt(value),
-        ["report_metadata", "report_id"] => report.report_id = value,
-        ["report_metadata", "error"] => report.errors.push(value),
-        ["report_metadata", "generator"] => report.generator = opt(value),
-        ["report_metadata", "date_range", which @ ("begin" | "end")] => {
+    let lower_opt = |v: &str| opt(v).map(|v| v.to_ascii_lowercase());
+    match p {
+        [T::Version] => report.version = opt(value),
+        [T::ReportMetadata, field] => match field {
+            T::OrgName => report.org_name = value.to_string(),
+            T::Email => report.email = value.to_string(),
+            T::ExtraContactInfo => report.extra_contact_info = opt(value),
+            T::ReportId => report.report_id = value.to_string(),
+            T::Error => report.errors.push(value.to_string()),
+            T::Generator => report.generator = opt(value),
+            _ => {}
+        },
+        [T::ReportMetadata, T::DateRange, which @ (T::Begin | T::End)] => {
             match value.parse::<f64>() {
                 Ok(v) if v.is_finite() => {
-                    let v = v as i64;
-                    if *which == "begin" {
-                        report.begin = v
+                    if *which == T::Begin {
+                        report.begin = v as i64
                     } else {
-                        report.end = v
+                        report.end = v as i64
                     }
                 }
-                _ => report
-                    .warnings
-                    .push(format!("date_range/{which} is not a Unix time: {value:?}")),
+                _ => report.warnings.push(format!(
+                    "date_range/{} is not a Unix time: {value:?}",
+                    if *which == T::Begin { "begin" } else { "end" }
+                )),
             }
         }
-        ["policy_published", field] => {
+        [T::PolicyPublished, field] => {
             let pp = &mut report.policy;
-            match *field {
-                "domain" => pp.domain = lower(&value),
-                "adkim" => pp.adkim = opt(lower(&value)),
-                "aspf" => pp.aspf = opt(lower(&value)),
-                "p" => pp.p = lower(&value),
-                "sp" => pp.sp = opt(lower(&value)),
-                "np" => pp.np = opt(lower(&value)),
-                "pct" => match value.parse() {
+            match field {
+                T::Domain => pp.domain = lower(value),
+                T::Adkim => pp.adkim = lower_opt(value),
+                T::Aspf => pp.aspf = lower_opt(value),
+                T::P => pp.p = lower(value),
+                T::Sp => pp.sp = lower_opt(value),
+                T::Np => pp.np = lower_opt(value),
+                T::Pct => match value.parse() {
                     Ok(v) => pp.pct = Some(v),
                     Err(_) if value.is_empty() => {}
                     Err(_) => report
                         .warnings
                         .push(format!("policy_published/pct is not a number: {value:?}")),
                 },
-                "fo" => pp.fo = opt(value),
-                "testing" => pp.testing = opt(lower(&value)),
-                "discovery_method" => pp.discovery_method = opt(lower(&value)),
+                T::Fo => pp.fo = opt(value),
+                T::Testing => pp.testing = lower_opt(value),
+                T::DiscoveryMethod => pp.discovery_method = lower_opt(value),
                 _ => {}
             }
         }
-        ["record"] => {
+        [T::Record] => {
             if report.records.len() >= MAX_RECORDS {
                 return Err(AggregateError::TooManyRecords);
             }
-            report.records.push(std::mem::take(record));
+            report.records.push(std::mem::take(&mut open.record));
         }
-        ["record", "row", "source_ip"] => record.source_ip = value,
-        ["record", "row", "count"] => match value.parse() {
-            Ok(v) => record.count = v,
+        [T::Record, T::Row, T::SourceIp] => open.record.source_ip = value.to_string(),
+        [T::Record, T::Row, T::Count] => match value.parse() {
+            Ok(v) => open.record.count = v,
             Err(_) => report.warnings.push(format!(
                 "record {} has a count that is not a number: {value:?}",
                 report.records.len() + 1
             )),
         },
-        ["record", "row", "policy_evaluated", "reason"]
-            if !reason.kind.is_empty() || reason.comment.is_some() =>
+        [T::Record, T::Row, T::PolicyEvaluated, T::Reason]
+            if !open.reason.kind.is_empty() || open.reason.comment.is_some() =>
         {
-            record.reasons.push(std::mem::take(reason));
+            open.record.reasons.push(std::mem::take(&mut open.reason));
         }
-        ["record", "row", "policy_evaluated", field] => match *field {
-            "disposition" => record.disposition = lower(&value),
-            "dkim" => record.dkim = lower(&value),
-            "spf" => record.spf = lower(&value),
+        [T::Record, T::Row, T::PolicyEvaluated, field] => match field {
+            T::Disposition => open.record.disposition = lower(value),
+            T::Dkim => open.record.dkim = lower(value),
+            T::Spf => open.record.spf = lower(value),
             _ => {}
         },
-        ["record", "row", "policy_evaluated", "reason", field] => match *field {
-            "type" => reason.kind = lower(&value),
-            "comment" => reason.comment = opt(value),
+        [T::Record, T::Row, T::PolicyEvaluated, T::Reason, field] => match field {
+            T::Type => open.reason.kind = lower(value),
+            T::Comment => open.reason.comment = opt(value),
             _ => {}
         },
-        ["record", "identifiers", field] => match *field {
-            "header_from" => record.header_from = lower(&value),
-            "envelope_from" => record.envelope_from = opt(lower(&value)),
-            "envelope_to" => record.envelope_to = opt(lower(&value)),
+        [T::Record, T::Identifiers, field] => match field {
+            T::HeaderFrom => open.record.header_from = lower(value),
+            T::EnvelopeFrom => open.record.envelope_from = lower_opt(value),
+            T::EnvelopeTo => open.record.envelope_to = lower_opt(value),
             _ => {}
         },
-        ["record", "auth_results", "dkim"] => record.dkim_results.push(std::mem::take(dkim)),
-        ["record", "auth_results", "dkim", field] => match *field {
-            "domain" => dkim.domain = lower(&value),
-            "selector" => dkim.selector = opt(value),
-            "result" => dkim.result = lower(&value),
-            "human_result" => dkim.human_result = opt(value),
+        [T::Record, T::AuthResults, T::Dkim] => {
+            let dkim = std::mem::take(&mut open.dkim);
+            open.record.dkim_results.push(dkim);
+        }
+        [T::Record, T::AuthResults, T::Dkim, field] => match field {
+            T::Domain => open.dkim.domain = lower(value),
+            T::Selector => open.dkim.selector = opt(value),
+            T::Result => open.dkim.result = lower(value),
+            T::HumanResult => open.dkim.human_result = opt(value),
             _ => {}
         },
-        ["record", "auth_results", "spf"] => record.spf_results.push(std::mem::take(spf)),
-        ["record", "auth_results", "spf", field] => match *field {
-            "domain" => spf.domain = lower(&value),
-            "scope" => spf.scope = opt(lower(&value)),
-            "result" => spf.result = lower(&value),
+        [T::Record, T::AuthResults, T::Spf] => {
+            let spf = std::mem::take(&mut open.spf);
+            open.record.spf_results.push(spf);
+        }
+        [T::Record, T::AuthResults, T::Spf, field] => match field {
+            T::Domain => open.spf.domain = lower(value),
+            T::Scope => open.spf.scope = lower_opt(value),
+            T::Result => open.spf.result = lower(value),
             _ => {}
         },
         _ => {}

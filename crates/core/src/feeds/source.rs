@@ -102,6 +102,49 @@ pub fn identify(
     SourceName::unknown()
 }
 
+/// What a report record says about its source: the name [`identify`] gives it and the
+/// reverse DNS it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RecordSource {
+    /// The service, or `unknown`.
+    pub org: String,
+    /// Its category.
+    pub category: String,
+    /// `ptr`, `dkim`, `envelope-from`, `none`.
+    pub via: String,
+    /// The PTR name, if one was found.
+    pub reverse_dns: Option<String>,
+    /// The PTR name resolves back to the IP.
+    pub reverse_dns_confirmed: bool,
+    /// `ok`, `none`, a DNS error code, or `not looked up`.
+    pub reverse_dns_status: String,
+}
+
+/// Names the source of an aggregate record from its reverse DNS (when looked up) and the
+/// DKIM domains that passed and the envelope-from domain of the record.
+pub fn describe(
+    record: &super::dmarc_report::AggregateRecord,
+    rdns: Option<&ReverseName>,
+) -> RecordSource {
+    let ptr = rdns.filter(|n| n.confirmed).and_then(|n| n.ptr.as_deref());
+    let dkim: Vec<&str> = record
+        .dkim_results
+        .iter()
+        .filter(|d| d.result == "pass")
+        .map(|d| d.domain.as_str())
+        .collect();
+    let name = identify(ptr, &dkim, record.envelope_from.as_deref());
+    RecordSource {
+        org: name.org,
+        category: name.category,
+        via: name.via,
+        reverse_dns: rdns.and_then(|n| n.ptr.clone()),
+        reverse_dns_confirmed: rdns.is_some_and(|n| n.confirmed),
+        reverse_dns_status: rdns.map_or_else(|| "not looked up".to_string(), |n| n.status.clone()),
+    }
+}
+
 /// The reverse DNS of one IP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

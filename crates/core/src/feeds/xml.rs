@@ -11,22 +11,26 @@
 /// Deepest element nesting accepted (a DMARC report needs 5).
 pub const MAX_DEPTH: usize = 64;
 
-/// One event of the document.
+use std::borrow::Cow;
+
+/// One event of the document. Names are borrowed from the input, namespace prefix removed,
+/// in their original case (compare with `eq_ignore_ascii_case`).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Event<'a> {
-    /// `<name …>` (namespace prefix removed, lower-cased); `empty` for `<name/>`.
+    /// `<name …>`; `empty` for `<name/>`.
     Start {
-        /// Local name, lower-case.
-        name: String,
+        /// Local name.
+        name: &'a [u8],
         /// The raw attribute text.
         attrs: &'a [u8],
         /// Self-closing.
         empty: bool,
     },
-    /// `</name>` (local name, lower-case).
-    End(String),
-    /// Character data with entities decoded (may be whitespace).
-    Text(String),
+    /// `</name>` (local name).
+    End(&'a [u8]),
+    /// Character data with entities decoded (may be whitespace); borrowed when nothing had
+    /// to be decoded or replaced.
+    Text(Cow<'a, str>),
 }
 
 /// Why a document could not be read.
@@ -81,9 +85,7 @@ impl<'a> Reader<'a> {
                 let body = &rest[9..];
                 let end = find(body, b"]]>").unwrap_or(body.len());
                 self.pos += 9 + end + 3.min(body.len() - end);
-                return Ok(Some(Event::Text(
-                    String::from_utf8_lossy(&body[..end]).into_owned(),
-                )));
+                return Ok(Some(Event::Text(String::from_utf8_lossy(&body[..end]))));
             }
             if rest.starts_with(b"<?") {
                 self.pos += find(rest, b"?>").map_or(rest.len(), |i| i + 2);
@@ -118,7 +120,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Decodes `data[from..to]` as text, returning it and `to`.
-    fn text_until(&self, from: usize, to: usize) -> (String, usize) {
+    fn text_until(&self, from: usize, to: usize) -> (Cow<'a, str>, usize) {
         (decode_text(&self.data[from..to]), to)
     }
 }
@@ -192,7 +194,7 @@ fn tag(rest: &[u8]) -> Option<(Event<'_>, usize)> {
         Some(p) => &raw_name[p + 1..],
         None => raw_name,
     };
-    let name = String::from_utf8_lossy(local).to_ascii_lowercase();
+    let name = local;
     if closing {
         return Some((Event::End(name), j + 1));
     }
@@ -210,10 +212,10 @@ fn tag(rest: &[u8]) -> Option<(Event<'_>, usize)> {
 
 /// Character data with the predefined and numeric entities decoded; anything else after `&`
 /// is kept as written. Invalid UTF-8 is replaced.
-pub fn decode_text(raw: &[u8]) -> String {
+pub fn decode_text(raw: &[u8]) -> Cow<'_, str> {
     let text = String::from_utf8_lossy(raw);
     if !text.contains('&') {
-        return text.into_owned();
+        return text;
     }
     let mut out = String::with_capacity(text.len());
     let mut rest: &str = &text;
@@ -251,7 +253,7 @@ pub fn decode_text(raw: &[u8]) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -276,23 +278,23 @@ mod tests {
             ev,
             vec![
                 Event::Start {
-                    name: "feedback".into(),
+                    name: b"feedback",
                     attrs: b" x='1'",
                     empty: false
                 },
                 Event::Start {
-                    name: "b".into(),
+                    name: b"b",
                     attrs: b"",
                     empty: false
                 },
                 Event::Text("x & AB &bogus;".into()),
-                Event::End("b".into()),
+                Event::End(b"b"),
                 Event::Start {
-                    name: "c".into(),
+                    name: b"c",
                     attrs: b"",
                     empty: true
                 },
-                Event::End("feedback".into()),
+                Event::End(b"feedback"),
             ]
         );
     }
@@ -302,7 +304,7 @@ mod tests {
         let ev = events(b"<h>bad<xml.net</h><e><bad@x.net></e>");
         assert_eq!(ev[1], Event::Text("bad".into()));
         assert_eq!(ev[2], Event::Text("<xml.net".into()));
-        assert_eq!(ev[3], Event::End("h".into()));
+        assert_eq!(ev[3], Event::End(b"h"));
         assert_eq!(ev[5], Event::Text("<bad@x.net>".into()));
     }
 
