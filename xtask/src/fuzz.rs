@@ -20,6 +20,9 @@ pub const TARGETS: &[&str] = &[
     "mta_sts_policy",
     "bounce_decode",
     "mbox_reader",
+    "report_parse",
+    "dmarc_aggregate_xml",
+    "tls_report_json",
 ];
 
 fn cargo() -> std::ffi::OsString {
@@ -92,6 +95,32 @@ fn seeds(root: &Path, target: &str, dir: &Path) -> Result {
                 };
                 for e in rd.flatten().filter(|e| e.path().is_file()) {
                     put(&std::fs::read(e.path()).map_err(|e| e.to_string())?)?;
+                }
+            }
+        }
+        "report_parse" | "dmarc_aggregate_xml" | "tls_report_json" => {
+            // Our own report fixtures and the corpus reports when they are beside the project;
+            // the XML and JSON targets get the plain (uncompressed) ones.
+            let mut files: Vec<std::path::PathBuf> = Vec::new();
+            let mut dirs = vec![root.join("tests/fixtures/reports")];
+            for sub in ["dmarc/parsedmarc/aggregate", "dmarc/mail-auth", "dmarc/parsedmarc/failure", "tlsrpt/parsedmarc", "tlsrpt/mail-auth"] {
+                dirs.push(root.join("../shared/corpus").join(sub));
+            }
+            for d in dirs {
+                let Ok(rd) = std::fs::read_dir(&d) else {
+                    continue;
+                };
+                files.extend(rd.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+            }
+            for f in files {
+                let data = std::fs::read(&f).map_err(|e| e.to_string())?;
+                let wanted = match target {
+                    "dmarc_aggregate_xml" => data.trim_ascii_start().starts_with(b"<"),
+                    "tls_report_json" => data.trim_ascii_start().starts_with(b"{"),
+                    _ => true,
+                };
+                if wanted && data.len() < 1 << 20 {
+                    put(&data)?;
                 }
             }
         }

@@ -214,54 +214,61 @@ enum Tag {
 
 impl Tag {
     fn of(name: &[u8]) -> Tag {
-        const TAGS: &[(&[u8], Tag)] = &[
-            (b"feedback", Tag::Feedback),
-            (b"version", Tag::Version),
-            (b"report_metadata", Tag::ReportMetadata),
-            (b"org_name", Tag::OrgName),
-            (b"email", Tag::Email),
-            (b"extra_contact_info", Tag::ExtraContactInfo),
-            (b"report_id", Tag::ReportId),
-            (b"date_range", Tag::DateRange),
-            (b"begin", Tag::Begin),
-            (b"end", Tag::End),
-            (b"error", Tag::Error),
-            (b"generator", Tag::Generator),
-            (b"policy_published", Tag::PolicyPublished),
-            (b"domain", Tag::Domain),
-            (b"adkim", Tag::Adkim),
-            (b"aspf", Tag::Aspf),
-            (b"p", Tag::P),
-            (b"sp", Tag::Sp),
-            (b"np", Tag::Np),
-            (b"pct", Tag::Pct),
-            (b"fo", Tag::Fo),
-            (b"testing", Tag::Testing),
-            (b"discovery_method", Tag::DiscoveryMethod),
-            (b"record", Tag::Record),
-            (b"row", Tag::Row),
-            (b"source_ip", Tag::SourceIp),
-            (b"count", Tag::Count),
-            (b"policy_evaluated", Tag::PolicyEvaluated),
-            (b"disposition", Tag::Disposition),
-            (b"dkim", Tag::Dkim),
-            (b"spf", Tag::Spf),
-            (b"reason", Tag::Reason),
-            (b"type", Tag::Type),
-            (b"comment", Tag::Comment),
-            (b"identifiers", Tag::Identifiers),
-            (b"header_from", Tag::HeaderFrom),
-            (b"envelope_from", Tag::EnvelopeFrom),
-            (b"envelope_to", Tag::EnvelopeTo),
-            (b"auth_results", Tag::AuthResults),
-            (b"selector", Tag::Selector),
-            (b"result", Tag::Result),
-            (b"human_result", Tag::HumanResult),
-            (b"scope", Tag::Scope),
-        ];
-        TAGS.iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map_or(Tag::Other, |(_, t)| *t)
+        // Lower-cased into a small buffer, then one `match` (compiled to length and byte
+        // comparisons): this runs for every element of reports with tens of thousands of rows.
+        let mut buf = [0u8; 20];
+        if name.len() > buf.len() {
+            return Tag::Other;
+        }
+        let lower = &mut buf[..name.len()];
+        lower.copy_from_slice(name);
+        lower.make_ascii_lowercase();
+        match &*lower {
+            b"feedback" => Tag::Feedback,
+            b"version" => Tag::Version,
+            b"report_metadata" => Tag::ReportMetadata,
+            b"org_name" => Tag::OrgName,
+            b"email" => Tag::Email,
+            b"extra_contact_info" => Tag::ExtraContactInfo,
+            b"report_id" => Tag::ReportId,
+            b"date_range" => Tag::DateRange,
+            b"begin" => Tag::Begin,
+            b"end" => Tag::End,
+            b"error" => Tag::Error,
+            b"generator" => Tag::Generator,
+            b"policy_published" => Tag::PolicyPublished,
+            b"domain" => Tag::Domain,
+            b"adkim" => Tag::Adkim,
+            b"aspf" => Tag::Aspf,
+            b"p" => Tag::P,
+            b"sp" => Tag::Sp,
+            b"np" => Tag::Np,
+            b"pct" => Tag::Pct,
+            b"fo" => Tag::Fo,
+            b"testing" => Tag::Testing,
+            b"discovery_method" => Tag::DiscoveryMethod,
+            b"record" => Tag::Record,
+            b"row" => Tag::Row,
+            b"source_ip" => Tag::SourceIp,
+            b"count" => Tag::Count,
+            b"policy_evaluated" => Tag::PolicyEvaluated,
+            b"disposition" => Tag::Disposition,
+            b"dkim" => Tag::Dkim,
+            b"spf" => Tag::Spf,
+            b"reason" => Tag::Reason,
+            b"type" => Tag::Type,
+            b"comment" => Tag::Comment,
+            b"identifiers" => Tag::Identifiers,
+            b"header_from" => Tag::HeaderFrom,
+            b"envelope_from" => Tag::EnvelopeFrom,
+            b"envelope_to" => Tag::EnvelopeTo,
+            b"auth_results" => Tag::AuthResults,
+            b"selector" => Tag::Selector,
+            b"result" => Tag::Result,
+            b"human_result" => Tag::HumanResult,
+            b"scope" => Tag::Scope,
+            _ => Tag::Other,
+        }
     }
 }
 
