@@ -91,6 +91,29 @@ fn every_fuzz_regression_input_is_survived() {
     for (name, data) in inputs("bounce_decode") {
         let _ = inboxlens_core::feeds::decode(&data, &name, Default::default());
     }
+    let small = inboxlens_core::feeds::ReportLimits {
+        max_inflated: 1 << 20,
+    };
+    for (name, data) in inputs("report_parse") {
+        let r = inboxlens_core::feeds::parse_report(&data, small);
+        if name == "gzip-six-deep.gz" {
+            assert!(
+                matches!(r, Err(inboxlens_core::feeds::ReportError::TooDeep)),
+                "{r:?}"
+            );
+        }
+    }
+    for (_, data) in inputs("dmarc_aggregate_xml") {
+        let _ = inboxlens_core::feeds::dmarc_report::parse_aggregate(&data);
+    }
+    for (name, data) in inputs("tls_report_json") {
+        let r = inboxlens_core::feeds::tls_report::parse_tls(&data);
+        if name == "odd-counts.json" {
+            let r = r.expect("odd but readable");
+            assert_eq!(r.end - r.begin, 86_399 - 7_200);
+            assert_eq!((r.policies[0].successful, r.policies[0].failed), (0, 0));
+        }
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, data) in inputs("mbox_reader") {
         let path = dir.path().join(&name);
