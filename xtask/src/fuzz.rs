@@ -103,7 +103,13 @@ fn seeds(root: &Path, target: &str, dir: &Path) -> Result {
             // the XML and JSON targets get the plain (uncompressed) ones.
             let mut files: Vec<std::path::PathBuf> = Vec::new();
             let mut dirs = vec![root.join("tests/fixtures/reports")];
-            for sub in ["dmarc/parsedmarc/aggregate", "dmarc/mail-auth", "dmarc/parsedmarc/failure", "tlsrpt/parsedmarc", "tlsrpt/mail-auth"] {
+            for sub in [
+                "dmarc/parsedmarc/aggregate",
+                "dmarc/mail-auth",
+                "dmarc/parsedmarc/failure",
+                "tlsrpt/parsedmarc",
+                "tlsrpt/mail-auth",
+            ] {
                 dirs.push(root.join("../shared/corpus").join(sub));
             }
             for d in dirs {

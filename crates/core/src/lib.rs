@@ -13,6 +13,7 @@ pub mod dns;
 pub mod error;
 pub mod feeds;
 pub mod finding;
+pub mod habits;
 pub mod message;
 
 pub use error::{CoreError, ValidationError};
