@@ -69,9 +69,78 @@ pub enum Command {
     Import(ImportArgs),
     /// List an account's imported bounce, complaint and auto-reply records, or their counts.
     Feeds(FeedsArgs),
+    /// Score an account's sending habits against the rule set (metrics, firing rules, the
+    /// Gmail/Yahoo/Microsoft scorecard).
+    Score(ScoreArgs),
+    /// The rule set in the database: list, show, test, export, import, add, enable, disable,
+    /// rm, reset, metrics.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Read DMARC aggregate/failure reports and SMTP TLS reports (XML, JSON, .gz, .zip, report
     /// mail, directories, mbox); one JSON line per report, sources named.
     Reports(ReportsArgs),
+}
+
+/// `inboxlens score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The account.
+    #[arg(long)]
+    pub account: String,
+    /// First day of the window (YYYY-MM-DD, UTC); default: 37 days before its end.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Last day of the window, inclusive; default: the day of the account's newest data.
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+/// `inboxlens rules …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum RulesCommand {
+    /// Every rule: id, area, severity, weight, state.
+    List,
+    /// One rule as TOML.
+    Show {
+        /// Rule id.
+        id: String,
+    },
+    /// Runs every rule's examples; exit 1 when one disagrees or a rule is invalid.
+    Test,
+    /// The whole rule set as one TOML document (`[[rule]]` tables).
+    Export,
+    /// Rules from a file as exported (or one rule); all are checked before any is saved.
+    Import {
+        /// The TOML file (`-` = stdin).
+        file: PathBuf,
+    },
+    /// Adds or replaces one rule from a TOML file (`-` = stdin).
+    Add {
+        /// The TOML file.
+        file: PathBuf,
+    },
+    /// Switches a rule on.
+    Enable {
+        /// Rule id.
+        id: String,
+    },
+    /// Switches a rule off.
+    Disable {
+        /// Rule id.
+        id: String,
+    },
+    /// Deletes a rule (a shipped one stays deleted across upgrades until reset).
+    Rm {
+        /// Rule id.
+        id: String,
+    },
+    /// Puts a shipped rule back as shipped.
+    Reset {
+        /// Rule id.
+        id: String,
+    },
+    /// The metrics rules can read.
+    Metrics,
 }
 
 /// `inboxlens reports`.
@@ -183,6 +252,10 @@ pub struct VerifyArgs {
     /// Seconds the DNS work may take.
     #[arg(long, default_value_t = 30.0)]
     pub deadline: f64,
+    /// Keep the result as a sample message of this account (its findings feed the
+    /// account's habit score).
+    #[arg(long)]
+    pub account: Option<String>,
 }
 
 /// `inboxlens audit`.

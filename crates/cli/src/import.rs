@@ -17,6 +17,38 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
             return Err(input(format!("{}: no such file or directory", p.display())));
         }
     }
+    // Sending logs (CSV) go to the log import; everything else is read as feeds.
+    let (logs, feeds): (Vec<&std::path::PathBuf>, Vec<&std::path::PathBuf>) = args
+        .paths
+        .iter()
+        .partition(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")));
+    let mut log_summaries = Vec::new();
+    for p in logs {
+        let s = store
+            .import_sending_log(account.id, p, &mut |_| {})
+            .map_err(input)?;
+        for e in &s.errors {
+            eprintln!("inboxlens: {}:{}: {}", s.source, e.line, e.reason);
+        }
+        log_summaries.push(s);
+    }
+    if feeds.is_empty() {
+        if cli.format == Format::Text {
+            for s in &log_summaries {
+                println!(
+                    "{}: {} rows imported, {} bad rows{}",
+                    s.source,
+                    s.rows,
+                    s.bad_rows,
+                    if s.duplicate { " (already imported; nothing added)" } else { "" }
+                );
+            }
+        } else {
+            print_json(cli.format, &serde_json::json!({ "logs": log_summaries }))?;
+        }
+        return Ok(Outcome::Clean);
+    }
+    let feed_paths: Vec<std::path::PathBuf> = feeds.into_iter().cloned().collect();
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -26,7 +58,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let summary = store
         .import_feeds(
             account.id,
-            &args.paths,
+            &feed_paths,
             threads,
             &mut |s: &ImportSummary| {
                 if bar && last.elapsed() >= Duration::from_millis(100) {
@@ -66,7 +98,17 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
                 summary.failed.len()
             );
         }
-        _ => print_json(cli.format, &summary)?,
+        _ if log_summaries.is_empty() => print_json(cli.format, &summary)?,
+        _ => {
+            let mut v = serde_json::to_value(&summary)?;
+            v["logs"] = serde_json::to_value(&log_summaries)?;
+            print_json(cli.format, &v)?;
+        }
+    }
+    for s in &log_summaries {
+        if cli.format == Format::Text {
+            println!("{}: {} rows imported, {} bad rows", s.source, s.rows, s.bad_rows);
+        }
     }
     Ok(Outcome::Clean)
 }

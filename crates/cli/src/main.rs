@@ -12,6 +12,7 @@ mod import;
 mod lookup;
 mod output;
 mod reports;
+mod score;
 mod settings;
 mod verify;
 
@@ -65,5 +66,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Import(cmd) => import::run(&cli, cmd),
         Command::Feeds(cmd) => import::feeds(&cli, cmd),
         Command::Reports(cmd) => reports::run(&cli, cmd),
+        Command::Score(cmd) => score::run(&cli, cmd),
+        Command::Rules(cmd) => score::rules(&cli, cmd),
     }
 }

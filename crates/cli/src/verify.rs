@@ -6,6 +6,7 @@ use std::time::Duration;
 use inboxlens_core::dns::Resolver;
 use inboxlens_core::finding::any_failing;
 use inboxlens_core::message::{MessageReport, VerifyOptions, verify};
+use inboxlens_store::NewCheck;
 
 use crate::Outcome;
 use crate::args::{Cli, Format, VerifyArgs};
@@ -13,7 +14,11 @@ use crate::lookup::effective_dns;
 use crate::output::{input, open_store, print_findings, print_json};
 
 pub fn run(cli: &Cli, args: &VerifyArgs) -> anyhow::Result<Outcome> {
-    let store = open_store(cli)?;
+    let mut store = open_store(cli)?;
+    let account = match &args.account {
+        Some(a) => Some(store.account_by_name(a).map_err(input)?),
+        None => None,
+    };
     let settings = store.settings().map_err(input)?;
     let name = args.message.display().to_string();
     let mut raw = Vec::new();
@@ -66,6 +71,17 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> anyhow::Result<Outcome> {
     match cli.format {
         Format::Text => print_text(&report),
         _ => print_json(cli.format, &report)?,
+    }
+    if let Some(account) = account {
+        store
+            .record_check(&NewCheck {
+                account_id: Some(account.id),
+                kind: "verify",
+                target: &name,
+                resolver: "",
+                result: &serde_json::to_string(&report)?,
+            })
+            .map_err(input)?;
     }
     Ok(if any_failing(&report.findings) {
         Outcome::Problems

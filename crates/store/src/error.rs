@@ -65,6 +65,12 @@ pub enum StoreError {
     /// Any other SQLite failure.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A rule was rejected (its id, field and position are in the error).
+    #[error(transparent)]
+    Rule(#[from] inboxlens_core::habits::RuleError),
+    /// A sending log could not be read at all.
+    #[error(transparent)]
+    Log(#[from] inboxlens_core::habits::sending_log::LogError),
     /// A stored JSON value could not be read back.
     #[error("stored JSON is unreadable: {0}")]
     Json(#[from] serde_json::Error),
@@ -83,6 +89,8 @@ impl StoreError {
             StoreError::Invalid(_) => "invalid-input",
             StoreError::Sqlite(_) => "db-error",
             StoreError::Json(_) => "db-error",
+            StoreError::Rule(_) => "invalid-rule",
+            StoreError::Log(_) => "invalid-input",
         }
     }
 }

@@ -10,6 +10,7 @@ mod accounts;
 mod blocklists;
 mod error;
 mod feeds;
+mod habits;
 mod history;
 mod migrations;
 mod open;
@@ -22,6 +23,7 @@ pub use feeds::{
     Count, FailedInput, FeedFilter, FeedMessage, FeedSummary, ImportSummary, StoredMessage,
     StoredRecord, day_start, message_kind,
 };
+pub use habits::{LogImportSummary, LogRowError, StoredRule, shipped_rules};
 pub use history::{HistoryEntry, NewCheck};
 pub use migrations::SCHEMA_VERSION;
 pub use open::{APPLICATION_ID, Store, default_db_path};

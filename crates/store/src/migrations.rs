@@ -176,10 +176,52 @@ CREATE TABLE ip_names (
 );
 "#,
     },
+    Migration {
+        version: 5,
+        sql: r#"
+-- Sending habits (issue #8). The rule set: shipped rules follow their shipped text (hash)
+-- until the user edits or deletes them; user rules are theirs.
+CREATE TABLE rules (
+    id            TEXT PRIMARY KEY,
+    toml          TEXT NOT NULL,
+    enabled       INTEGER NOT NULL DEFAULT 1,
+    builtin_hash  TEXT,
+    user_edited   INTEGER NOT NULL DEFAULT 0,
+    deleted       INTEGER NOT NULL DEFAULT 0,
+    updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+-- Sending logs: one row per message sent; each file once per account (SHA-256).
+CREATE TABLE log_imports (
+    id           INTEGER PRIMARY KEY,
+    account_id   INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    hash         TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    rows         INTEGER NOT NULL,
+    bad_rows     INTEGER NOT NULL,
+    imported_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (account_id, hash)
+);
+CREATE TABLE sending_log (
+    id          INTEGER PRIMARY KEY,
+    import_id   INTEGER NOT NULL REFERENCES log_imports(id) ON DELETE CASCADE,
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    ts          INTEGER NOT NULL,
+    recipient   TEXT NOT NULL,
+    domain      TEXT NOT NULL,
+    role        INTEGER NOT NULL,
+    campaign    TEXT,
+    status      TEXT NOT NULL,
+    message_id  TEXT,
+    ip          TEXT,
+    extra       TEXT
+);
+CREATE INDEX sending_log_by_time ON sending_log(account_id, ts);
+"#,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Applies every migration above `current`, each in its own transaction together with
 /// the `user_version` bump, so a crash leaves the file at a whole version.

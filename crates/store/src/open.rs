@@ -141,6 +141,7 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.seed_blocklists(&inboxlens_core::blocklist::Catalogue::builtin())?;
+        store.seed_rules()?;
         Ok(store)
     }
 

@@ -48,9 +48,20 @@ pub struct Rule {
     /// Where the requirement comes from.
     #[serde(default)]
     pub references: Vec<String>,
+    /// Whether the rule is evaluated (a rule set may keep rules switched off).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub enabled: bool,
     /// Cases the rule must get right (`rules test`, the test suite).
     #[serde(default, rename = "example", skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Example>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(v: &bool) -> bool {
+    *v
 }
 
 /// One example case.
