@@ -26,10 +26,16 @@ fn main() {
         }
     }
     files.sort();
-    let mut out = String::from("/// The default rule set: (path under rules/, TOML).\npub const DEFAULT_RULES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// The default rule set: (path under rules/, TOML).\npub const DEFAULT_RULES: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         let rel = f.strip_prefix(&root).unwrap_or(f).display().to_string();
-        let _ = writeln!(out, "    ({rel:?}, include_str!({:?})),", f.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({rel:?}, include_str!({:?})),",
+            f.display().to_string()
+        );
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("default_rules.rs");

@@ -11,6 +11,7 @@ mod dns_faults;
 mod e2e;
 mod feeds;
 mod fuzz_regressions;
+mod habits;
 mod message;
 mod reports;
 mod spf;

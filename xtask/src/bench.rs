@@ -155,7 +155,7 @@ fn harness(title: &str, script: &str, dir: &Path, bin: &str) -> Result<String> {
     std::fs::read_to_string(&md).map_err(|e| e.to_string())
 }
 
-/// Runs the benchmarks (`which`: dnsbl, audit, bounces, reports, or all) and writes BENCHMARKS.md.
+/// Runs the benchmarks (`which`: dnsbl, audit, bounces, reports, habits, or all) and writes BENCHMARKS.md.
 pub fn run(which: Option<&str>) -> Result {
     if which.is_none_or(|w| w == "dnsbl" || w == "audit") {
         crate::sys::ensure_bench_tools()?;
@@ -233,6 +233,21 @@ pub fn run(which: Option<&str>) -> Result {
         )?;
         sections.push(std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
     }
+    if which.is_none_or(|w| w == "habits") {
+        let md = root.join("target/bench/habits-section.md");
+        step(
+            "Sending habits: 1M-row log import and score",
+            Command::new("python3")
+                .arg(root.join("xtask/bench/habits_bench.py"))
+                .args([
+                    "--workdir",
+                    &root.join("target/bench/habits").display().to_string(),
+                ])
+                .args(["--inboxlens", &bin])
+                .args(["--markdown", &md.display().to_string()]),
+        )?;
+        sections.push(std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
+    }
     if which.is_some() {
         // One benchmark alone: replace its section, keep the other's from the last full run.
         let path = root.join("BENCHMARKS.md");
@@ -253,6 +268,8 @@ pub fn run(which: Option<&str>) -> Result {
                 1
             } else if s.contains("DMARC and TLS reports") {
                 3
+            } else if s.contains("Sending habits") {
+                4
             } else {
                 2
             }

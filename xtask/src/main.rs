@@ -46,7 +46,7 @@ fn main() -> ExitCode {
         }
         "help" | "--help" | "-h" => {
             println!(
-                "usage: cargo xtask <run [-- APP ARGS] | test | e2e | eval | bench [dnsbl|audit|bounces|reports] | fuzz [TARGET|all] [SECONDS] | arch | bindings>"
+                "usage: cargo xtask <run [-- APP ARGS] | test | e2e | eval | bench [dnsbl|audit|bounces|reports|habits] | fuzz [TARGET|all] [SECONDS] | arch | bindings>"
             );
             return ExitCode::SUCCESS;
         }

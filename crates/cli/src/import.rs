@@ -40,7 +40,11 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
                     s.source,
                     s.rows,
                     s.bad_rows,
-                    if s.duplicate { " (already imported; nothing added)" } else { "" }
+                    if s.duplicate {
+                        " (already imported; nothing added)"
+                    } else {
+                        ""
+                    }
                 );
             }
         } else {
@@ -107,7 +111,10 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
     }
     for s in &log_summaries {
         if cli.format == Format::Text {
-            println!("{}: {} rows imported, {} bad rows", s.source, s.rows, s.bad_rows);
+            println!(
+                "{}: {} rows imported, {} bad rows",
+                s.source, s.rows, s.bad_rows
+            );
         }
     }
     Ok(Outcome::Clean)

@@ -22,7 +22,11 @@ macro_rules! say {
 pub fn run(cli: &Cli, args: &ScoreArgs) -> anyhow::Result<Outcome> {
     let store = open_store(cli)?;
     let account = store.account_by_name(&args.account).map_err(input)?;
-    let since = args.since.as_deref().map(|d| day(d, "--since")).transpose()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|d| day(d, "--since"))
+        .transpose()?;
     let until = args
         .until
         .as_deref()
@@ -68,7 +72,8 @@ pub fn run(cli: &Cli, args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 say!("  {:<15} -{}", a.area, a.lost);
             }
             for f in &report.fired {
-                let values: Vec<String> = f.values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                let values: Vec<String> =
+                    f.values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
                 say!(
                     "[{}] -{} {}: {} ({})\n    fix: {}",
                     f.severity,
@@ -125,17 +130,29 @@ pub fn rules(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<Outcome> {
             let rules = store.rules().map_err(input)?;
             if cli.format == Format::Text {
                 for r in &rules {
-                    let (area, sev, w, title) = r.rule.as_ref().map_or(
-                        ("?", "?", 0, "(invalid)"),
-                        |x| (x.area.as_str(), x.severity.as_str(), x.weight, x.title.as_str()),
-                    );
+                    let (area, sev, w, title) =
+                        r.rule.as_ref().map_or(("?", "?", 0, "(invalid)"), |x| {
+                            (
+                                x.area.as_str(),
+                                x.severity.as_str(),
+                                x.weight,
+                                x.title.as_str(),
+                            )
+                        });
                     let state = match (r.enabled, r.builtin, r.user_edited) {
                         (false, _, _) => "off",
                         (true, true, true) => "edited",
                         (true, true, false) => "shipped",
                         (true, false, _) => "own",
                     };
-                    say!("{:<36} {:<15} {:<8} {:>3} {:<7} {title}", r.id, area, sev, w, state);
+                    say!(
+                        "{:<36} {:<15} {:<8} {:>3} {:<7} {title}",
+                        r.id,
+                        area,
+                        sev,
+                        w,
+                        state
+                    );
                 }
             } else {
                 print_json(cli.format, &rules)?;
@@ -168,7 +185,8 @@ pub fn rules(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<Outcome> {
                                     match got {
                                         RuleOutcome::Fired => "fired".to_string(),
                                         RuleOutcome::Passed => "passed".to_string(),
-                                        RuleOutcome::Unknown { missing } => format!("no value for {}", missing.join(", ")),
+                                        RuleOutcome::Unknown { missing } =>
+                                            format!("no value for {}", missing.join(", ")),
                                         RuleOutcome::Error { message } => message.clone(),
                                     }
                                 )
@@ -182,7 +200,16 @@ pub fn rules(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<Outcome> {
                 }
                 let examples = r.rule.as_ref().map_or(0, |x| x.examples.len());
                 if cli.format == Format::Text {
-                    say!("{} {} ({examples} examples){}", if ok { "ok  " } else { "FAIL" }, r.id, if detail.is_empty() { String::new() } else { format!(": {detail}") });
+                    say!(
+                        "{} {} ({examples} examples){}",
+                        if ok { "ok  " } else { "FAIL" },
+                        r.id,
+                        if detail.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {detail}")
+                        }
+                    );
                 }
                 results.push(json!({"id": r.id, "ok": ok, "examples": examples, "detail": detail}));
             }
@@ -191,10 +218,18 @@ pub fn rules(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<Outcome> {
             } else {
                 say!("{} rules, {} failing", rules.len(), bad);
             }
-            return Ok(if bad > 0 { Outcome::Problems } else { Outcome::Clean });
+            return Ok(if bad > 0 {
+                Outcome::Problems
+            } else {
+                Outcome::Clean
+            });
         }
         RulesCommand::Export => {
-            let _ = write!(std::io::stdout().lock(), "{}", store.export_rules().map_err(input)?);
+            let _ = write!(
+                std::io::stdout().lock(),
+                "{}",
+                store.export_rules().map_err(input)?
+            );
         }
         RulesCommand::Import { file } => {
             let ids = store.import_rules(&read_text(file)?).map_err(input)?;

@@ -112,7 +112,8 @@ impl Store {
     /// shipped rules the user has not changed follow the shipped text, rules the user edited
     /// or deleted are left alone, shipped rules no longer shipped (and not edited) go.
     pub fn seed_rules(&mut self) -> Result<(), StoreError> {
-        let shipped: Vec<(Rule, String)> = shipped_rules().into_iter().filter_map(Result::ok).collect();
+        let shipped: Vec<(Rule, String)> =
+            shipped_rules().into_iter().filter_map(Result::ok).collect();
         let tx = self.conn.transaction()?;
         for (rule, text) in &shipped {
             let hash = hash_text(text);
@@ -231,7 +232,8 @@ impl Store {
                         inboxlens_core::habits::Outcome::Passed => "passed".to_string(),
                         inboxlens_core::habits::Outcome::Unknown { missing } =>
                             format!("had no value for {}", missing.join(", ")),
-                        inboxlens_core::habits::Outcome::Error { message } => format!("failed: {message}"),
+                        inboxlens_core::habits::Outcome::Error { message } =>
+                            format!("failed: {message}"),
                     }
                 ),
             }
@@ -288,8 +290,10 @@ impl Store {
             "UPDATE rules SET deleted = 1 WHERE id = ?1 AND builtin_hash IS NOT NULL",
             [id],
         )?;
-        self.conn
-            .execute("DELETE FROM rules WHERE id = ?1 AND builtin_hash IS NULL", [id])?;
+        self.conn.execute(
+            "DELETE FROM rules WHERE id = ?1 AND builtin_hash IS NULL",
+            [id],
+        )?;
         Ok(())
     }
 
@@ -395,7 +399,10 @@ impl Store {
                 }
                 h.update(&buf[..n]);
             }
-            h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()
+            h.finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         };
         let mut summary = LogImportSummary {
             source: source.clone(),
@@ -433,8 +440,11 @@ impl Store {
                 let extra = if row.extra.is_empty() {
                     None
                 } else {
-                    let map: BTreeMap<&str, &str> =
-                        row.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    let map: BTreeMap<&str, &str> = row
+                        .extra
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
                     Some(serde_json::to_string(&map)?)
                 };
                 insert.execute(params![
@@ -663,7 +673,9 @@ impl Store {
     ) -> Result<(ScoreReport, Vec<RuleError>, (i64, i64)), StoreError> {
         let end = match until {
             Some(u) => u,
-            None => self.data_end(account_id)?.map_or(0, |t| t.div_euclid(86_400) * 86_400 + 86_400),
+            None => self
+                .data_end(account_id)?
+                .map_or(0, |t| t.div_euclid(86_400) * 86_400 + 86_400),
         };
         let start = since.unwrap_or(end - 30 * 86_400 - 7 * 86_400);
         let inputs = self.metric_inputs(account_id, start, end)?;

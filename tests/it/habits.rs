@@ -1,0 +1,263 @@
+//! Sending habits (issue #8): the shipped rules and their examples through the store, the
+//! rule set surviving reopen, re-seed, export and import, a sending log with a bad row, and a
+//! reproducible score on a fixture account.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use inboxlens_core::account::AccountInput;
+use inboxlens_store::Store;
+use inboxlens_tests::{fixture, target_bin};
+use serde_json::Value;
+
+fn cli(db: &Path, args: &[&str]) -> Output {
+    Command::new(target_bin("inboxlens"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("INBOXLENS_NAMESERVER")
+        .env_remove("INBOXLENS_DB")
+        .output()
+        .expect("run inboxlens")
+}
+
+fn fixture_account(db: &Path) -> i64 {
+    let mut s = Store::open(db).expect("db");
+    let id = s
+        .create_account(&AccountInput {
+            name: "Sender".into(),
+            domains: vec!["sender.example".into()],
+            sending_ips: vec!["192.0.2.50".into()],
+            ..Default::default()
+        })
+        .expect("account")
+        .id;
+    let log = s
+        .import_sending_log(id, &fixture("logs/sending-log.csv"), &mut |_| {})
+        .expect("log");
+    assert_eq!((log.rows, log.bad_rows), (8401, 1), "{log:?}");
+    assert_eq!(log.errors[0].line, 1501);
+    assert!(
+        log.errors[0]
+            .reason
+            .contains("'not-an-address' is not an address"),
+        "{:?}",
+        log.errors
+    );
+    s.import_feeds(id, &[fixture("feeds"), fixture("reports")], 2, &mut |_| {
+        true
+    })
+    .expect("feeds");
+    id
+}
+
+#[test]
+fn shipped_rules_are_seeded_valid_and_hold_their_examples() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.db");
+    let store = Store::open(&db).expect("db");
+    let rules = store.rules().expect("rules");
+    assert!(rules.len() >= 40, "{} rules", rules.len());
+    assert!(rules.iter().all(|r| r.builtin && r.error.is_none()));
+    drop(store);
+    let o = cli(&db, &["rules", "test"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains(&format!("{} rules, 0 failing", rules.len())),
+        "{text}"
+    );
+}
+
+#[test]
+fn edits_survive_reopen_and_reseed_and_export_import_round_trips() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.db");
+    let mut s = Store::open(&db).expect("db");
+    // Edit a shipped rule, disable another, delete a third, add one of our own.
+    let mut edited = s.rule("complaint-rate-critical").expect("rule").toml;
+    edited = edited.replace("weight = 30", "weight = 40");
+    s.save_rule(&edited).expect("save edit");
+    s.set_rule_enabled("volume-spike", false).expect("disable");
+    s.delete_rule("dns-mta-sts-missing").expect("delete");
+    let own = r#"
+id = "own-low-volume"
+area = "volume"
+severity = "info"
+weight = 0
+when = "sent < 100"
+title = "Very little mail"
+why = "Too little volume to build a reputation."
+fix = "Nothing to do; reputations need volume."
+[[example]]
+metrics = { sent = 5 }
+fires = true
+[[example]]
+metrics = { sent = 500 }
+fires = false
+"#;
+    s.save_rule(own).expect("own rule");
+    drop(s);
+    // Reopen: seeding runs again and must not undo any of it.
+    let mut s = Store::open(&db).expect("reopen");
+    s.seed_rules().expect("reseed");
+    let r = s.rule("complaint-rate-critical").expect("rule");
+    assert!(r.user_edited && r.toml.contains("weight = 40"), "{r:?}");
+    assert!(!s.rule("volume-spike").expect("rule").enabled);
+    assert!(
+        s.rule("dns-mta-sts-missing").is_err(),
+        "deleted stays deleted"
+    );
+    assert!(!s.rule("own-low-volume").expect("own").builtin);
+    // An invalid rule is refused with its id and position; nothing changes.
+    let bad = own.replace("sent < 100", "sent < < 100");
+    let e = s.save_rule(&bad).expect_err("invalid");
+    let msg = e.to_string();
+    assert!(
+        msg.starts_with("rule own-low-volume: when line 1 column"),
+        "{msg}"
+    );
+    // An example that disagrees is refused too.
+    let wrong = own.replace("fires = true", "fires = false");
+    assert!(
+        s.save_rule(&wrong)
+            .expect_err("example")
+            .to_string()
+            .contains("example 1")
+    );
+    // Export, import into a fresh store, export again: identical.
+    let exported = s.export_rules().expect("export");
+    let db2 = dir.path().join("h2.db");
+    let mut s2 = Store::open(&db2).expect("db2");
+    for r in s2.rules().expect("rules") {
+        if !exported.contains(&format!("id = \"{}\"", r.id)) {
+            s2.delete_rule(&r.id).expect("delete");
+        }
+    }
+    s2.import_rules(&exported).expect("import");
+    assert_eq!(s2.export_rules().expect("export 2"), exported);
+    // Reset brings a shipped rule back.
+    s.reset_rule("dns-mta-sts-missing").expect("reset");
+    assert!(s.rule("dns-mta-sts-missing").expect("back").enabled);
+}
+
+#[test]
+fn the_score_is_reproducible_and_explained() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.db");
+    let account = fixture_account(&db);
+    let store = Store::open(&db).expect("db");
+    let (a, invalid, window) = store.score_account(account, None, None).expect("score");
+    let (b, _, window_b) = store.score_account(account, None, None).expect("again");
+    assert!(invalid.is_empty(), "{invalid:?}");
+    assert_eq!(window, window_b);
+    assert_eq!(
+        serde_json::to_string(&a).expect("json"),
+        serde_json::to_string(&b).expect("json")
+    );
+    // The window ends with the account's newest data (2026-12-13) and spans 37 days: the
+    // 30 trailing days the spike is measured against and the last 7.
+    let day = |d: &str| inboxlens_store::day_start(d).expect("day");
+    assert_eq!(window, (day("2026-11-07"), day("2026-12-14")));
+    let m = &a.metrics;
+    // The log starts on 2026-11-04: its first three days (300 rows) are outside.
+    assert_eq!(m["sent"], inboxlens_core::habits::MetricValue::Int(8101));
+    assert_eq!(
+        m["sends_after_hard_bounce"],
+        inboxlens_core::habits::MetricValue::Int(1)
+    );
+    let fired: Vec<&str> = a.fired.iter().map(|f| f.id.as_str()).collect();
+    for id in [
+        "hygiene-suppression-gap",
+        "volume-spike",
+        "auth-dmarc-pass-rate-low",
+        "dns-tls-failures",
+    ] {
+        assert!(fired.contains(&id), "{id} not in {fired:?}");
+    }
+    // Heaviest first; each with the values that fired it.
+    assert!(a.fired.windows(2).all(|w| w[0].weight >= w[1].weight));
+    let gap = a
+        .fired
+        .iter()
+        .find(|f| f.id == "hygiene-suppression-gap")
+        .expect("gap");
+    assert_eq!(
+        gap.values,
+        vec![("sends_after_hard_bounce".to_string(), "1".to_string())]
+    );
+    let lost: u32 = a.fired.iter().map(|f| f.weight).sum();
+    assert_eq!(a.score, 100u32.saturating_sub(lost));
+    assert_eq!(
+        a.areas.iter().map(|x| x.lost).sum::<u32>(),
+        lost,
+        "the areas add up"
+    );
+    // The scorecard judges what it has data for and says unknown otherwise.
+    let complaint = a
+        .scorecard
+        .iter()
+        .find(|r| r.provider == "gmail" && r.requirement.starts_with("Spam rate"))
+        .expect("row");
+    assert_eq!(complaint.status, "met");
+    let spf = a
+        .scorecard
+        .iter()
+        .find(|r| r.provider == "gmail" && r.requirement.starts_with("SPF"))
+        .expect("row");
+    assert_eq!(spf.status, "unknown", "no audit stored");
+    // The CLI gives the same score as JSON; exit 1 because error findings fired.
+    drop(store);
+    let o = cli(&db, &["--format", "json", "score", "--account", "Sender"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["score"], a.score);
+    assert_eq!(v["findings"][0]["id"], a.fired[0].id.as_str());
+    // The same log again: nothing added.
+    let o = cli(
+        &db,
+        &[
+            "--format",
+            "json",
+            "import",
+            "--account",
+            "Sender",
+            fixture("logs/sending-log.csv").to_str().expect("path"),
+        ],
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["logs"][0]["duplicate"], true, "{v}");
+}
+
+#[test]
+fn a_log_without_required_columns_is_refused_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.db");
+    let mut s = Store::open(&db).expect("db");
+    let id = s
+        .create_account(&AccountInput {
+            name: "A".into(),
+            ..Default::default()
+        })
+        .expect("account")
+        .id;
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(&csv, "time,to\n2026-11-20,a@example.com\n").expect("write");
+    let e = s
+        .import_sending_log(id, &csv, &mut |_| {})
+        .expect_err("no timestamp column");
+    assert!(e.to_string().contains("no 'timestamp' column"), "{e}");
+    let (rows, imports): (i64, i64) = (
+        s.metric_inputs(id, 0, i64::MAX)
+            .expect("inputs")
+            .sent
+            .map_or(0, |n| n as i64),
+        0,
+    );
+    assert_eq!((rows, imports), (0, 0), "nothing half-written");
+}
