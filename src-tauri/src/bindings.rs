@@ -12,10 +12,13 @@ use ts_rs::TypeVisitor;
 use crate::dto::{
     AccountDto, AccountInputDto, AppInfo, AuditRunDto, BlocklistDto, BlocklistReportDto,
     CatalogueDto, FeedFilterDto, FindingDto, ImportStatusDto, ListResultDto, ReportFilterDto,
-    SettingsDto,
+    ScoreDto, SettingsDto,
 };
 use crate::error::ApiError;
-use inboxlens_store::{FeedSummary, ReportOverview, StoredMessage, StoredRecord};
+use inboxlens_core::habits::{MetricDef, RuleCheck};
+use inboxlens_store::{
+    DayTrend, FeedSummary, ReportOverview, StoredMessage, StoredRecord, StoredRule,
+};
 
 /// The bindings file, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/www/src/bindings.ts";
@@ -144,6 +147,52 @@ fn signatures(cfg: &Config) -> Vec<Signature> {
             ],
             ReportOverview::name(cfg),
         ),
+        (
+            "score_account",
+            vec![
+                ("accountId", "number".into()),
+                ("since", "string".into()),
+                ("until", "string".into()),
+            ],
+            ScoreDto::name(cfg),
+        ),
+        (
+            "list_rules",
+            vec![],
+            format!("Array<{}>", StoredRule::name(cfg)),
+        ),
+        (
+            "check_rule",
+            vec![("toml", "string".into())],
+            RuleCheck::name(cfg),
+        ),
+        (
+            "save_rule",
+            vec![("toml", "string".into())],
+            StoredRule::name(cfg),
+        ),
+        (
+            "set_rule_enabled",
+            vec![("id", "string".into()), ("enabled", "boolean".into())],
+            StoredRule::name(cfg),
+        ),
+        ("delete_rule", vec![("id", "string".into())], "null".into()),
+        ("reset_rule", vec![("id", "string".into())], "null".into()),
+        ("export_rules", vec![], "string".into()),
+        (
+            "list_metrics",
+            vec![],
+            format!("Array<{}>", MetricDef::name(cfg)),
+        ),
+        (
+            "habit_trends",
+            vec![
+                ("accountId", "number".into()),
+                ("since", "number".into()),
+                ("until", "number".into()),
+            ],
+            format!("Array<{}>", DayTrend::name(cfg)),
+        ),
     ]
 }
 
@@ -208,6 +257,10 @@ pub fn render() -> String {
         d.visit::<FeedSummary>();
         d.visit::<StoredMessage>();
         d.visit::<ReportOverview>();
+        d.visit::<ScoreDto>();
+        d.visit::<StoredRule>();
+        d.visit::<RuleCheck>();
+        d.visit::<MetricDef>();
         d.out.sort();
         d.out.into_iter().map(|(_, decl)| decl)
     }) {

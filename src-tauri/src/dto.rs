@@ -279,7 +279,9 @@ pub struct FeedFilterDto {
     pub limit: u32,
 }
 
-fn day_start(value: &str, what: &str) -> Result<Option<i64>, crate::error::ApiError> {
+/// The start of day `YYYY-MM-DD` (UTC), `None` for an empty field; an error naming the field
+/// otherwise.
+pub fn day_start(value: &str, what: &str) -> Result<Option<i64>, crate::error::ApiError> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
@@ -343,4 +345,19 @@ impl TryFrom<ReportFilterDto> for inboxlens_store::ReportFilter {
             until: day_start(&f.until, "to")?.map(|t| t + 86_400),
         })
     }
+}
+
+/// A habit score with its window and the day-by-day picture behind it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ScoreDto {
+    /// The score, metrics, areas, firing rules and scorecard.
+    pub report: inboxlens_core::habits::ScoreReport,
+    /// Rules that could not be compiled (skipped).
+    pub invalid_rules: Vec<inboxlens_core::habits::RuleError>,
+    /// Window start (Unix seconds).
+    pub since: i64,
+    /// Window end (exclusive).
+    pub until: i64,
+    /// Per-day counts in the window.
+    pub trends: Vec<inboxlens_store::DayTrend>,
 }

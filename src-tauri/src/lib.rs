@@ -35,6 +35,16 @@ pub fn run() {
             commands::feeds::feed_summary,
             commands::feeds::feed_message,
             commands::feeds::report_overview,
+            commands::habits::score_account,
+            commands::habits::list_rules,
+            commands::habits::check_rule,
+            commands::habits::save_rule,
+            commands::habits::set_rule_enabled,
+            commands::habits::delete_rule,
+            commands::habits::reset_rule,
+            commands::habits::export_rules,
+            commands::habits::list_metrics,
+            commands::habits::habit_trends,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Inboxlens window");

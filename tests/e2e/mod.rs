@@ -10,6 +10,7 @@ mod accounts;
 mod audit;
 mod blocklists;
 mod feeds;
+mod habits;
 mod message;
 mod reports;
 mod settings;

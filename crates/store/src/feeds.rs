@@ -80,6 +80,8 @@ pub struct ImportSummary {
     pub reports: u64,
     /// Reports already stored (the same report id from the same reporter, in another mail).
     pub duplicate_reports: u64,
+    /// Sending-log rows imported (CSV files in the same import).
+    pub log_rows: u64,
     /// Files or messages that could not be read: (name, reason).
     pub failed: Vec<FailedInput>,
     /// The message being worked on (progress only).

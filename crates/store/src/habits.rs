@@ -684,6 +684,84 @@ impl Store {
     }
 }
 
+/// One day of an account's sending picture, for trend charts.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DayTrend {
+    /// UTC midnight, Unix seconds.
+    pub day: i64,
+    /// Messages in the sending logs.
+    pub sent: u64,
+    /// Bounce records.
+    pub bounces: u64,
+    /// Complaint records.
+    pub complaints: u64,
+    /// Messages in DMARC aggregate reports.
+    pub dmarc_messages: u64,
+    /// Of which passing DMARC.
+    pub dmarc_pass: u64,
+}
+
+impl Store {
+    /// Per-day counts over `[since, until)`, days with any data only.
+    pub fn habit_trends(
+        &self,
+        account_id: i64,
+        since: i64,
+        until: i64,
+    ) -> Result<Vec<DayTrend>, StoreError> {
+        let mut days: BTreeMap<i64, DayTrend> = BTreeMap::new();
+        let w = params![account_id, since, until];
+        let mut stmt = self.conn.prepare(
+            "SELECT ts / 86400 * 86400, COUNT(*) FROM sending_log
+             WHERE account_id = ?1 AND ts >= ?2 AND ts < ?3 GROUP BY 1",
+        )?;
+        for row in stmt.query_map(w, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (d, n) = row?;
+            days.entry(d).or_default().sent = n as u64;
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT timestamp / 86400 * 86400, SUM(kind = 'bounce'), SUM(kind = 'complaint')
+             FROM feed_records WHERE account_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 GROUP BY 1",
+        )?;
+        for row in stmt.query_map(w, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })? {
+            let (d, b, c) = row?;
+            let e = days.entry(d).or_default();
+            e.bounces = b as u64;
+            e.complaints = c as u64;
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT day, SUM(count), SUM(CASE WHEN spf_aligned OR dkim_aligned THEN count ELSE 0 END)
+             FROM dmarc_rows WHERE account_id = ?1 AND day >= ?2 AND day < ?3 GROUP BY day",
+        )?;
+        for row in stmt.query_map(w, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })? {
+            let (d, m, p) = row?;
+            let e = days.entry(d).or_default();
+            e.dmarc_messages = m as u64;
+            e.dmarc_pass = p as u64;
+        }
+        Ok(days
+            .into_iter()
+            .map(|(day, mut t)| {
+                t.day = day;
+                t
+            })
+            .collect())
+    }
+}
+
 /// Finding ids above `pass` in a JSON findings array.
 fn finding_ids(findings: &serde_json::Value) -> Vec<String> {
     findings

@@ -7,8 +7,8 @@ use std::time::Duration;
 use inboxlens_core::feeds::source::reverse_names_blocking;
 
 use inboxlens_store::{
-    FeedFilter, FeedSummary, ImportSummary, ReportFilter, ReportOverview, Store, StoredMessage,
-    StoredRecord,
+    FailedInput, FeedFilter, FeedSummary, ImportSummary, ReportFilter, ReportOverview, Store,
+    StoredMessage, StoredRecord,
 };
 use tauri::State;
 
@@ -55,11 +55,45 @@ pub fn start_feed_import(
     std::thread::spawn(move || {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let result = Store::open(&db).and_then(|mut store| {
-            let summary =
-                store.import_feeds(account_id, &paths, threads, &mut |s: &ImportSummary| {
-                    jobs.update(id, s.clone());
-                    true
+            // Sending logs (CSV) first, then everything else as feeds and reports.
+            let (logs, feeds): (Vec<PathBuf>, Vec<PathBuf>) = paths
+                .into_iter()
+                .partition(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")));
+            let mut log_part = ImportSummary::default();
+            for p in &logs {
+                let s = store.import_sending_log(account_id, p, &mut |rows| {
+                    let mut now = log_part.clone();
+                    now.log_rows += rows;
+                    now.current = p.display().to_string();
+                    jobs.update(id, now);
                 })?;
+                log_part.log_rows += s.rows;
+                let listed = s.errors.len() as u64;
+                for e in s.errors {
+                    log_part.failed.push(FailedInput {
+                        name: format!("{}:{}", s.source, e.line),
+                        reason: e.reason,
+                    });
+                }
+                if s.bad_rows > listed {
+                    log_part.failed.push(FailedInput {
+                        name: s.source.clone(),
+                        reason: format!("{} more bad rows", s.bad_rows - listed),
+                    });
+                }
+            }
+            let mut summary = if feeds.is_empty() {
+                ImportSummary::default()
+            } else {
+                store.import_feeds(account_id, &feeds, threads, &mut |s: &ImportSummary| {
+                    let mut now = s.clone();
+                    now.log_rows = log_part.log_rows;
+                    jobs.update(id, now);
+                    true
+                })?
+            };
+            summary.log_rows = log_part.log_rows;
+            summary.failed.splice(0..0, log_part.failed);
             name_report_sources(&mut store, account_id);
             Ok(summary)
         });

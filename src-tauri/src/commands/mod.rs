@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod blocklists;
 pub mod feeds;
+pub mod habits;
 pub mod info;
 pub mod message;
 pub mod settings;

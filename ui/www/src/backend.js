@@ -71,4 +71,19 @@ export const backend = {
   feedMessage: (accountId, message) => call('feed_message', { accountId, message }),
   /** @param {number} accountId @param {import('./bindings').ReportFilterDto} filter */
   reportOverview: (accountId, filter) => call('report_overview', { accountId, filter }),
+  /** @param {number} accountId @param {string} since @param {string} until */
+  scoreAccount: (accountId, since, until) => call('score_account', { accountId, since, until }),
+  listRules: () => call('list_rules', {}),
+  /** @param {string} toml */
+  checkRule: (toml) => call('check_rule', { toml }),
+  /** @param {string} toml */
+  saveRule: (toml) => call('save_rule', { toml }),
+  /** @param {string} id @param {boolean} enabled */
+  setRuleEnabled: (id, enabled) => call('set_rule_enabled', { id, enabled }),
+  /** @param {string} id */
+  deleteRule: (id) => call('delete_rule', { id }),
+  /** @param {string} id */
+  resetRule: (id) => call('reset_rule', { id }),
+  exportRules: () => call('export_rules', {}),
+  listMetrics: () => call('list_metrics', {}),
 };

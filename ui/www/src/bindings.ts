@@ -336,6 +336,28 @@ selector: string,
  */
 cv: string, };
 
+export type AreaScore = { 
+/**
+ * The area.
+ */
+area: string, 
+/**
+ * Points lost to its firing rules.
+ */
+lost: number, 
+/**
+ * Its rules that fired.
+ */
+fired: number, 
+/**
+ * Its rules that passed.
+ */
+passed: number, 
+/**
+ * Its rules without data.
+ */
+unknown: number, };
+
 export type AuditReport = { 
 /**
  * The domain audited.
@@ -515,6 +537,32 @@ day: number,
 messages: number, 
 /**
  * Passing DMARC.
+ */
+dmarc_pass: number, };
+
+export type DayTrend = { 
+/**
+ * UTC midnight, Unix seconds.
+ */
+day: number, 
+/**
+ * Messages in the sending logs.
+ */
+sent: number, 
+/**
+ * Bounce records.
+ */
+bounces: number, 
+/**
+ * Complaint records.
+ */
+complaints: number, 
+/**
+ * Messages in DMARC aggregate reports.
+ */
+dmarc_messages: number, 
+/**
+ * Of which passing DMARC.
  */
 dmarc_pass: number, };
 
@@ -780,6 +828,34 @@ mail_from: string | null,
  */
 sources: Array<string>, };
 
+export type Example = { 
+/**
+ * Metric values (others are unknown).
+ */
+metrics: Record<string, unknown>, 
+/**
+ * Whether the rule fires on them.
+ */
+fires: boolean, };
+
+export type ExampleCheck = { 
+/**
+ * 1-based.
+ */
+number: number, 
+/**
+ * What the example expects.
+ */
+fires: boolean, 
+/**
+ * What the rule did.
+ */
+outcome: Outcome, 
+/**
+ * They agree.
+ */
+ok: boolean, };
+
 export type ExternalAuth = { 
 /**
  * `rua` or `ruf`.
@@ -918,6 +994,48 @@ fix: string,
  */
 references: Array<string>, };
 
+export type FiredRule = { 
+/**
+ * Rule id.
+ */
+id: string, 
+/**
+ * Its area.
+ */
+area: string, 
+/**
+ * Its severity.
+ */
+severity: string, 
+/**
+ * Points it took off.
+ */
+weight: number, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * Why it matters.
+ */
+why: string, 
+/**
+ * What to do.
+ */
+fix: string, 
+/**
+ * References.
+ */
+references: Array<string>, 
+/**
+ * The expression.
+ */
+when: string, 
+/**
+ * The metric values the expression read: (name, value as text).
+ */
+values: Array<[string, string]>, };
+
 export type HeaderFacts = { 
 /**
  * Every header in order: (name, unfolded value).
@@ -1038,6 +1156,10 @@ reports: number,
  */
 duplicate_reports: number, 
 /**
+ * Sending-log rows imported (CSV files in the same import).
+ */
+log_rows: number, 
+/**
  * Files or messages that could not be read: (name, reason).
  */
 failed: Array<FailedInput>, 
@@ -1120,6 +1242,20 @@ hops: Array<Hop>,
  */
 findings: Array<Finding>, };
 
+export type MetricDef = { 
+/**
+ * Name used in rules.
+ */
+name: string, 
+/**
+ * `int`, `rate`, `factor`, `bool`, `text`, `list`.
+ */
+kind: string, 
+/**
+ * What it measures and where it comes from.
+ */
+description: string, };
+
 export type MtaStsPolicy = { 
 /**
  * `enforce`, `testing` or `none`.
@@ -1173,6 +1309,16 @@ cname: Array<string>,
  * A lookup that failed.
  */
 error: string | null, };
+
+export type Outcome = { "outcome": "fired" } | { "outcome": "passed" } | { "outcome": "unknown", 
+/**
+ * The metrics without a value.
+ */
+missing: Array<string>, } | { "outcome": "error", 
+/**
+ * What went wrong.
+ */
+message: string, };
 
 export type Policy = "none" | "quarantine" | "reject";
 
@@ -1361,6 +1507,154 @@ domain: string | null,
  */
 max_size: string | null, };
 
+export type Requirement = { 
+/**
+ * `gmail`, `yahoo`, `microsoft`.
+ */
+provider: string, 
+/**
+ * What is required.
+ */
+requirement: string, 
+/**
+ * `met`, `not-met`, `unknown`.
+ */
+status: string, 
+/**
+ * The metric values it was judged on, or what is missing.
+ */
+evidence: Array<string>, };
+
+export type Rule = { 
+/**
+ * Stable id (kebab-case, area-prefixed by convention).
+ */
+id: string, 
+/**
+ * One of [`AREAS`].
+ */
+area: string, 
+/**
+ * One of [`SEVERITIES`].
+ */
+severity: string, 
+/**
+ * Points off a 100-point score when the rule fires.
+ */
+weight: number, 
+/**
+ * CEL expression over metrics; the rule fires when it is `true`.
+ */
+when: string, 
+/**
+ * One line.
+ */
+title: string, 
+/**
+ * Why it matters.
+ */
+why: string, 
+/**
+ * What to do, concretely.
+ */
+fix: string, 
+/**
+ * Where the requirement comes from.
+ */
+references: Array<string>, 
+/**
+ * Whether the rule is evaluated (a rule set may keep rules switched off).
+ */
+enabled?: boolean, 
+/**
+ * Cases the rule must get right (`rules test`, the test suite).
+ */
+example?: Array<Example>, };
+
+export type RuleCheck = { 
+/**
+ * The rule, when it parses.
+ */
+rule: Rule | null, 
+/**
+ * The first problem, with its field and position.
+ */
+error: RuleError | null, 
+/**
+ * Each example's result (when the rule compiles).
+ */
+examples: Array<ExampleCheck>, };
+
+export type RuleError = { 
+/**
+ * The rule's id (or the file name when the id itself is unreadable).
+ */
+id: string, 
+/**
+ * `toml`, `when`, or the field at fault.
+ */
+field: string, 
+/**
+ * 1-based line and column in that text, when known.
+ */
+position: [number, number] | null, 
+/**
+ * What is wrong.
+ */
+message: string, };
+
+export type ScoreDto = { 
+/**
+ * The score, metrics, areas, firing rules and scorecard.
+ */
+report: ScoreReport, 
+/**
+ * Rules that could not be compiled (skipped).
+ */
+invalid_rules: Array<RuleError>, 
+/**
+ * Window start (Unix seconds).
+ */
+since: number, 
+/**
+ * Window end (exclusive).
+ */
+until: number, 
+/**
+ * Per-day counts in the window.
+ */
+trends: Array<DayTrend>, };
+
+export type ScoreReport = { 
+/**
+ * 0–100.
+ */
+score: number, 
+/**
+ * Every computed metric.
+ */
+metrics: Record<string, number | boolean | string | Array<string>>, 
+/**
+ * Per area, in [`AREAS`] order.
+ */
+areas: Array<AreaScore>, 
+/**
+ * Firing rules, heaviest first.
+ */
+fired: Array<FiredRule>, 
+/**
+ * Rules that could not be judged (no data, or an evaluation error).
+ */
+unjudged: Array<UnjudgedRule>, 
+/**
+ * Rules evaluated.
+ */
+rules: number, 
+/**
+ * The bulk-sender scorecard.
+ */
+scorecard: Array<Requirement>, };
+
 export type Severity = "pass" | "info" | "warning" | "error" | "critical";
 
 export type SourceSummary = { 
@@ -1545,6 +1839,36 @@ kind: string,
  */
 record: BounceRecord, };
 
+export type StoredRule = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * The rule (TOML, canonical form).
+ */
+toml: string, 
+/**
+ * Evaluated or not.
+ */
+enabled: boolean, 
+/**
+ * Shipped with Inboxlens (else the user's own).
+ */
+builtin: boolean, 
+/**
+ * A shipped rule the user changed (it no longer follows upgrades).
+ */
+user_edited: boolean, 
+/**
+ * The parsed rule; `None` when the stored text no longer parses (see `error`).
+ */
+rule: Rule | null, 
+/**
+ * Why the rule cannot run, if it cannot.
+ */
+error: RuleError | null, };
+
 export type Summary = { 
 /**
  * Critical findings.
@@ -1639,6 +1963,16 @@ rua: Array<string>,
  */
 valid: boolean, };
 
+export type UnjudgedRule = { 
+/**
+ * Rule id.
+ */
+id: string, 
+/**
+ * Missing metrics, or the evaluation error.
+ */
+detail: string, };
+
 export type WhatIf = { 
 /**
  * `quarantine` or `reject`.
@@ -1697,4 +2031,14 @@ export interface Commands {
   feed_summary: { args: { accountId: number }; result: FeedSummary };
   feed_message: { args: { accountId: number; message: number }; result: StoredMessage };
   report_overview: { args: { accountId: number; filter: ReportFilterDto }; result: ReportOverview };
+  score_account: { args: { accountId: number; since: string; until: string }; result: ScoreDto };
+  list_rules: { args: {  }; result: Array<StoredRule> };
+  check_rule: { args: { toml: string }; result: RuleCheck };
+  save_rule: { args: { toml: string }; result: StoredRule };
+  set_rule_enabled: { args: { id: string; enabled: boolean }; result: StoredRule };
+  delete_rule: { args: { id: string }; result: null };
+  reset_rule: { args: { id: string }; result: null };
+  export_rules: { args: {  }; result: string };
+  list_metrics: { args: {  }; result: Array<MetricDef> };
+  habit_trends: { args: { accountId: number; since: number; until: number }; result: Array<DayTrend> };
 }

@@ -10,20 +10,22 @@ import { auditView } from './views/audit.js';
 import { messageView } from './views/message.js';
 import { feedsView } from './views/feeds.js';
 import { reportsView } from './views/reports.js';
-import { pendingView, PENDING } from './views/pending.js';
+import { habitsView } from './views/habits.js';
+import { rulesView } from './views/rules.js';
 
-/** @typedef {{ id: string, label: string, render: (root: HTMLElement) => Promise<void> | void, pending: boolean }} View */
+/** @typedef {{ id: string, label: string, render: (root: HTMLElement) => Promise<void> | void }} View */
 
 /** @type {View[]} */
 const VIEWS = [
-  { id: 'accounts', label: 'Accounts', render: accountsView, pending: false },
-  { id: 'audit', label: 'Domain audit', render: auditView, pending: false },
-  { id: 'blocklists', label: 'Blocklists', render: blocklistsView, pending: false },
-  { id: 'message', label: 'Message', render: messageView, pending: false },
-  { id: 'feeds', label: 'Feeds', render: feedsView, pending: false },
-  { id: 'reports', label: 'Reports', render: reportsView, pending: false },
-  ...PENDING.map((p) => ({ id: p.id, label: p.label, render: (/** @type {HTMLElement} */ root) => pendingView(root, p), pending: true })),
-  { id: 'settings', label: 'Settings', render: settingsView, pending: false },
+  { id: 'accounts', label: 'Accounts', render: accountsView },
+  { id: 'audit', label: 'Domain audit', render: auditView },
+  { id: 'blocklists', label: 'Blocklists', render: blocklistsView },
+  { id: 'message', label: 'Message', render: messageView },
+  { id: 'feeds', label: 'Feeds', render: feedsView },
+  { id: 'reports', label: 'Reports', render: reportsView },
+  { id: 'habits', label: 'Sending habits', render: habitsView },
+  { id: 'rules', label: 'Rules', render: rulesView },
+  { id: 'settings', label: 'Settings', render: settingsView },
 ];
 
 /** @param {string} id */
@@ -44,8 +46,7 @@ function buildNav() {
   const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
   replace(nav, ...VIEWS.map((v) => h('li', {},
     h('button', { type: 'button', 'data-view': v.id, onclick: () => { location.hash = v.id; } },
-      h('span', { text: v.label }),
-      v.pending ? h('span', { class: 'tag', text: 'not yet' }) : null))));
+      h('span', { text: v.label })))));
 }
 
 async function status() {

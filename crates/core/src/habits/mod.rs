@@ -8,5 +8,8 @@ pub mod score;
 pub mod sending_log;
 
 pub use metrics::{METRICS, MetricDef, MetricInputs, MetricValue, Metrics, compute};
-pub use rules::{CompiledRule, Example, Outcome, Rule, RuleError, compile, parse_rule};
+pub use rules::{
+    CompiledRule, Example, ExampleCheck, Outcome, Rule, RuleCheck, RuleError, check, compile,
+    parse_rule,
+};
 pub use score::{AreaScore, FiredRule, Requirement, ScoreReport, score};

@@ -354,6 +354,93 @@ impl CompiledRule {
     }
 }
 
+/// One example's result in a [`RuleCheck`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExampleCheck {
+    /// 1-based.
+    pub number: u32,
+    /// What the example expects.
+    pub fires: bool,
+    /// What the rule did.
+    pub outcome: Outcome,
+    /// They agree.
+    pub ok: bool,
+}
+
+/// A rule's text checked as a whole: parse, compile, examples (for live validation).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RuleCheck {
+    /// The rule, when it parses.
+    pub rule: Option<Rule>,
+    /// The first problem, with its field and position.
+    pub error: Option<RuleError>,
+    /// Each example's result (when the rule compiles).
+    pub examples: Vec<ExampleCheck>,
+}
+
+/// Checks a rule's TOML without saving it.
+pub fn check(text: &str) -> RuleCheck {
+    let rule = match parse_rule(text, "rule") {
+        Ok(r) => r,
+        Err(e) => {
+            return RuleCheck {
+                rule: None,
+                error: Some(e),
+                examples: Vec::new(),
+            };
+        }
+    };
+    match compile(rule.clone()) {
+        Err(e) => RuleCheck {
+            rule: Some(rule),
+            error: Some(e),
+            examples: Vec::new(),
+        },
+        Ok(c) => {
+            let examples: Vec<ExampleCheck> = c
+                .rule
+                .examples
+                .iter()
+                .enumerate()
+                .map(|(i, ex)| {
+                    let metrics: Metrics = ex
+                        .metrics
+                        .iter()
+                        .filter_map(|(k, v)| MetricValue::from_toml(v).map(|v| (k.clone(), v)))
+                        .collect();
+                    let outcome = c.evaluate(&metrics);
+                    let ok = matches!(
+                        (&outcome, ex.fires),
+                        (Outcome::Fired, true) | (Outcome::Passed, false)
+                    );
+                    ExampleCheck {
+                        number: i as u32 + 1,
+                        fires: ex.fires,
+                        outcome,
+                        ok,
+                    }
+                })
+                .collect();
+            let error = examples.iter().find(|e| !e.ok).map(|e| RuleError {
+                id: rule.id.clone(),
+                field: format!("example {}", e.number),
+                position: None,
+                message: format!(
+                    "expected the rule to {}",
+                    if e.fires { "fire" } else { "pass" }
+                ),
+            });
+            RuleCheck {
+                rule: Some(rule),
+                error,
+                examples,
+            }
+        }
+    }
+}
+
 fn to_cel(v: &MetricValue) -> cel::Value {
     match v {
         MetricValue::Int(i) => cel::Value::Int(*i),
