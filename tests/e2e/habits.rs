@@ -79,7 +79,7 @@ fn score_an_account_then_tune_the_rules() {
         // The score, as the store computes it.
         let expected = {
             let s = Store::open(&db).expect("db");
-            s.score_account(account, None, None).expect("score").0
+            s.score_account(account, None, None).expect("score").report
         };
         click(&c, "#nav button[data-view=\"habits\"]").await;
         let summary = wait_texts(&c, "#hb-summary", |t| !t.is_empty()).await;

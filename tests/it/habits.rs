@@ -152,8 +152,14 @@ fn the_score_is_reproducible_and_explained() {
     let db = dir.path().join("h.db");
     let account = fixture_account(&db);
     let store = Store::open(&db).expect("db");
-    let (a, invalid, window) = store.score_account(account, None, None).expect("score");
-    let (b, _, window_b) = store.score_account(account, None, None).expect("again");
+    let first = store.score_account(account, None, None).expect("score");
+    let second = store.score_account(account, None, None).expect("again");
+    let (a, invalid, window) = (
+        first.report,
+        first.invalid_rules,
+        (first.since, first.until),
+    );
+    let (b, window_b) = (second.report, (second.since, second.until));
     assert!(invalid.is_empty(), "{invalid:?}");
     assert_eq!(window, window_b);
     assert_eq!(

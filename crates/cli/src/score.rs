@@ -32,9 +32,15 @@ pub fn run(cli: &Cli, args: &ScoreArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(|d| day(d, "--until").map(|t| t + 86_400))
         .transpose()?;
-    let (report, invalid, (start, end)) = store
+    let scored = store
         .score_account(account.id, since, until)
         .map_err(input)?;
+    let (report, invalid, start, end) = (
+        scored.report,
+        scored.invalid_rules,
+        scored.since,
+        scored.until,
+    );
     for e in &invalid {
         eprintln!("inboxlens: {e} (rule skipped)");
     }

@@ -19,8 +19,8 @@ use crate::open::Store;
 
 include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
 
-/// Rows per transaction of a sending-log import.
-const LOG_BATCH: usize = 50_000;
+/// How often (rows) a sending-log import reports progress.
+const PROGRESS_EVERY: u64 = 50_000;
 
 fn hash_text(text: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -373,9 +373,10 @@ impl Store {
         Ok(tx_ids)
     }
 
-    /// Imports a sending log (CSV, DESIGN.md §4) into the account, streamed, in transactions
-    /// of 50,000 rows. The same file (SHA-256) is imported once; bad rows are counted and
-    /// the first 100 returned with their line numbers.
+    /// Imports a sending log (CSV, DESIGN.md §4) into the account, streamed, in one
+    /// transaction: a crash leaves nothing of the file, and a re-run imports it whole. The same
+    /// file (SHA-256) is imported once; bad rows are skipped, counted and the first 100
+    /// returned with their line numbers.
     pub fn import_sending_log(
         &mut self,
         account_id: i64,
@@ -421,8 +422,6 @@ impl Store {
             return Ok(summary);
         }
         let file = std::fs::File::open(path).map_err(unreadable)?;
-        // The import row and every batch: a crash leaves whole batches and the import row
-        // (with its hash) only once the last batch is in, so a re-run starts over cleanly.
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO log_imports (account_id, hash, source, rows, bad_rows) VALUES (?1, ?2, ?3, 0, 0)",
@@ -470,7 +469,7 @@ impl Store {
                             return false;
                         }
                         summary.rows += 1;
-                        if summary.rows % LOG_BATCH as u64 == 0 {
+                        if summary.rows.is_multiple_of(PROGRESS_EVERY) {
                             progress(summary.rows);
                         }
                     }
@@ -670,7 +669,7 @@ impl Store {
         account_id: i64,
         since: Option<i64>,
         until: Option<i64>,
-    ) -> Result<(ScoreReport, Vec<RuleError>, (i64, i64)), StoreError> {
+    ) -> Result<AccountScore, StoreError> {
         let end = match until {
             Some(u) => u,
             None => self
@@ -680,8 +679,26 @@ impl Store {
         let start = since.unwrap_or(end - 30 * 86_400 - 7 * 86_400);
         let inputs = self.metric_inputs(account_id, start, end)?;
         let (rules, bad) = self.compiled_rules()?;
-        Ok((score(&rules, compute(&inputs)), bad, (start, end)))
+        Ok(AccountScore {
+            report: score(&rules, compute(&inputs)),
+            invalid_rules: bad,
+            since: start,
+            until: end,
+        })
     }
+}
+
+/// An account's score over a window.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountScore {
+    /// Score, metrics, areas, firing rules, scorecard.
+    pub report: ScoreReport,
+    /// Rules that do not compile (skipped).
+    pub invalid_rules: Vec<RuleError>,
+    /// Window start (Unix seconds).
+    pub since: i64,
+    /// Window end (exclusive).
+    pub until: i64,
 }
 
 /// One day of an account's sending picture, for trend charts.

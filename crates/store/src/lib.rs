@@ -23,7 +23,9 @@ pub use feeds::{
     Count, FailedInput, FeedFilter, FeedMessage, FeedSummary, ImportSummary, StoredMessage,
     StoredRecord, day_start, message_kind,
 };
-pub use habits::{DayTrend, LogImportSummary, LogRowError, StoredRule, shipped_rules};
+pub use habits::{
+    AccountScore, DayTrend, LogImportSummary, LogRowError, StoredRule, shipped_rules,
+};
 pub use history::{HistoryEntry, NewCheck};
 pub use migrations::SCHEMA_VERSION;
 pub use open::{APPLICATION_ID, Store, default_db_path};

@@ -19,13 +19,13 @@ pub fn score_account(
     let since = day_start(&since, "from")?;
     let until = day_start(&until, "to")?.map(|t| t + 86_400);
     state.with_store(|s| {
-        let (report, invalid_rules, (since, until)) = s.score_account(account_id, since, until)?;
-        let trends = s.habit_trends(account_id, since, until)?;
+        let scored = s.score_account(account_id, since, until)?;
+        let trends = s.habit_trends(account_id, scored.since, scored.until)?;
         Ok(ScoreDto {
-            report,
-            invalid_rules,
-            since,
-            until,
+            report: scored.report,
+            invalid_rules: scored.invalid_rules,
+            since: scored.since,
+            until: scored.until,
             trends,
         })
     })
