@@ -130,3 +130,42 @@ fn every_fuzz_regression_input_is_survived() {
         });
     }
 }
+
+/// Rule expressions: nesting near the length cap, huge conjunctions, overflow and division
+/// by zero, regex matching, unicode escapes — each compiles or is refused, and evaluates or
+/// errors, without a crash; run on a thread with a small stack like the app's command pool.
+#[test]
+fn rule_expressions_never_crash() {
+    use inboxlens_core::habits::{MetricValue, Metrics, Rule, check, compile};
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            for (_, data) in inputs("rule_expression") {
+                let text = String::from_utf8_lossy(&data).to_string();
+                let _ = check(&text);
+                let rule = Rule {
+                    id: "fuzz".into(),
+                    area: "volume".into(),
+                    severity: "info".into(),
+                    weight: 1,
+                    when: text,
+                    title: "t".into(),
+                    why: "w".into(),
+                    fix: "f".into(),
+                    references: Vec::new(),
+                    enabled: true,
+                    examples: Vec::new(),
+                };
+                if let Ok(c) = compile(rule) {
+                    let mut m = Metrics::new();
+                    m.insert("sent".into(), MetricValue::Int(7));
+                    m.insert("bulk_sender".into(), MetricValue::Bool(true));
+                    m.insert("worst_provider".into(), MetricValue::Text("x".into()));
+                    m.insert("dmarc_policy".into(), MetricValue::Text("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!".into()));
+                    let _ = c.evaluate(&m);
+                }
+            }
+        })
+        .expect("thread");
+    handle.join().expect("no crash");
+}

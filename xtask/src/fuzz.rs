@@ -23,6 +23,7 @@ pub const TARGETS: &[&str] = &[
     "report_parse",
     "dmarc_aggregate_xml",
     "tls_report_json",
+    "rule_expression",
 ];
 
 fn cargo() -> std::ffi::OsString {
@@ -95,6 +96,26 @@ fn seeds(root: &Path, target: &str, dir: &Path) -> Result {
                 };
                 for e in rd.flatten().filter(|e| e.path().is_file()) {
                     put(&std::fs::read(e.path()).map_err(|e| e.to_string())?)?;
+                }
+            }
+        }
+        "rule_expression" => {
+            // The shipped rules: each whole file, and each `when` expression alone.
+            for area in std::fs::read_dir(root.join("rules"))
+                .map_err(|e| e.to_string())?
+                .flatten()
+                .filter(|e| e.path().is_dir())
+            {
+                for f in std::fs::read_dir(area.path()).map_err(|e| e.to_string())?.flatten() {
+                    let text = std::fs::read_to_string(f.path()).map_err(|e| e.to_string())?;
+                    put(text.as_bytes())?;
+                    if let Some(when) = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("when = \""))
+                        .and_then(|l| l.strip_suffix('"'))
+                    {
+                        put(when.replace("\\\"", "\"").as_bytes())?;
+                    }
                 }
             }
         }

@@ -178,6 +178,16 @@ pub fn compile(rule: Rule) -> Result<CompiledRule, RuleError> {
     if rule.when.len() > 4096 {
         return bad("when", "expression longer than 4096 characters".into());
     }
+    // The CEL parser is recursive: bound nesting before handing it the text, so a hostile
+    // rule is an error and not a stack overflow.
+    if let Some((offset, message)) = too_nested(&rule.when) {
+        return Err(RuleError::new(
+            &id,
+            "when",
+            Some(line_col(&rule.when, offset)),
+            message,
+        ));
+    }
     let program = cel::Program::compile(&rule.when).map_err(|e| {
         let first = e.errors.first();
         RuleError::new(
@@ -240,6 +250,68 @@ pub fn compile(rule: Rule) -> Result<CompiledRule, RuleError> {
         }
     }
     Ok(compiled)
+}
+
+/// Deepest bracket nesting a rule expression may use.
+pub const MAX_NESTING: usize = 24;
+/// Most operators (`&&`, `||`, comparisons, arithmetic) in one rule expression.
+pub const MAX_OPERATORS: usize = 64;
+
+/// Where and why an expression is too deep or too long to parse safely.
+fn too_nested(expr: &str) -> Option<(usize, String)> {
+    let bytes = expr.as_bytes();
+    let mut depth = 0usize;
+    let mut unary = 0usize;
+    let mut operators = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'\'' | b'"' => {
+                // Skip a string literal (with escapes).
+                i += 1;
+                while i < bytes.len() && bytes[i] != b {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some((i, format!("nested deeper than {MAX_NESTING} brackets")));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'!' if bytes.get(i + 1) != Some(&b'=') => {
+                unary += 1;
+                if unary > 8 {
+                    return Some((i, "more than 8 negations in a row".into()));
+                }
+                i += 1;
+                continue;
+            }
+            b'&' | b'|' | b'<' | b'>' | b'=' | b'+' | b'-' | b'*' | b'/' | b'%' | b'?' => {
+                operators += 1;
+                // Two-character operators count once.
+                if matches!(bytes.get(i + 1), Some(b'&' | b'|' | b'=')) {
+                    i += 1;
+                }
+                if operators > MAX_OPERATORS {
+                    return Some((i, format!("more than {MAX_OPERATORS} operators")));
+                }
+            }
+            _ if b.is_ascii_whitespace() => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        unary = 0;
+        i += 1;
+    }
+    None
 }
 
 /// Variables bound by CEL's list macros in `expr`.
