@@ -161,7 +161,10 @@ fn rule_expressions_never_crash() {
                     m.insert("sent".into(), MetricValue::Int(7));
                     m.insert("bulk_sender".into(), MetricValue::Bool(true));
                     m.insert("worst_provider".into(), MetricValue::Text("x".into()));
-                    m.insert("dmarc_policy".into(), MetricValue::Text("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!".into()));
+                    m.insert(
+                        "dmarc_policy".into(),
+                        MetricValue::Text("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!".into()),
+                    );
                     let _ = c.evaluate(&m);
                 }
             }

@@ -106,7 +106,10 @@ fn seeds(root: &Path, target: &str, dir: &Path) -> Result {
                 .flatten()
                 .filter(|e| e.path().is_dir())
             {
-                for f in std::fs::read_dir(area.path()).map_err(|e| e.to_string())?.flatten() {
+                for f in std::fs::read_dir(area.path())
+                    .map_err(|e| e.to_string())?
+                    .flatten()
+                {
                     let text = std::fs::read_to_string(f.path()).map_err(|e| e.to_string())?;
                     put(text.as_bytes())?;
                     if let Some(when) = text

@@ -188,7 +188,7 @@ pub fn compile(rule: Rule) -> Result<CompiledRule, RuleError> {
             message,
         ));
     }
-    let program = cel::Program::compile(&rule.when).map_err(|e| {
+    let program = compile_cel(&rule.when).map_err(|e| {
         let first = e.errors.first();
         RuleError::new(
             &id,
@@ -250,6 +250,35 @@ pub fn compile(rule: Rule) -> Result<CompiledRule, RuleError> {
         }
     }
     Ok(compiled)
+}
+
+/// Stack for the CEL parser's thread. Its recursive descent takes over 100 KiB per bracket
+/// level in a debug build, so it does not run on the caller's stack (2 MiB on worker threads).
+const PARSER_STACK: usize = 256 << 20;
+
+/// Compiles a CEL expression on a thread with a large stack (reserved, not committed).
+fn compile_cel(expr: &str) -> Result<cel::Program, cel::ParseErrors> {
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("cel-parser".into())
+            .stack_size(PARSER_STACK)
+            .spawn_scoped(scope, || cel::Program::compile(expr));
+        match spawned {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(cel::ParseErrors {
+                    errors: vec![cel::ParseError {
+                        source: None,
+                        pos: (1, 1),
+                        msg: "the expression could not be parsed".into(),
+                        expr_id: 0,
+                        source_info: None,
+                    }],
+                })
+            }),
+            // No thread to be had: parse here (nesting is bounded by `too_nested`).
+            Err(_) => cel::Program::compile(expr),
+        }
+    })
 }
 
 /// Deepest bracket nesting a rule expression may use.
