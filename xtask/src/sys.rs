@@ -212,73 +212,41 @@ pub fn ensure_bounce_bench_tools(tools: &std::path::Path) -> Result<std::path::P
                 .arg(tools.join("sisimai")),
         )?;
     }
-    let have_flufl = Command::new("python3")
-        .args(["-c", "import flufl.bounce"])
+    pip_tool(
+        &["python3", "-c", "import flufl.bounce"],
+        "flufl.bounce==6.0.0",
+    )?;
+    Ok(lib)
+}
+
+/// Installs a PyPI package (pinned) unless `probe` (a command and its arguments) already runs.
+fn pip_tool(probe: &[&str], package: &str) -> Result {
+    let have = Command::new(probe[0])
+        .args(&probe[1..])
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
-    if !have_flufl {
-        step(
-            "pip install flufl.bounce",
-            Command::new("python3").args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "flufl.bounce==6.0.0",
-            ]),
-        )?;
+    if have {
+        return Ok(());
     }
-    Ok(lib)
+    step(
+        &format!("pip install {package}"),
+        Command::new("python3").args(["-m", "pip", "install", "--quiet", package]),
+    )
 }
 
 /// parsedmarc 11.1.0 (the version the corpus expectations come from) and GNU time.
 pub fn ensure_report_bench_tools() -> Result {
     apt_install(&["python3-pip", "time"])?;
-    let have = Command::new("parsedmarc")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !have {
-        step(
-            "pip install parsedmarc",
-            Command::new("python3").args(["-m", "pip", "install", "--quiet", "parsedmarc==11.1.0"]),
-        )?;
-    }
-    Ok(())
+    pip_tool(&["parsedmarc", "--version"], "parsedmarc==11.1.0")
 }
 
 pub fn ensure_bench_tools() -> Result {
     apt_install(&["knot", "knot-dnsutils", "python3-pip", "time"])?;
-    let have_pydnsbl = Command::new("python3")
-        .args(["-c", "import pydnsbl"])
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !have_pydnsbl {
-        step(
-            "pip install pydnsbl",
-            Command::new("python3").args(["-m", "pip", "install", "--quiet", "pydnsbl==1.1.7"]),
-        )?;
-    }
-    let have_checkdmarc = Command::new("checkdmarc")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !have_checkdmarc {
-        step(
-            "pip install checkdmarc",
-            Command::new("python3").args(["-m", "pip", "install", "--quiet", "checkdmarc==6.0.4"]),
-        )?;
-    }
+    pip_tool(&["python3", "-c", "import pydnsbl"], "pydnsbl==1.1.7")?;
+    pip_tool(&["checkdmarc", "--version"], "checkdmarc==6.0.4")?;
     if !is_root() {
         return Err("the benchmarks serve their zones on 127.0.0.2:53 (pydnsbl and checkdmarc cannot use another port): run them as root".into());
     }

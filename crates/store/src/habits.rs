@@ -15,6 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::StoreError;
+use crate::history::finding_ids;
 use crate::open::Store;
 
 include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
@@ -777,17 +778,4 @@ impl Store {
             })
             .collect())
     }
-}
-
-/// Finding ids above `pass` in a JSON findings array.
-fn finding_ids(findings: &serde_json::Value) -> Vec<String> {
-    findings
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .filter(|x| x["severity"] != "pass")
-                .filter_map(|x| x["id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }

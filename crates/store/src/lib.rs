@@ -26,7 +26,7 @@ pub use feeds::{
 pub use habits::{
     AccountScore, DayTrend, LogImportSummary, LogRowError, StoredRule, shipped_rules,
 };
-pub use history::{HistoryEntry, NewCheck};
+pub use history::{HistoryEntry, NewCheck, finding_ids};
 pub use migrations::SCHEMA_VERSION;
 pub use open::{APPLICATION_ID, Store, default_db_path};
 pub use reports::{

@@ -151,15 +151,7 @@ pub fn audit_history(
                 critical: report["summary"]["critical"].as_u64().unwrap_or(0) as u32,
                 error: report["summary"]["error"].as_u64().unwrap_or(0) as u32,
                 warning: report["summary"]["warning"].as_u64().unwrap_or(0) as u32,
-                finding_ids: report["findings"]
-                    .as_array()
-                    .map(|f| {
-                        f.iter()
-                            .filter(|x| x["severity"] != "pass")
-                            .filter_map(|x| x["id"].as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                finding_ids: inboxlens_store::finding_ids(&report["findings"]),
             });
         }
     }

@@ -205,6 +205,19 @@ fn none_of(m: &Metrics, ids: &[&str]) -> Option<bool> {
     Some(all)
 }
 
+/// A DMARC record (any policy) on every audited domain.
+fn dmarc_published(m: &Metrics) -> Option<bool> {
+    match m.get("dmarc_policy")? {
+        MetricValue::Text(p) => Some(p != "missing"),
+        _ => None,
+    }
+}
+
+/// Published, and the reported mail passes (aligned SPF or DKIM) — 98 % allows for forwarding.
+fn dmarc_published_and_aligned(m: &Metrics) -> Option<bool> {
+    Some(dmarc_published(m)? && num(m, "dmarc_pass_rate")? >= 0.98)
+}
+
 /// The requirements, as published: Gmail's and Yahoo's bulk-sender rules (February 2024) and
 /// Microsoft's for outlook.com, hotmail.com and live.com (May 2025).
 const REQUIREMENTS: &[(&str, &str, &[&str], Check)] = &[
@@ -245,10 +258,7 @@ const REQUIREMENTS: &[(&str, &str, &[&str], Check)] = &[
         "gmail",
         "DMARC published, at least p=none",
         &["dmarc_policy"],
-        |m| match m.get("dmarc_policy")? {
-            MetricValue::Text(p) => Some(p != "missing"),
-            _ => None,
-        },
+        dmarc_published,
     ),
     (
         "gmail",
@@ -305,13 +315,7 @@ const REQUIREMENTS: &[(&str, &str, &[&str], Check)] = &[
         "yahoo",
         "DMARC published, at least p=none, aligned",
         &["dmarc_policy", "dmarc_pass_rate"],
-        |m| {
-            let published = match m.get("dmarc_policy")? {
-                MetricValue::Text(p) => p != "missing",
-                _ => return None,
-            };
-            Some(published && num(m, "dmarc_pass_rate")? >= 0.98)
-        },
+        dmarc_published_and_aligned,
     ),
     (
         "yahoo",
@@ -354,13 +358,7 @@ const REQUIREMENTS: &[(&str, &str, &[&str], Check)] = &[
         "microsoft",
         "DMARC at least p=none, aligned with SPF or DKIM",
         &["dmarc_policy", "dmarc_pass_rate"],
-        |m| {
-            let published = match m.get("dmarc_policy")? {
-                MetricValue::Text(p) => p != "missing",
-                _ => return None,
-            };
-            Some(published && num(m, "dmarc_pass_rate")? >= 0.98)
-        },
+        dmarc_published_and_aligned,
     ),
     (
         "microsoft",
