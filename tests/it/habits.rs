@@ -267,3 +267,50 @@ fn a_log_without_required_columns_is_refused_whole() {
     );
     assert_eq!((rows, imports), (0, 0), "nothing half-written");
 }
+
+#[test]
+fn the_account_report_is_self_contained_escaped_and_redacted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.db");
+    let account = fixture_account(&db);
+    let store = Store::open(&db).expect("db");
+    let expected = store.score_account(account, None, None).expect("score").report;
+    drop(store);
+    let html_path = dir.path().join("report.html");
+    let o = cli(
+        &db,
+        &["report", "--account", "Sender", "--out", html_path.to_str().expect("path")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(&html_path).expect("html");
+    assert!(html.contains(&format!("<span class=\"score\" id=\"score\">{}</span>", expected.score)));
+    for f in &expected.fired {
+        assert!(html.contains(&format!("data-rule=\"{}\"", f.id)), "{} missing", f.id);
+    }
+    // Personal data: the hard-bounced recipient appears only by its domain.
+    assert!(!html.contains("gone@receiver.example"), "recipient leaked");
+    assert!(html.contains("[redacted]@receiver.example"));
+    // Self-contained: no script, no external resource, a CSP forbidding both.
+    assert!(!html.to_ascii_lowercase().contains("<script"));
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert!(html.contains("default-src 'none'"));
+    // With personal data, the address is there; as JSON, the same score.
+    let o = cli(&db, &["report", "--account", "Sender", "--include-personal-data"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("gone@receiver.example"));
+    let o = cli(&db, &["--format", "json", "report", "--account", "Sender"]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["score"]["report"]["score"], expected.score);
+    assert_eq!(v["personal_data_included"], false);
+    // Hostile names are escaped.
+    let mut s = Store::open(&db).expect("db");
+    s.create_account(&AccountInput {
+        name: "<script>alert(1)</script>".into(),
+        ..Default::default()
+    })
+    .expect("account");
+    drop(s);
+    let o = cli(&db, &["report", "--account", "<script>alert(1)</script>"]);
+    let html = String::from_utf8_lossy(&o.stdout);
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<script>"));
+}

@@ -76,9 +76,27 @@ pub enum Command {
     /// rm, reset, metrics.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// The account report to hand over: score and fixes, audits, blocklists, bounces,
+    /// complaints, DMARC and TLS reports — one self-contained HTML file (or JSON with
+    /// --format json); recipient addresses redacted unless --include-personal-data.
+    Report(ReportArgs),
     /// Read DMARC aggregate/failure reports and SMTP TLS reports (XML, JSON, .gz, .zip, report
     /// mail, directories, mbox); one JSON line per report, sources named.
     Reports(ReportsArgs),
+}
+
+/// `inboxlens report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The account.
+    #[arg(long)]
+    pub account: String,
+    /// Write to FILE instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Show recipient addresses (they are personal data; redacted by default).
+    #[arg(long)]
+    pub include_personal_data: bool,
 }
 
 /// `inboxlens score`.

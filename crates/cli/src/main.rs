@@ -67,6 +67,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Feeds(cmd) => import::feeds(&cli, cmd),
         Command::Reports(cmd) => reports::run(&cli, cmd),
         Command::Score(cmd) => score::run(&cli, cmd),
+        Command::Report(cmd) => score::report(&cli, cmd),
         Command::Rules(cmd) => score::rules(&cli, cmd),
     }
 }

@@ -8,7 +8,7 @@ use inboxlens_core::habits::{METRICS, Outcome as RuleOutcome, compile, parse_rul
 use serde_json::json;
 
 use crate::Outcome;
-use crate::args::{Cli, Format, RulesCommand, ScoreArgs};
+use crate::args::{Cli, Format, ReportArgs, RulesCommand, ScoreArgs};
 use crate::import::day;
 use crate::output::{input, open_store, print_json};
 
@@ -270,6 +270,28 @@ pub fn rules(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<Outcome> {
             } else {
                 print_json(cli.format, &METRICS)?;
             }
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+/// `inboxlens report`: the account report as HTML (or JSON).
+pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<Outcome> {
+    let store = open_store(cli)?;
+    let account = store.account_by_name(&args.account).map_err(input)?;
+    let r = store
+        .account_report(account.id, args.include_personal_data)
+        .map_err(input)?;
+    let text = match cli.format {
+        Format::Text => inboxlens_store::render_html(&r),
+        _ => serde_json::to_string_pretty(&r)? + "\n",
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| input(format!("{}: {e}", path.display())))?
+        }
+        None => {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }
     }
     Ok(Outcome::Clean)

@@ -9,6 +9,7 @@
 mod accounts;
 mod blocklists;
 mod error;
+mod export;
 mod feeds;
 mod habits;
 mod history;
@@ -19,6 +20,7 @@ mod settings;
 
 pub use accounts::Account;
 pub use error::StoreError;
+pub use export::{AccountReport, CheckSnapshot, RecentRecord, redact_addresses, render_html};
 pub use feeds::{
     Count, FailedInput, FeedFilter, FeedMessage, FeedSummary, ImportSummary, StoredMessage,
     StoredRecord, day_start, message_kind,
