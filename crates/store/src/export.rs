@@ -144,7 +144,7 @@ impl Store {
                 });
             }
         }
-        recent.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+        recent.sort_by_key(|r| std::cmp::Reverse(r.timestamp));
         recent.truncate(25);
         let mut reports = self.report_overview(account_id, &ReportFilter::default())?;
         if !include_personal_data {
