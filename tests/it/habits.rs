@@ -274,18 +274,39 @@ fn the_account_report_is_self_contained_escaped_and_redacted() {
     let db = dir.path().join("h.db");
     let account = fixture_account(&db);
     let store = Store::open(&db).expect("db");
-    let expected = store.score_account(account, None, None).expect("score").report;
+    let expected = store
+        .score_account(account, None, None)
+        .expect("score")
+        .report;
     drop(store);
     let html_path = dir.path().join("report.html");
     let o = cli(
         &db,
-        &["report", "--account", "Sender", "--out", html_path.to_str().expect("path")],
+        &[
+            "report",
+            "--account",
+            "Sender",
+            "--out",
+            html_path.to_str().expect("path"),
+        ],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let html = std::fs::read_to_string(&html_path).expect("html");
-    assert!(html.contains(&format!("<span class=\"score\" id=\"score\">{}</span>", expected.score)));
+    assert!(html.contains(&format!(
+        "<span class=\"score\" id=\"score\">{}</span>",
+        expected.score
+    )));
     for f in &expected.fired {
-        assert!(html.contains(&format!("data-rule=\"{}\"", f.id)), "{} missing", f.id);
+        assert!(
+            html.contains(&format!("data-rule=\"{}\"", f.id)),
+            "{} missing",
+            f.id
+        );
     }
     // Personal data: the hard-bounced recipient appears only by its domain.
     assert!(!html.contains("gone@receiver.example"), "recipient leaked");
@@ -295,7 +316,10 @@ fn the_account_report_is_self_contained_escaped_and_redacted() {
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
     assert!(html.contains("default-src 'none'"));
     // With personal data, the address is there; as JSON, the same score.
-    let o = cli(&db, &["report", "--account", "Sender", "--include-personal-data"]);
+    let o = cli(
+        &db,
+        &["report", "--account", "Sender", "--include-personal-data"],
+    );
     assert!(String::from_utf8_lossy(&o.stdout).contains("gone@receiver.example"));
     let o = cli(&db, &["--format", "json", "report", "--account", "Sender"]);
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
@@ -313,4 +337,33 @@ fn the_account_report_is_self_contained_escaped_and_redacted() {
     let html = String::from_utf8_lossy(&o.stdout);
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!html.contains("<script>"));
+}
+
+#[test]
+fn a_bogus_future_date_does_not_move_the_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.db");
+    let mut s = Store::open(&db).expect("db");
+    let id = s
+        .create_account(&AccountInput {
+            name: "A".into(),
+            ..Default::default()
+        })
+        .expect("account")
+        .id;
+    // No data at all: the window ends today, not in 1970.
+    let empty = s.score_account(id, None, None).expect("score");
+    assert!(empty.until > inboxlens_store::day_start("2026-01-01").expect("day"));
+    let csv = dir.path().join("log.csv");
+    std::fs::write(
+        &csv,
+        "timestamp,recipient\n2026-11-20T10:00:00Z,a@example.com\n2099-01-01T00:00:00Z,b@example.com\n",
+    )
+    .expect("write");
+    s.import_sending_log(id, &csv, &mut |_| {}).expect("log");
+    let scored = s.score_account(id, None, None).expect("score");
+    assert_eq!(
+        scored.until,
+        inboxlens_store::day_start("2026-11-21").expect("day")
+    );
 }

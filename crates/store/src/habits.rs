@@ -499,11 +499,15 @@ impl Store {
     /// The end of the account's data (newest sending-log row, feed record or report), for a
     /// window that does not move with the clock: the same data gives the same score.
     pub fn data_end(&self, account_id: i64) -> Result<Option<i64>, StoreError> {
+        // Times more than 60 days ahead of the clock (a bounce with a bogus Date in 2099) are
+        // ignored, or one bad record would move the window past all the real data.
         Ok(self.conn.query_row(
-            "SELECT MAX(t) FROM (
-                 SELECT MAX(ts) AS t FROM sending_log WHERE account_id = ?1
-                 UNION ALL SELECT MAX(timestamp) FROM feed_records WHERE account_id = ?1
-                 UNION ALL SELECT MAX(end) FROM reports WHERE account_id = ?1)",
+            "WITH lim(t) AS (SELECT CAST(strftime('%s', 'now') AS INTEGER) + 60 * 86400)
+             SELECT MAX(t) FROM (
+                 SELECT MAX(ts) AS t FROM sending_log WHERE account_id = ?1 AND ts <= (SELECT t FROM lim)
+                 UNION ALL SELECT MAX(timestamp) FROM feed_records
+                     WHERE account_id = ?1 AND timestamp <= (SELECT t FROM lim)
+                 UNION ALL SELECT MAX(end) FROM reports WHERE account_id = ?1 AND end <= (SELECT t FROM lim))",
             [account_id],
             |r| r.get(0),
         )?)
@@ -673,9 +677,18 @@ impl Store {
     ) -> Result<AccountScore, StoreError> {
         let end = match until {
             Some(u) => u,
-            None => self
-                .data_end(account_id)?
-                .map_or(0, |t| t.div_euclid(86_400) * 86_400 + 86_400),
+            None => {
+                // The end of the account's data; with no data at all, today.
+                let last = match self.data_end(account_id)? {
+                    Some(t) => t,
+                    None => self.conn.query_row(
+                        "SELECT CAST(strftime('%s', 'now') AS INTEGER)",
+                        [],
+                        |r| r.get(0),
+                    )?,
+                };
+                last.div_euclid(86_400) * 86_400 + 86_400
+            }
         };
         let start = since.unwrap_or(end - 30 * 86_400 - 7 * 86_400);
         let inputs = self.metric_inputs(account_id, start, end)?;
