@@ -367,3 +367,48 @@ fn a_bogus_future_date_does_not_move_the_window() {
         inboxlens_store::day_start("2026-11-21").expect("day")
     );
 }
+
+#[test]
+fn a_stored_rule_that_no_longer_compiles_is_skipped_by_name_and_the_rest_still_score() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.db");
+    let account = fixture_account(&db);
+    // As if an upgrade renamed a metric an edited rule reads: the stored text is now invalid.
+    {
+        let conn = rusqlite::Connection::open(&db).expect("sqlite");
+        let toml: String = conn
+            .query_row(
+                "SELECT toml FROM rules WHERE id = 'hygiene-suppression-gap'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("rule");
+        let broken = toml.replace("sends_after_hard_bounce > 0", "sends_after_bounce > 0");
+        assert_ne!(broken, toml);
+        conn.execute(
+            "UPDATE rules SET toml = ?1, user_edited = 1 WHERE id = 'hygiene-suppression-gap'",
+            [broken],
+        )
+        .expect("update");
+    }
+    let store = Store::open(&db).expect("db");
+    let scored = store.score_account(account, None, None).expect("score");
+    assert_eq!(scored.invalid_rules.len(), 1);
+    let e = &scored.invalid_rules[0];
+    assert_eq!(
+        (e.id.as_str(), e.field.as_str()),
+        ("hygiene-suppression-gap", "when")
+    );
+    assert_eq!(e.position, Some((1, 1)));
+    assert!(
+        e.message.contains("unknown metric 'sends_after_bounce'"),
+        "{e}"
+    );
+    let fired: Vec<&str> = scored.report.fired.iter().map(|f| f.id.as_str()).collect();
+    assert!(!fired.contains(&"hygiene-suppression-gap"));
+    assert!(fired.contains(&"volume-spike"), "{fired:?}");
+    assert_eq!(
+        scored.report.rules as usize + 1,
+        store.rules().expect("rules").len()
+    );
+}
