@@ -551,3 +551,96 @@ fn every_finding_id_is_covered() {
         "finding ids without a fixture case: {missing:?}"
     );
 }
+
+/// DNS history (issue #9): every audit keeps the answers it saw with their TTLs; two audits of a
+/// domain whose zone changed in between are compared record by record.
+#[test]
+fn audit_diff_shows_what_changed_between_two_audits() {
+    use std::process::Command;
+    let run = |db: &std::path::Path, args: &[&str]| {
+        Command::new(inboxlens_tests::target_bin("inboxlens"))
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env_remove("INBOXLENS_NAMESERVER")
+            .env_remove("INBOXLENS_DB")
+            .output()
+            .expect("run inboxlens")
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("a.db");
+    // The same zones, then a copy where the SPF record changed and a TTL went down.
+    let zones = inboxlens_tests::fixture("zones");
+    let changed = dir.path().join("zones");
+    std::fs::create_dir(&changed).expect("mkdir");
+    for e in std::fs::read_dir(&zones).expect("zones").flatten() {
+        let mut text = std::fs::read_to_string(e.path()).expect("zone");
+        if e.file_name() == "audit.test.zone" {
+            text = text
+                .replace(
+                    "good              IN TXT \"v=spf1 ip4:192.0.2.0/25 include:_spf.good.audit.test -all\"",
+                    "good              IN TXT \"v=spf1 ip4:192.0.2.0/24 include:_spf.good.audit.test -all\"",
+                )
+                .replace(
+                    "good              IN MX 20 mx2.good.audit.test.",
+                    "good         60   IN MX 20 mx2.good.audit.test.",
+                );
+        }
+        std::fs::write(changed.join(e.file_name()), text).expect("write");
+    }
+    for fx in [DnsFixture::start(), DnsFixture::start_with(&changed)] {
+        let ns = fx.nameserver();
+        let o = run(
+            &db,
+            &[
+                "--nameserver",
+                &ns,
+                "--timeout",
+                "1",
+                "--format",
+                "json",
+                "audit",
+                "good.audit.test",
+                "--no-mta-sts-fetch",
+                "--no-discover",
+            ],
+        );
+        assert!(
+            o.status.code().is_some_and(|c| c <= 1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let o = run(&db, &["--format", "json", "audit-diff", "good.audit.test"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let d = &v["diff"];
+    assert_eq!(d["records_compared"], true);
+    assert_eq!(
+        d["added"],
+        serde_json::json!([
+            "good.audit.test. IN TXT \"v=spf1 ip4:192.0.2.0/24 include:_spf.good.audit.test -all\""
+        ])
+    );
+    assert_eq!(
+        d["removed"],
+        serde_json::json!([
+            "good.audit.test. IN TXT \"v=spf1 ip4:192.0.2.0/25 include:_spf.good.audit.test -all\""
+        ])
+    );
+    let ttl = d["ttl_changed"].as_array().expect("ttl");
+    assert!(
+        ttl.iter()
+            .any(|t| t[0] == "good.audit.test. IN MX 20 mx2.good.audit.test." && t[2] == 60),
+        "{ttl:?}"
+    );
+    // With one audit only, the command says two are needed.
+    let o = run(&db, &["audit-diff", "plain.audit.test"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("two are needed"));
+}

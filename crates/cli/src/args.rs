@@ -59,6 +59,9 @@ pub enum Command {
     Blocklist(BlocklistArgs),
     /// Audit the DNS posture of domains: SPF, DKIM, DMARC, MX, MTA-STS, TLS-RPT, BIMI, PTR.
     Audit(AuditArgs),
+    /// What changed in a domain's DNS between two stored audits (default: the last two):
+    /// records added and removed, TTLs, lookups that changed outcome, findings.
+    AuditDiff(AuditDiffArgs),
     /// Verify a message (SPF, DKIM, DMARC, ARC, bulk-sender headers) as the receiver saw it.
     Verify(VerifyArgs),
     /// Classify bounces, complaints (ARF) and auto-replies: .eml files, directories, mbox,
@@ -274,6 +277,19 @@ pub struct VerifyArgs {
     /// account's habit score).
     #[arg(long)]
     pub account: Option<String>,
+}
+
+/// `inboxlens audit-diff`.
+#[derive(Debug, Args)]
+pub struct AuditDiffArgs {
+    /// The domain.
+    pub domain: String,
+    /// History id of the older audit (see `inboxlens history`).
+    #[arg(long)]
+    pub from: Option<i64>,
+    /// History id of the newer audit.
+    #[arg(long)]
+    pub to: Option<i64>,
 }
 
 /// `inboxlens audit`.

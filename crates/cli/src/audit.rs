@@ -13,7 +13,7 @@ use inboxlens_store::NewCheck;
 use crate::Outcome;
 use crate::args::{AuditArgs, Cli, Format};
 use crate::lookup::effective_dns;
-use crate::output::{input, open_store, print_findings, read_list};
+use crate::output::{input, open_store, print_findings, print_json, read_list};
 
 /// History rows are written in transactions of this many audits.
 const STORE_BATCH: usize = 50;
@@ -222,4 +222,75 @@ fn json_name<T: serde::Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// `inboxlens audit-diff`: two stored audits of a domain compared.
+pub fn diff(cli: &Cli, args: &crate::args::AuditDiffArgs) -> anyhow::Result<Outcome> {
+    let store = open_store(cli)?;
+    let domain = args
+        .domain
+        .trim()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let audits = store.checks_of("audit", &domain, 1000).map_err(input)?;
+    let pick = |id: Option<i64>,
+                default: usize|
+     -> anyhow::Result<&inboxlens_store::HistoryEntry> {
+        match id {
+            Some(id) => audits
+                .iter()
+                .find(|e| e.id == id)
+                .ok_or_else(|| input(format!("no stored audit {id} of {domain}"))),
+            None => audits.get(default).ok_or_else(|| {
+                input(format!(
+                    "{domain} has {} stored audit(s); two are needed (run `inboxlens audit {domain}` again)",
+                    audits.len()
+                ))
+            }),
+        }
+    };
+    let newer = pick(args.to, 0)?;
+    let older = pick(args.from, 1)?;
+    let d = inboxlens_core::audit::history::diff(&older.result, &newer.result);
+    if cli.format != Format::Text {
+        print_json(
+            cli.format,
+            &serde_json::json!({
+                "domain": domain,
+                "from": {"id": older.id, "checked_at": older.checked_at},
+                "to": {"id": newer.id, "checked_at": newer.checked_at},
+                "diff": d,
+            }),
+        )?;
+        return Ok(Outcome::Clean);
+    }
+    println!(
+        "{domain}: audit {} ({}) → audit {} ({})",
+        older.id, older.checked_at, newer.id, newer.checked_at
+    );
+    if d.is_empty() {
+        println!("  no change");
+    }
+    for r in &d.added {
+        println!("  + {r}");
+    }
+    for r in &d.removed {
+        println!("  - {r}");
+    }
+    for (r, a, b) in &d.ttl_changed {
+        println!("  ~ {r} (TTL {a} → {b})");
+    }
+    for s in &d.status_changed {
+        println!("  ! {s}");
+    }
+    for f in &d.findings_added {
+        println!("  new finding: {f}");
+    }
+    for f in &d.findings_removed {
+        println!("  gone: {f}");
+    }
+    if !d.records_compared {
+        println!("  (an audit without a DNS snapshot: only findings compared)");
+    }
+    Ok(Outcome::Clean)
 }

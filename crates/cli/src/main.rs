@@ -61,6 +61,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::History(cmd) => lookup::history(&cli, cmd),
         Command::Blocklist(cmd) => blocklist::run(&cli, cmd),
         Command::Audit(cmd) => audit::run(&cli, cmd),
+        Command::AuditDiff(cmd) => audit::diff(&cli, cmd),
         Command::Verify(cmd) => verify::run(&cli, cmd),
         Command::Bounces(cmd) => bounces::run(&cli, cmd),
         Command::Import(cmd) => import::run(&cli, cmd),

@@ -138,14 +138,4 @@ fn read_entries(
 
 /// Finding ids above `pass` in a stored result's JSON `findings` array (an audit, a blocklist
 /// check, a verified message): what changed between two runs, what rules read.
-pub fn finding_ids(findings: &serde_json::Value) -> Vec<String> {
-    findings
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .filter(|x| x["severity"] != "pass")
-                .filter_map(|x| x["id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub use inboxlens_core::audit::history::finding_ids;

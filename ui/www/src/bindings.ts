@@ -418,7 +418,11 @@ findings: Array<Finding>,
 /**
  * DNS queries made and time taken.
  */
-dns: DnsStats, };
+dns: DnsStats, 
+/**
+ * Every DNS answer the audit saw, with TTLs (its DNS snapshot, for history diffs).
+ */
+records: Array<SeenAnswer>, };
 
 export type BimiSection = { 
 /**
@@ -1654,6 +1658,34 @@ rules: number,
  * The bulk-sender scorecard.
  */
 scorecard: Array<Requirement>, };
+
+export type SeenAnswer = { 
+/**
+ * Owner name (no trailing dot).
+ */
+name: string, 
+/**
+ * Record type (`TXT`, `MX`, …).
+ */
+kind: string, 
+/**
+ * `records`, `nodata`, `nxdomain`, or a DNS error code.
+ */
+status: string, 
+/**
+ * The records of that type, each with its TTL.
+ */
+records: Array<SeenRecord>, };
+
+export type SeenRecord = { 
+/**
+ * Seconds.
+ */
+ttl: number, 
+/**
+ * Presentation form without the TTL (`name IN TYPE data`).
+ */
+text: string, };
 
 export type Severity = "pass" | "info" | "warning" | "error" | "critical";
 

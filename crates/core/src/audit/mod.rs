@@ -5,6 +5,7 @@
 pub mod bimi;
 pub mod dkim;
 pub mod dmarc;
+pub mod history;
 pub mod mta_sts;
 pub mod mx;
 pub mod policy_fetch;
@@ -85,6 +86,8 @@ pub struct AuditReport {
     pub findings: Vec<Finding>,
     /// DNS queries made and time taken.
     pub dns: DnsStats,
+    /// Every DNS answer the audit saw, with TTLs (its DNS snapshot, for history diffs).
+    pub records: Vec<crate::dns::SeenAnswer>,
 }
 
 /// The order areas are listed in (findings of equal severity).
@@ -211,6 +214,7 @@ pub async fn audit_domain(job: &DnsJob, domain: &str, opts: &AuditOptions) -> Au
         ptr: ptr_checks,
         findings,
         dns: job.stats(),
+        records: job.snapshot(),
     }
 }
 

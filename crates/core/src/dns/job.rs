@@ -30,6 +30,30 @@ pub struct DnsStats {
     pub elapsed_ms: u64,
 }
 
+/// One answer an audit saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SeenAnswer {
+    /// Owner name (no trailing dot).
+    pub name: String,
+    /// Record type (`TXT`, `MX`, …).
+    pub kind: String,
+    /// `records`, `nodata`, `nxdomain`, or a DNS error code.
+    pub status: String,
+    /// The records of that type, each with its TTL.
+    pub records: Vec<SeenRecord>,
+}
+
+/// One record as seen, with its TTL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SeenRecord {
+    /// Seconds.
+    pub ttl: u32,
+    /// Presentation form without the TTL (`name IN TYPE data`).
+    pub text: String,
+}
+
 /// A unit of DNS work with its own deadline and cache.
 ///
 /// Concurrent lookups of the same name and type within a job share one query. Errors are
@@ -72,6 +96,49 @@ impl DnsJob {
             cache_hits: self.hits.load(Ordering::Relaxed),
             elapsed_ms: self.started.elapsed().as_millis() as u64,
         }
+    }
+
+    /// Every answer the job got so far (cache contents), sorted by name and type: what an
+    /// audit saw, kept with the audit so two audits can be compared ("DNS history").
+    pub fn snapshot(&self) -> Vec<SeenAnswer> {
+        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out: Vec<SeenAnswer> = cache
+            .iter()
+            .filter_map(|((name, kind), slot)| {
+                let result = slot.get()?;
+                Some(match result {
+                    Ok(a) => SeenAnswer {
+                        name: name.trim_end_matches('.').to_string(),
+                        kind: kind.as_str().to_string(),
+                        status: match a.status {
+                            AnswerStatus::Records => "records",
+                            AnswerStatus::NoData => "nodata",
+                            AnswerStatus::NxDomain => "nxdomain",
+                        }
+                        .to_string(),
+                        records: a
+                            .matching()
+                            .map(|r| SeenRecord {
+                                ttl: r.ttl,
+                                text: r.presentation().replacen(
+                                    &format!(" {} IN ", r.ttl),
+                                    " IN ",
+                                    1,
+                                ),
+                            })
+                            .collect(),
+                    },
+                    Err(e) => SeenAnswer {
+                        name: name.trim_end_matches('.').to_string(),
+                        kind: kind.as_str().to_string(),
+                        status: e.code().to_string(),
+                        records: Vec::new(),
+                    },
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.kind.cmp(&b.kind)));
+        out
     }
 
     /// Looks up `name` (with or without trailing dot; always treated as fully qualified).

@@ -23,7 +23,7 @@ mod settings;
 mod transport;
 
 pub use error::DnsError;
-pub use job::{DnsJob, DnsStats};
+pub use job::{DnsJob, DnsStats, SeenAnswer, SeenRecord};
 pub use record::{Answer, AnswerStatus, DnsRecord, RecordData, RecordKind};
 pub use resolver::Resolver;
 pub use reverse::{reverse_name, reversed_labels};
