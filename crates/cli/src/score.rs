@@ -50,20 +50,7 @@ pub fn run(cli: &Cli, args: &ScoreArgs) -> anyhow::Result<Outcome> {
         .any(|f| f.severity == "critical" || f.severity == "error");
     match cli.format {
         Format::Text => {
-            let day = |t: i64| {
-                let d = t.div_euclid(86_400);
-                // Civil date from days (Howard Hinnant's algorithm).
-                let z = d + 719_468;
-                let era = z.div_euclid(146_097);
-                let doe = z - era * 146_097;
-                let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-                let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-                let mp = (5 * doy + 2) / 153;
-                let dd = doy - (153 * mp + 2) / 5 + 1;
-                let m = if mp < 10 { mp + 3 } else { mp - 9 };
-                let y = yoe + era * 400 + i64::from(m <= 2);
-                format!("{y:04}-{m:02}-{dd:02}")
-            };
+            let day = inboxlens_core::calendar::day_string;
             say!(
                 "{}: score {}/100 ({} rules, {} fired, {} without data) for {} to {}",
                 account.name,

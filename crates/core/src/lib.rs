@@ -9,6 +9,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod blocklist;
+pub mod calendar;
 pub mod dns;
 pub mod error;
 pub mod feeds;

@@ -189,19 +189,7 @@ fn esc(text: &str) -> String {
     out
 }
 
-fn day(t: i64) -> String {
-    let d = t.div_euclid(86_400);
-    let z = d + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let dd = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{dd:02}")
-}
+use inboxlens_core::calendar::day_string as day;
 
 fn pct(n: u64, d: u64) -> String {
     if d == 0 {

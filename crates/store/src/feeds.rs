@@ -104,14 +104,7 @@ pub fn day_start(value: &str) -> Option<i64> {
     let nums: Option<Vec<i64>> = value.split('-').map(|p| p.parse().ok()).collect();
     match nums.as_deref() {
         Some([y, m, d]) if (1..=12).contains(m) && (1..=31).contains(d) => {
-            // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-            let y = if *m <= 2 { y - 1 } else { *y };
-            let era = y.div_euclid(400);
-            let yoe = y - era * 400;
-            let mp = (m + 9) % 12;
-            let doy = (153 * mp + 2) / 5 + d - 1;
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-            Some((era * 146_097 + doe - 719_468) * 86_400)
+            Some(inboxlens_core::calendar::days_from_civil(*y, *m, *d) * 86_400)
         }
         _ => None,
     }

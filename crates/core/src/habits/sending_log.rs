@@ -203,14 +203,7 @@ pub fn parse_time(text: &str) -> Option<i64> {
             return None;
         }
     }
-    // Days since 1970-01-01 (proleptic Gregorian; Howard Hinnant's algorithm).
-    let yy = if mo <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = crate::calendar::days_from_civil(y, mo, d);
     Some(days * 86_400 + h * 3600 + mi * 60 + s - offset)
 }
 
