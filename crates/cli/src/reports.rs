@@ -191,23 +191,10 @@ fn overview(cli: &Cli, args: &ReportsArgs, account: &str) -> anyhow::Result<Outc
 /// Looks up the reverse DNS of the account's report source IPs that have no fresh cached
 /// name, through the configured resolver, and caches the answers.
 pub fn resolve_account(cli: &Cli, store: &mut Store, account_id: i64) -> anyhow::Result<()> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let ips = store.unresolved_ips(account_id, now).map_err(input)?;
-    if ips.is_empty() {
-        return Ok(());
-    }
-    let settings = store.settings().map_err(input)?;
-    let dns = effective_dns(cli, &settings)?;
-    let names = reverse_names_blocking(&dns, &ips, Duration::from_secs(60)).map_err(input)?;
-    // Lookups the deadline cut short are not cached: they are tried again next time.
-    let done: Vec<ReverseName> = names
-        .into_iter()
-        .filter(|n| n.status != "deadline")
-        .collect();
-    store.save_ip_names(&done, now).map_err(input)?;
-    Ok(())
+    let dns = effective_dns(cli, &store.settings().map_err(input)?)?;
+    store.refresh_ip_names(account_id, |ips| {
+        reverse_names_blocking(&dns, ips, Duration::from_secs(60)).map_err(input)
+    })
 }
 
 /// Reverse DNS of every aggregate source IP, once each.

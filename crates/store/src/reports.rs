@@ -351,6 +351,29 @@ impl Store {
         Ok(ips)
     }
 
+    /// Names the account's report source IPs that have no fresh cached name: `lookup` (the
+    /// caller's resolver) answers them and the answers are cached. Lookups the deadline cut
+    /// short are not cached, so they are tried again next time.
+    pub fn refresh_ip_names<E: From<StoreError>>(
+        &mut self,
+        account_id: i64,
+        lookup: impl FnOnce(&[String]) -> Result<Vec<ReverseName>, E>,
+    ) -> Result<(), E> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let ips = self.unresolved_ips(account_id, now)?;
+        if ips.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<ReverseName> = lookup(&ips)?
+            .into_iter()
+            .filter(|n| n.status != "deadline")
+            .collect();
+        self.save_ip_names(&names, now)?;
+        Ok(())
+    }
+
     /// Caches reverse DNS results (one transaction).
     pub fn save_ip_names(&mut self, names: &[ReverseName], now: i64) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;

@@ -106,22 +106,13 @@ pub fn start_feed_import(
 /// a DNS failure leaves the sources to be named from DKIM/envelope domains, and they are
 /// tried again after the next import).
 fn name_report_sources(store: &mut Store, account_id: i64) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let Ok(ips) = store.unresolved_ips(account_id, now) else {
-        return;
-    };
     let Ok(settings) = store.settings() else {
         return;
     };
-    if let Ok(names) = reverse_names_blocking(&settings.dns, &ips, Duration::from_secs(60)) {
-        let done: Vec<_> = names
-            .into_iter()
-            .filter(|n| n.status != "deadline")
-            .collect();
-        let _ = store.save_ip_names(&done, now);
-    }
+    let _ = store.refresh_ip_names(account_id, |ips| {
+        reverse_names_blocking(&settings.dns, ips, Duration::from_secs(60))
+            .map_err(|e| ApiError::new(e.code(), e.to_string()))
+    });
 }
 
 /// The account's DMARC and TLS reports added up: sources, days, what-if, TLS failures.
