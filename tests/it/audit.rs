@@ -556,17 +556,7 @@ fn every_finding_id_is_covered() {
 /// domain whose zone changed in between are compared record by record.
 #[test]
 fn audit_diff_shows_what_changed_between_two_audits() {
-    use std::process::Command;
-    let run = |db: &std::path::Path, args: &[&str]| {
-        Command::new(inboxlens_tests::target_bin("inboxlens"))
-            .arg("--db")
-            .arg(db)
-            .args(args)
-            .env_remove("INBOXLENS_NAMESERVER")
-            .env_remove("INBOXLENS_DB")
-            .output()
-            .expect("run inboxlens")
-    };
+    let run = inboxlens_tests::run_inboxlens;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("a.db");
     // The same zones, then a copy where the SPF record changed and a TTL went down.

@@ -1,21 +1,9 @@
 //! The `inboxlens` binary end to end: arguments, JSON output, exit codes (DESIGN.md §3).
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use inboxlens_tests::{Blackhole, DnsFixture, target_bin};
+use inboxlens_tests::{Blackhole, DnsFixture, run_inboxlens as run};
 use serde_json::Value;
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(target_bin("inboxlens"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("INBOXLENS_NAMESERVER")
-        .env_remove("INBOXLENS_DB")
-        .output()
-        .expect("run inboxlens")
-}
 
 fn json(o: &Output) -> Value {
     assert!(

@@ -3,23 +3,11 @@
 //! reproducible score on a fixture account.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use inboxlens_core::account::AccountInput;
 use inboxlens_store::Store;
-use inboxlens_tests::{fixture, target_bin};
+use inboxlens_tests::{fixture, run_inboxlens as cli};
 use serde_json::Value;
-
-fn cli(db: &Path, args: &[&str]) -> Output {
-    Command::new(target_bin("inboxlens"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("INBOXLENS_NAMESERVER")
-        .env_remove("INBOXLENS_DB")
-        .output()
-        .expect("run inboxlens")
-}
 
 fn fixture_account(db: &Path) -> i64 {
     let mut s = Store::open(db).expect("db");

@@ -2,27 +2,15 @@
 //! through a real DNS server on loopback, idempotent import, the aggregations, bad input.
 
 use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use inboxlens_core::account::AccountInput;
 use inboxlens_core::feeds::batch::decode_one;
 use inboxlens_core::feeds::report::{ReportError, ReportLimits, parse_report};
 use inboxlens_core::feeds::{Decoded, Keep, Report};
 use inboxlens_store::{ReportFilter, Store};
-use inboxlens_tests::{DnsFixture, fixture, target_bin};
+use inboxlens_tests::{DnsFixture, fixture, run_inboxlens as cli};
 use serde_json::Value;
-
-fn cli(db: &Path, args: &[&str]) -> Output {
-    Command::new(target_bin("inboxlens"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("INBOXLENS_NAMESERVER")
-        .env_remove("INBOXLENS_DB")
-        .output()
-        .expect("run inboxlens")
-}
 
 fn lines(o: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&o.stdout)

@@ -22,4 +22,4 @@ pub mod spf_suite;
 pub use dns_fixture::{Blackhole, DnsFixture, FixtureRecord};
 pub use fault_server::{Fault, FaultServer};
 pub use https_fixture::HttpsFixture;
-pub use paths::{fixture, resolver, target_bin, workspace_root};
+pub use paths::{fixture, resolver, run_inboxlens, target_bin, workspace_root};

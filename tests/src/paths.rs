@@ -1,6 +1,6 @@
 //! Where things are on disk.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The workspace root (the folder with the top-level Cargo.toml).
 pub fn workspace_root() -> PathBuf {
@@ -49,4 +49,17 @@ pub fn resolver(nameserver: &str, timeout_secs: f64) -> inboxlens_core::dns::Res
         attempts: 1,
     })
     .expect("resolver")
+}
+
+/// Runs the `inboxlens` CLI on the database `db` with `args`, its environment cleared of the
+/// variables that would point it elsewhere (`INBOXLENS_NAMESERVER`, `INBOXLENS_DB`).
+pub fn run_inboxlens(db: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(target_bin("inboxlens"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("INBOXLENS_NAMESERVER")
+        .env_remove("INBOXLENS_DB")
+        .output()
+        .expect("run inboxlens")
 }
