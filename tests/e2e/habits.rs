@@ -159,6 +159,8 @@ fn score_an_account_then_tune_the_rules() {
         })
         .await;
         click(&c, "#ru-export").await;
+        // The export arrives asynchronously: wait for its text box before reading it.
+        wait_for(&c, "#ru-export-text").await;
         let text = c
             .execute("return document.getElementById('ru-export-text').value;", vec![])
             .await
