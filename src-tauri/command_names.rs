@@ -32,4 +32,9 @@
     "export_rules",
     "list_metrics",
     "habit_trends",
+    "account_overview",
+    "account_timeline",
+    "search",
+    "audit_diff",
+    "export_report",
 ]

@@ -11,13 +11,14 @@ use ts_rs::TypeVisitor;
 
 use crate::dto::{
     AccountDto, AccountInputDto, AppInfo, AuditRunDto, BlocklistDto, BlocklistReportDto,
-    CatalogueDto, FeedFilterDto, FindingDto, ImportStatusDto, ListResultDto, ReportFilterDto,
-    ScoreDto, SettingsDto,
+    CatalogueDto, ExportDto, FeedFilterDto, FindingDto, ImportStatusDto, ListResultDto,
+    ReportFilterDto, ScoreDto, SettingsDto,
 };
 use crate::error::ApiError;
 use inboxlens_core::habits::{MetricDef, RuleCheck};
 use inboxlens_store::{
-    DayTrend, FeedSummary, ReportOverview, StoredMessage, StoredRecord, StoredRule,
+    AccountOverview, DayTrend, FeedSummary, ReportOverview, SearchHit, StoredAuditDiff,
+    StoredMessage, StoredRecord, StoredRule, Timeline,
 };
 
 /// The bindings file, relative to this crate.
@@ -193,6 +194,40 @@ fn signatures(cfg: &Config) -> Vec<Signature> {
             ],
             format!("Array<{}>", DayTrend::name(cfg)),
         ),
+        (
+            "account_overview",
+            vec![("accountId", "number".into())],
+            AccountOverview::name(cfg),
+        ),
+        (
+            "account_timeline",
+            vec![("accountId", "number".into())],
+            Timeline::name(cfg),
+        ),
+        (
+            "search",
+            vec![("query", "string".into())],
+            format!("Array<{}>", SearchHit::name(cfg)),
+        ),
+        (
+            "audit_diff",
+            vec![
+                ("domain", "string".into()),
+                ("from", "number".into()),
+                ("to", "number".into()),
+            ],
+            StoredAuditDiff::name(cfg),
+        ),
+        (
+            "export_report",
+            vec![
+                ("accountId", "number".into()),
+                ("path", "string".into()),
+                ("format", "string".into()),
+                ("includePersonalData", "boolean".into()),
+            ],
+            ExportDto::name(cfg),
+        ),
     ]
 }
 
@@ -261,6 +296,11 @@ pub fn render() -> String {
         d.visit::<StoredRule>();
         d.visit::<RuleCheck>();
         d.visit::<MetricDef>();
+        d.visit::<AccountOverview>();
+        d.visit::<Timeline>();
+        d.visit::<SearchHit>();
+        d.visit::<StoredAuditDiff>();
+        d.visit::<ExportDto>();
         d.out.sort();
         d.out.into_iter().map(|(_, decl)| decl)
     }) {

@@ -361,3 +361,14 @@ pub struct ScoreDto {
     /// Per-day counts in the window.
     pub trends: Vec<inboxlens_store::DayTrend>,
 }
+
+/// A report written to disk.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExportDto {
+    /// Where it was written.
+    pub path: String,
+    /// Its size.
+    pub bytes: u64,
+    /// Findings and fired rules it lists.
+    pub findings: u64,
+}

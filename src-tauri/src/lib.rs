@@ -45,6 +45,11 @@ pub fn run() {
             commands::habits::export_rules,
             commands::habits::list_metrics,
             commands::habits::habit_trends,
+            commands::workspace::account_overview,
+            commands::workspace::account_timeline,
+            commands::workspace::search,
+            commands::workspace::audit_diff,
+            commands::workspace::export_report,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Inboxlens window");

@@ -16,6 +16,7 @@ mod message;
 mod reports;
 mod spf;
 mod store;
+mod workspace;
 
 /// The app binary the e2e tests launch: `$INBOXLENS_APP`, else target/<profile>/inboxlens-app.
 #[cfg(feature = "e2e")]

@@ -86,6 +86,30 @@ pub enum Command {
     /// Read DMARC aggregate/failure reports and SMTP TLS reports (XML, JSON, .gz, .zip, report
     /// mail, directories, mbox); one JSON line per report, sources named.
     Reports(ReportsArgs),
+    /// One account at a glance: score, scorecard, open critical/error findings from every
+    /// area, the last audit and blocklist check of each target, feed and report volumes.
+    Overview(AccountArgs),
+    /// An account over time: per-day sent, bounces by reason, complaints, DMARC pass rate and
+    /// blocklist listings, with the DNS and listing changes seen (annotations).
+    Timeline(AccountArgs),
+    /// Search every account: names, domains, IPs, selectors, bounce/complaint recipients,
+    /// DMARC report source IPs.
+    Search(SearchArgs),
+}
+
+/// An account, by name.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    /// The account.
+    #[arg(long)]
+    pub account: String,
+}
+
+/// `inboxlens search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for (at least two characters; case-insensitive).
+    pub query: String,
 }
 
 /// `inboxlens report`.

@@ -227,41 +227,12 @@ fn json_name<T: serde::Serialize>(v: &T) -> String {
 /// `inboxlens audit-diff`: two stored audits of a domain compared.
 pub fn diff(cli: &Cli, args: &crate::args::AuditDiffArgs) -> anyhow::Result<Outcome> {
     let store = open_store(cli)?;
-    let domain = args
-        .domain
-        .trim()
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
-    let audits = store.checks_of("audit", &domain, 1000).map_err(input)?;
-    let pick = |id: Option<i64>,
-                default: usize|
-     -> anyhow::Result<&inboxlens_store::HistoryEntry> {
-        match id {
-            Some(id) => audits
-                .iter()
-                .find(|e| e.id == id)
-                .ok_or_else(|| input(format!("no stored audit {id} of {domain}"))),
-            None => audits.get(default).ok_or_else(|| {
-                input(format!(
-                    "{domain} has {} stored audit(s); two are needed (run `inboxlens audit {domain}` again)",
-                    audits.len()
-                ))
-            }),
-        }
-    };
-    let newer = pick(args.to, 0)?;
-    let older = pick(args.from, 1)?;
-    let d = inboxlens_core::audit::history::diff(&older.result, &newer.result);
+    let stored = store
+        .audit_diff(&args.domain, args.from, args.to)
+        .map_err(input)?;
+    let (domain, older, newer, d) = (&stored.domain, &stored.from, &stored.to, &stored.diff);
     if cli.format != Format::Text {
-        print_json(
-            cli.format,
-            &serde_json::json!({
-                "domain": domain,
-                "from": {"id": older.id, "checked_at": older.checked_at},
-                "to": {"id": newer.id, "checked_at": newer.checked_at},
-                "diff": d,
-            }),
-        )?;
+        print_json(cli.format, &stored)?;
         return Ok(Outcome::Clean);
     }
     println!(
@@ -270,6 +241,9 @@ pub fn diff(cli: &Cli, args: &crate::args::AuditDiffArgs) -> anyhow::Result<Outc
     );
     if d.is_empty() {
         println!("  no change");
+    }
+    for c in &stored.changes {
+        println!("  {} {}", c.what, c.how);
     }
     for r in &d.added {
         println!("  + {r}");

@@ -15,6 +15,7 @@ mod reports;
 mod score;
 mod settings;
 mod verify;
+mod workspace;
 
 use std::process::ExitCode;
 
@@ -70,5 +71,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Score(cmd) => score::run(&cli, cmd),
         Command::Report(cmd) => score::report(&cli, cmd),
         Command::Rules(cmd) => score::rules(&cli, cmd),
+        Command::Overview(cmd) => workspace::overview(&cli, cmd),
+        Command::Timeline(cmd) => workspace::timeline(&cli, cmd),
+        Command::Search(cmd) => workspace::search(&cli, cmd),
     }
 }

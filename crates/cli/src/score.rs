@@ -274,9 +274,8 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<Outcome> {
         _ => serde_json::to_string_pretty(&r)? + "\n",
     };
     match &args.out {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| input(format!("{}: {e}", path.display())))?
-        }
+        Some(path) => inboxlens_store::write_atomically(path, text.as_bytes())
+            .map_err(|e| input(format!("{}: {e}", path.display())))?,
         None => {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }

@@ -67,6 +67,62 @@ pub struct AccountReport {
     pub reports: ReportOverview,
 }
 
+/// Where a report goes when the user names no file: the Downloads folder, else the home
+/// folder; the file is named for the account and the day (`inboxlens-acme-2026-11-26.html`).
+pub fn default_report_path(
+    account: &str,
+    day: &str,
+    extension: &str,
+) -> Option<std::path::PathBuf> {
+    let dirs = directories::UserDirs::new()?;
+    let dir = dirs
+        .download_dir()
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| dirs.home_dir())
+        .to_path_buf();
+    let slug: String = account
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug.trim_matches('-');
+    let slug = if slug.is_empty() { "account" } else { slug };
+    Some(dir.join(format!("inboxlens-{slug}-{day}.{extension}")))
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// crash or a full disk never leaves a half-written report under the final name.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("the path names a folder, not a file"))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Replaces the local part of every address in `text` (keeps the domain).
 pub fn redact_addresses(text: &str) -> String {
     static ADDR: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {

@@ -704,6 +704,7 @@ impl Store {
 
 /// An account's score over a window.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccountScore {
     /// Score, metrics, areas, firing rules, scorecard.
     pub report: ScoreReport,

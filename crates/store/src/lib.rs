@@ -17,10 +17,14 @@ mod migrations;
 mod open;
 mod reports;
 mod settings;
+mod workspace;
 
 pub use accounts::Account;
 pub use error::StoreError;
-pub use export::{AccountReport, CheckSnapshot, RecentRecord, redact_addresses, render_html};
+pub use export::{
+    AccountReport, CheckSnapshot, RecentRecord, default_report_path, redact_addresses, render_html,
+    write_atomically,
+};
 pub use feeds::{
     Count, FailedInput, FeedFilter, FeedMessage, FeedSummary, ImportSummary, StoredMessage,
     StoredRecord, day_start, message_kind,
@@ -36,3 +40,7 @@ pub use reports::{
     SourceSummary, TlsFailureSummary, TlsPolicySummary, WhatIf,
 };
 pub use settings::{SETTING_KEYS, Settings};
+pub use workspace::{
+    AccountOverview, AuditRef, LastCheck, OpenFinding, SearchHit, StoredAuditDiff, Timeline,
+    TimelineDay, TimelineEvent,
+};

@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// Starts importing `paths` (files, folders, mbox, Maildir, .gz on this computer) into the
 /// account on a worker thread with its own database connection, so the window and the
 /// other commands stay responsive. Returns the job id for [`feed_import_status`].
-#[tauri::command]
+#[tauri::command(async)]
 pub fn start_feed_import(
     state: State<'_, AppState>,
     account_id: i64,
@@ -116,7 +116,7 @@ fn name_report_sources(store: &mut Store, account_id: i64) {
 }
 
 /// The account's DMARC and TLS reports added up: sources, days, what-if, TLS failures.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn report_overview(
     state: State<'_, AppState>,
     account_id: i64,
@@ -127,7 +127,7 @@ pub fn report_overview(
 }
 
 /// Progress (or the outcome) of an import job.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn feed_import_status(
     state: State<'_, AppState>,
     job: u64,
@@ -139,7 +139,7 @@ pub fn feed_import_status(
 }
 
 /// The account's records matching `filter`, newest first.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn feed_records(
     state: State<'_, AppState>,
     account_id: i64,
@@ -150,13 +150,13 @@ pub fn feed_records(
 }
 
 /// Counts over the account's feeds.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn feed_summary(state: State<'_, AppState>, account_id: i64) -> Result<FeedSummary, ApiError> {
     state.with_store(|s| Ok(s.feed_summary(account_id)?))
 }
 
 /// One stored message, as text, for drill-down.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn feed_message(
     state: State<'_, AppState>,
     account_id: i64,

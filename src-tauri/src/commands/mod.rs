@@ -9,6 +9,7 @@ pub mod habits;
 pub mod info;
 pub mod message;
 pub mod settings;
+pub mod workspace;
 
 /// Every command name, in registration order (`command_names.rs`, shared with `build.rs`).
 pub const NAMES: &[&str] = include!("../../command_names.rs");

@@ -302,6 +302,91 @@ since: string,
  */
 until: string, };
 
+export type AccountOverview = { 
+/**
+ * Account id.
+ */
+account_id: number, 
+/**
+ * Its name.
+ */
+account: string, 
+/**
+ * Its domains.
+ */
+domains: Array<string>, 
+/**
+ * Its sending IPs.
+ */
+sending_ips: Array<string>, 
+/**
+ * Habit score, areas, fired rules and the bulk-sender scorecard.
+ */
+score: AccountScore, 
+/**
+ * Critical and error findings from the latest audits, blocklist checks, the habit
+ * rules and the newest verified sample; critical first.
+ */
+open_findings: Array<OpenFinding>, 
+/**
+ * The newest audit of each domain.
+ */
+audits: Array<LastCheck>, 
+/**
+ * The newest blocklist check of each IP and domain.
+ */
+blocklists: Array<LastCheck>, 
+/**
+ * Bounces, complaints, auto-replies.
+ */
+feeds: FeedSummary, 
+/**
+ * DMARC aggregate reports stored.
+ */
+aggregate_reports: number, 
+/**
+ * DMARC failure reports stored.
+ */
+failure_reports: number, 
+/**
+ * TLS reports stored.
+ */
+tls_reports: number, 
+/**
+ * Messages counted by the aggregate reports.
+ */
+dmarc_messages: number, 
+/**
+ * Of which passing DMARC.
+ */
+dmarc_pass: number, 
+/**
+ * Sending-log rows.
+ */
+log_rows: number, 
+/**
+ * Verified sample messages kept.
+ */
+samples: number, };
+
+export type AccountScore = { 
+/**
+ * Score, metrics, areas, firing rules, scorecard.
+ */
+report: ScoreReport, 
+/**
+ * Rules that do not compile (skipped).
+ */
+invalid_rules: Array<RuleError>, 
+/**
+ * Window start (Unix seconds).
+ */
+since: number, 
+/**
+ * Window end (exclusive).
+ */
+until: number, };
+
 export type Alignment = "relaxed" | "strict";
 
 export type ArcCheck = { 
@@ -357,6 +442,50 @@ passed: number,
  * Its rules without data.
  */
 unknown: number, };
+
+export type AuditDiff = { 
+/**
+ * Records in the newer audit only (`name IN TYPE data`).
+ */
+added: Array<string>, 
+/**
+ * Records in the older audit only.
+ */
+removed: Array<string>, 
+/**
+ * Records in both with another TTL: (record, old TTL, new TTL).
+ */
+ttl_changed: Array<[string, number, number]>, 
+/**
+ * Lookups whose outcome changed (`_dmarc.example.com TXT: records → nxdomain`).
+ */
+status_changed: Array<string>, 
+/**
+ * Finding ids (above pass) new in the newer audit.
+ */
+findings_added: Array<string>, 
+/**
+ * Finding ids gone since the older audit.
+ */
+findings_removed: Array<string>, 
+/**
+ * Both audits carry a DNS snapshot (else only findings were compared).
+ */
+records_compared: boolean, };
+
+export type AuditRef = { 
+/**
+ * History id.
+ */
+id: number, 
+/**
+ * RFC 3339 UTC time.
+ */
+checked_at: string, 
+/**
+ * The resolver that answered.
+ */
+resolver: string, };
 
 export type AuditReport = { 
 /**
@@ -519,6 +648,21 @@ decodedby: string,
  * Subject of the original message.
  */
 subject: string, };
+
+export type Change = { 
+/**
+ * What changed: `SPF record`, `DMARC record`, `DKIM selector s1`, `MX`, `MTA-STS
+ * record`, `TLS-RPT record`, `BIMI record`, `reverse DNS`, `address`, `other TXT`, …
+ */
+what: string, 
+/**
+ * `added`, `removed` or `edited`.
+ */
+how: string, 
+/**
+ * The records: `+ record` (new), `- record` (gone), `name TYPE: old → new` (outcome).
+ */
+evidence: Array<string>, };
 
 export type Count = { 
 /**
@@ -860,6 +1004,20 @@ outcome: Outcome,
  */
 ok: boolean, };
 
+export type ExportDto = { 
+/**
+ * Where it was written.
+ */
+path: string, 
+/**
+ * Its size.
+ */
+bytes: number, 
+/**
+ * Findings and fired rules it lists.
+ */
+findings: number, };
+
 export type ExternalAuth = { 
 /**
  * `rua` or `ruf`.
@@ -1196,6 +1354,32 @@ error: string | null, };
 
 export type KeyStatus = "found" | "missing" | "revoked" | "invalid" | "dns-error";
 
+export type LastCheck = { 
+/**
+ * The domain or IP.
+ */
+target: string, 
+/**
+ * History id (none: never checked).
+ */
+check_id: number | null, 
+/**
+ * RFC 3339 UTC time (none: never checked).
+ */
+checked_at: string | null, 
+/**
+ * Worst severity among its findings (`pass` when none above it).
+ */
+verdict: string | null, 
+/**
+ * Findings above `pass`.
+ */
+findings: number, 
+/**
+ * For blocklist checks: the lists it is on (`name (zone)`).
+ */
+listed: Array<string>, };
+
 export type MessageReport = { 
 /**
  * The most severe finding.
@@ -1313,6 +1497,36 @@ cname: Array<string>,
  * A lookup that failed.
  */
 error: string | null, };
+
+export type OpenFinding = { 
+/**
+ * `audit`, `blocklists`, `habits` or `message`: the view that shows it.
+ */
+area: string, 
+/**
+ * The domain, IP or sample it is about (the account itself for habit rules).
+ */
+target: string, 
+/**
+ * Stable finding or rule id.
+ */
+id: string, 
+/**
+ * `critical` or `error`.
+ */
+severity: string, 
+/**
+ * One line.
+ */
+title: string, 
+/**
+ * What to change.
+ */
+fix: string, 
+/**
+ * The records or values behind it.
+ */
+evidence: Array<string>, };
 
 export type Outcome = { "outcome": "fired" } | { "outcome": "passed" } | { "outcome": "unknown", 
 /**
@@ -1659,6 +1873,33 @@ rules: number,
  */
 scorecard: Array<Requirement>, };
 
+export type SearchHit = { 
+/**
+ * The account it belongs to.
+ */
+account_id: number, 
+/**
+ * Its name.
+ */
+account: string, 
+/**
+ * `account`, `domain`, `ip`, `selector`, `recipient` (a bounce or complaint),
+ * `source` (an IP in DMARC reports).
+ */
+kind: string, 
+/**
+ * What matched.
+ */
+text: string, 
+/**
+ * Context: a bounce's reason and date, a source's message count.
+ */
+detail: string, 
+/**
+ * The view to open.
+ */
+view: string, };
+
 export type SeenAnswer = { 
 /**
  * Owner name (no trailing dot).
@@ -1839,6 +2080,28 @@ message: string, } | { "outcome": "suffix-error",
  */
 message: string, };
 
+export type StoredAuditDiff = { 
+/**
+ * The domain.
+ */
+domain: string, 
+/**
+ * The older audit.
+ */
+from: AuditRef, 
+/**
+ * The newer audit.
+ */
+to: AuditRef, 
+/**
+ * Records, TTLs, outcomes and findings compared.
+ */
+diff: AuditDiff, 
+/**
+ * The record changes grouped by what they are (SPF, DMARC, each DKIM selector, …).
+ */
+changes: Array<Change>, };
+
 export type StoredMessage = { 
 /**
  * Where it came from.
@@ -1944,6 +2207,82 @@ note: string,
  * The record it led to (include, redirect).
  */
 child: SpfNode | null, };
+
+export type Timeline = { 
+/**
+ * The bounce reasons charted, most frequent first (the rest are `other`).
+ */
+reasons: Array<string>, 
+/**
+ * Days with any data, oldest first.
+ */
+days: Array<TimelineDay>, 
+/**
+ * Changes, oldest first.
+ */
+events: Array<TimelineEvent>, };
+
+export type TimelineDay = { 
+/**
+ * Unix seconds at midnight UTC.
+ */
+day: number, 
+/**
+ * Messages in the sending log.
+ */
+sent: number, 
+/**
+ * Bounces per reason, in the order of [`Timeline::reasons`].
+ */
+bounces: Array<number>, 
+/**
+ * Complaints.
+ */
+complaints: number, 
+/**
+ * Messages in DMARC aggregate reports.
+ */
+dmarc_messages: number, 
+/**
+ * Of which passing DMARC.
+ */
+dmarc_pass: number, 
+/**
+ * Listings (target × list) at the day's last blocklist check; none when nothing was
+ * checked that day.
+ */
+listings: number | null, };
+
+export type TimelineEvent = { 
+/**
+ * Unix seconds (the check that saw it).
+ */
+at: number, 
+/**
+ * `dns` (records changed between two audits), `finding` (findings came or went),
+ * `listed` or `delisted`.
+ */
+kind: string, 
+/**
+ * The domain or IP.
+ */
+target: string, 
+/**
+ * One line: `SPF record edited`, `listed on Spamhaus ZEN`.
+ */
+title: string, 
+/**
+ * The records, ids or list answers behind it.
+ */
+evidence: Array<string>, 
+/**
+ * The two audits compared (history ids), for DNS changes.
+ */
+from_check: number | null, 
+/**
+ * The newer audit.
+ */
+to_check: number | null, };
 
 export type TlsFailureSummary = { 
 /**
@@ -2073,4 +2412,9 @@ export interface Commands {
   export_rules: { args: {  }; result: string };
   list_metrics: { args: {  }; result: Array<MetricDef> };
   habit_trends: { args: { accountId: number; since: number; until: number }; result: Array<DayTrend> };
+  account_overview: { args: { accountId: number }; result: AccountOverview };
+  account_timeline: { args: { accountId: number }; result: Timeline };
+  search: { args: { query: string }; result: Array<SearchHit> };
+  audit_diff: { args: { domain: string; from: number; to: number }; result: StoredAuditDiff };
+  export_report: { args: { accountId: number; path: string; format: string; includePersonalData: boolean }; result: ExportDto };
 }

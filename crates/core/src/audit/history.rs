@@ -124,6 +124,125 @@ pub fn diff(older: &Value, newer: &Value) -> AuditDiff {
     d
 }
 
+/// One change between two audits, named as a specialist says it ("SPF record edited", "DKIM
+/// selector s2 added"), with the records behind it: what a timeline annotates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Change {
+    /// What changed: `SPF record`, `DMARC record`, `DKIM selector s1`, `MX`, `MTA-STS
+    /// record`, `TLS-RPT record`, `BIMI record`, `reverse DNS`, `address`, `other TXT`, …
+    pub what: String,
+    /// `added`, `removed` or `edited`.
+    pub how: String,
+    /// The records: `+ record` (new), `- record` (gone), `name TYPE: old → new` (outcome).
+    pub evidence: Vec<String>,
+}
+
+/// Splits a record's presentation form (`name IN TYPE data`) into name, type and data.
+fn split_record(text: &str) -> (&str, &str, &str) {
+    let mut parts = text.splitn(4, ' ');
+    let name = parts.next().unwrap_or("");
+    let _class = parts.next();
+    let kind = parts.next().unwrap_or("");
+    (name, kind, parts.next().unwrap_or(""))
+}
+
+/// What a record (or a looked-up name) is, for the account's `domain`.
+fn classify(domain: &str, name: &str, kind: &str, data: &str) -> String {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    if let Some(sel) = name.strip_suffix(&format!("._domainkey.{domain}")) {
+        return format!("DKIM selector {sel}");
+    }
+    if name.contains("._domainkey.") {
+        return "DKIM key".into();
+    }
+    if name.starts_with("_dmarc.") {
+        return "DMARC record".into();
+    }
+    if name.starts_with("_mta-sts.") {
+        return "MTA-STS record".into();
+    }
+    if name.starts_with("_smtp._tls.") {
+        return "TLS-RPT record".into();
+    }
+    if name.contains("._bimi.") {
+        return "BIMI record".into();
+    }
+    match kind {
+        "MX" => "MX".into(),
+        "PTR" => "reverse DNS".into(),
+        "A" | "AAAA" => format!("address of {name}"),
+        // RFC 7208 §4.5: the SPF record is the TXT record at the domain starting `v=spf1`
+        // (the query itself tells us it is SPF when the data is gone, so look at both).
+        "TXT"
+            if data
+                .trim_start_matches('"')
+                .to_ascii_lowercase()
+                .starts_with("v=spf1") =>
+        {
+            if name == domain {
+                "SPF record".into()
+            } else {
+                format!("SPF record of {name}")
+            }
+        }
+        "TXT" => format!("TXT of {name}"),
+        other => format!("{other} of {name}"),
+    }
+}
+
+/// Groups a diff's record and outcome changes by what they are (SPF, DMARC, each DKIM
+/// selector, MX, …); TTL-only changes are left out (they change nothing a receiver decides).
+pub fn changes(domain: &str, d: &AuditDiff) -> Vec<Change> {
+    let mut groups: BTreeMap<String, (bool, bool, Vec<String>)> = BTreeMap::new();
+    for (sign, list) in [('+', &d.added), ('-', &d.removed)] {
+        for text in list.iter() {
+            let (name, kind, data) = split_record(text);
+            let g = groups
+                .entry(classify(domain, name, kind, data))
+                .or_default();
+            if sign == '+' {
+                g.0 = true;
+            } else {
+                g.1 = true;
+            }
+            g.2.push(format!("{sign} {text}"));
+        }
+    }
+    for s in &d.status_changed {
+        // `name TYPE: old → new`
+        let mut it = s.split([' ', ':']);
+        let (name, kind) = (it.next().unwrap_or(""), it.next().unwrap_or(""));
+        // The audit's TXT lookup at the domain itself is its SPF lookup (RFC 7208 §4.4).
+        let apex = name
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(domain.trim_end_matches('.'));
+        let hint = if kind == "TXT" && apex { "v=spf1" } else { "" };
+        let what = classify(domain, name, kind, hint);
+        let g = groups.entry(what).or_default();
+        if s.ends_with("→ records") {
+            g.0 = true;
+        } else {
+            g.1 = true;
+        }
+        g.2.push(s.clone());
+    }
+    groups
+        .into_iter()
+        .map(|(what, (added, removed, evidence))| Change {
+            what,
+            how: match (added, removed) {
+                (true, true) => "edited",
+                (true, false) => "added",
+                _ => "removed",
+            }
+            .into(),
+            evidence,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +289,42 @@ mod tests {
         // Audits stored before snapshots: findings only.
         let bare = serde_json::json!({"findings": []});
         assert!(!diff(&bare, &new).records_compared);
+    }
+
+    #[test]
+    fn changes_are_named_by_what_they_are() {
+        let d = AuditDiff {
+            added: vec![
+                "a.example. IN TXT \"v=spf1 include:x.example -all\"".into(),
+                "s2._domainkey.a.example. IN TXT \"v=DKIM1; p=MIIB\"".into(),
+            ],
+            removed: vec!["a.example. IN TXT \"v=spf1 -all\"".into()],
+            ttl_changed: vec![("a.example. IN MX 10 mx.a.example.".into(), 300, 60)],
+            status_changed: vec!["_dmarc.a.example. TXT: records → nxdomain".into()],
+            ..AuditDiff::default()
+        };
+        let c = changes("a.example", &d);
+        let named: Vec<(String, String)> =
+            c.iter().map(|c| (c.what.clone(), c.how.clone())).collect();
+        assert_eq!(
+            named,
+            vec![
+                ("DKIM selector s2".to_string(), "added".to_string()),
+                ("DMARC record".to_string(), "removed".to_string()),
+                ("SPF record".to_string(), "edited".to_string()),
+            ]
+        );
+        let spf = &c[2];
+        assert_eq!(spf.evidence.len(), 2);
+        assert!(spf.evidence[0].starts_with("+ a.example."));
+        assert!(spf.evidence[1].starts_with("- a.example."));
+        // An apex TXT lookup that starts answering is the SPF record appearing.
+        let appeared = AuditDiff {
+            status_changed: vec!["a.example. TXT: nxdomain → records".into()],
+            ..AuditDiff::default()
+        };
+        assert_eq!(changes("a.example", &appeared)[0].what, "SPF record");
+        assert_eq!(changes("a.example", &appeared)[0].how, "added");
+        assert!(changes("a.example", &AuditDiff::default()).is_empty());
     }
 }

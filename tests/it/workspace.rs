@@ -1,0 +1,293 @@
+//! The account workspace (issue #9): overview, timeline with its annotations, search across
+//! accounts and the DNS diff — built from real checks against two loopback DNS servers (the
+//! fixture zones, then a copy where the SPF record was edited and an IP got listed) and real
+//! feed, report and sending-log imports.
+
+use std::path::Path;
+
+use inboxlens_core::account::AccountInput;
+use inboxlens_store::Store;
+use inboxlens_tests::{DnsFixture, fixture, run_inboxlens as cli};
+use serde_json::Value;
+
+/// The fixture zones with `edit` applied to each file's text, in a new folder.
+fn zones_with(dir: &Path, name: &str, edit: impl Fn(&str, String) -> String) -> std::path::PathBuf {
+    let out = dir.join(name);
+    std::fs::create_dir(&out).expect("mkdir");
+    for e in std::fs::read_dir(fixture("zones"))
+        .expect("zones")
+        .flatten()
+    {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(e.path()).expect("zone");
+        std::fs::write(out.join(&file), edit(&file, text)).expect("write");
+    }
+    out
+}
+
+fn check_everything(db: &Path, ns: &str) {
+    let lists = fixture("blocklists/lists.toml");
+    for args in [
+        vec![
+            "audit",
+            "good.audit.test",
+            "--no-mta-sts-fetch",
+            "--no-discover",
+            "--account",
+            "Sender",
+        ],
+        vec![
+            "blocklist",
+            "--account",
+            "Sender",
+            "--lists",
+            lists.to_str().expect("utf-8"),
+        ],
+    ] {
+        let mut all = vec!["--nameserver", ns, "--timeout", "1", "--format", "json"];
+        all.extend(args);
+        let o = cli(db, &all);
+        assert!(
+            o.status.code().is_some_and(|c| c <= 1),
+            "{all:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn overview_timeline_search_and_diff_tell_one_account_story() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("w.db");
+    let id = {
+        let mut s = Store::open(&db).expect("db");
+        let id = s
+            .create_account(&AccountInput {
+                name: "Sender".into(),
+                domains: vec!["good.audit.test".into()],
+                sending_ips: vec!["192.0.2.10".into()],
+                ..Default::default()
+            })
+            .expect("account")
+            .id;
+        s.import_sending_log(id, &fixture("logs/sending-log.csv"), &mut |_| {})
+            .expect("log");
+        s.import_feeds(id, &[fixture("feeds"), fixture("reports")], 2, &mut |_| {
+            true
+        })
+        .expect("feeds");
+        id
+    };
+    // Before: 192.0.2.10 is not on Test ZEN. After: it is, and the SPF record was edited.
+    let before = zones_with(dir.path(), "before", |file, text| {
+        if file == "zen.dnsbl.test.zone" {
+            text.lines()
+                .filter(|l| !l.starts_with("10.2.0.192"))
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        } else {
+            text
+        }
+    });
+    let after = zones_with(dir.path(), "after", |file, text| {
+        if file == "audit.test.zone" {
+            text.replace(
+                "good              IN TXT \"v=spf1 ip4:192.0.2.0/25 include:_spf.good.audit.test -all\"",
+                "good              IN TXT \"v=spf1 ip4:192.0.2.0/24 include:_spf.good.audit.test -all\"",
+            )
+        } else {
+            text
+        }
+    });
+    for zones in [&before, &after] {
+        let fx = DnsFixture::start_with(zones);
+        check_everything(&db, &fx.nameserver());
+    }
+
+    let s = Store::open(&db).expect("db");
+    // Overview: the newest checks, the listing as an open finding, the volumes.
+    let o = s.account_overview(id).expect("overview");
+    assert_eq!(o.audits.len(), 1);
+    assert!(o.audits[0].checked_at.is_some());
+    let ip = o
+        .blocklists
+        .iter()
+        .find(|c| c.target == "192.0.2.10")
+        .expect("ip checked");
+    assert!(
+        ip.listed.iter().any(|l| l == "Test ZEN (zen.dnsbl.test)"),
+        "{:?}",
+        ip.listed
+    );
+    assert!(
+        o.open_findings.iter().any(|f| f.area == "blocklists"
+            && f.target == "192.0.2.10"
+            && f.severity == "critical"),
+        "{:?}",
+        o.open_findings
+    );
+    assert!(
+        o.open_findings
+            .windows(2)
+            .all(|w| w[0].severity == "critical" || w[1].severity != "critical")
+    );
+    let summary = s.feed_summary(id).expect("summary");
+    assert_eq!(o.feeds.bounces, summary.bounces);
+    assert_eq!(o.log_rows, 8401);
+    assert!(o.aggregate_reports >= 2 && o.tls_reports >= 1, "{o:?}");
+    assert_eq!(
+        o.score.report.score,
+        s.score_account(id, None, None).expect("score").report.score
+    );
+
+    // Timeline: every bounce, complaint, sent message and DMARC message is on some day.
+    let t = s.account_timeline(id).expect("timeline");
+    assert!(!t.days.is_empty());
+    assert!(t.days.windows(2).all(|w| w[0].day < w[1].day));
+    assert!(t.reasons.len() <= 7);
+    assert!(t.days.iter().all(|d| d.bounces.len() == t.reasons.len()));
+    let dated: i64 = s
+        .feed_records(
+            id,
+            &inboxlens_store::FeedFilter {
+                kind: Some("bounce".into()),
+                limit: Some(100_000),
+                ..Default::default()
+            },
+        )
+        .expect("records")
+        .iter()
+        .filter(|r| r.record.timestamp.is_some())
+        .count() as i64;
+    let charted: u64 = t.days.iter().flat_map(|d| d.bounces.iter()).sum();
+    assert_eq!(charted as i64, dated);
+    assert_eq!(t.days.iter().map(|d| d.sent).sum::<u64>(), 8401);
+    assert_eq!(
+        t.days.iter().map(|d| d.dmarc_messages).sum::<u64>(),
+        o.dmarc_messages
+    );
+    assert_eq!(
+        t.days.iter().map(|d| d.dmarc_pass).sum::<u64>(),
+        o.dmarc_pass
+    );
+    // Listings on the day of the checks: the newest state of the IP (and the domain).
+    let listed_now = o
+        .blocklists
+        .iter()
+        .map(|c| c.listed.len() as u64)
+        .sum::<u64>();
+    assert_eq!(
+        t.days.iter().rev().find_map(|d| d.listings),
+        Some(listed_now)
+    );
+    // Annotations: the SPF edit (with both records) and the new listing.
+    let spf = t
+        .events
+        .iter()
+        .find(|e| e.kind == "dns" && e.title == "SPF record edited")
+        .unwrap_or_else(|| panic!("{:#?}", t.events));
+    assert_eq!(spf.target, "good.audit.test");
+    assert!(
+        spf.evidence
+            .iter()
+            .any(|e| e.starts_with("+ ") && e.contains("192.0.2.0/24"))
+    );
+    assert!(
+        spf.evidence
+            .iter()
+            .any(|e| e.starts_with("- ") && e.contains("192.0.2.0/25"))
+    );
+    let listed = t
+        .events
+        .iter()
+        .find(|e| e.kind == "listed" && e.title == "listed on Test ZEN (zen.dnsbl.test)")
+        .unwrap_or_else(|| panic!("{:#?}", t.events));
+    assert_eq!(listed.target, "192.0.2.10");
+    assert!(listed.at >= spf.at - 60, "listing seen in the second round");
+    // Nothing changed for lists that listed the IP both times but their first sighting.
+    assert_eq!(
+        t.events
+            .iter()
+            .filter(|e| e.title == "listed on Test ZEN (zen.dnsbl.test)")
+            .count(),
+        1
+    );
+
+    // The DNS diff of the two audits names the change too.
+    let d = s.audit_diff("good.audit.test", None, None).expect("diff");
+    assert_eq!(Some(d.from.id), spf.from_check);
+    assert_eq!(Some(d.to.id), spf.to_check);
+    assert!(
+        d.changes
+            .iter()
+            .any(|c| c.what == "SPF record" && c.how == "edited")
+    );
+
+    // Search: by account name, IP, recipient (a bounce), DMARC source IP.
+    let kinds = |q: &str| -> Vec<String> {
+        s.search(q)
+            .expect("search")
+            .into_iter()
+            .map(|h| h.kind)
+            .collect()
+    };
+    assert_eq!(kinds("send"), vec!["account"]);
+    assert!(kinds("192.0.2.10").contains(&"ip".to_string()));
+    assert!(kinds("x").is_empty(), "one character finds nothing");
+    let some_recipient = s
+        .feed_records(
+            id,
+            &inboxlens_store::FeedFilter {
+                kind: Some("bounce".into()),
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .expect("records")[0]
+        .record
+        .recipient
+        .clone()
+        .expect("recipient");
+    let hits = s.search(&some_recipient.to_uppercase()).expect("search");
+    assert!(
+        hits.iter()
+            .any(|h| h.kind == "recipient" && h.text == some_recipient && h.view == "feeds"),
+        "{hits:?}"
+    );
+    assert!(s.search("100%").expect("wildcards are literal").is_empty());
+
+    // The CLI shows the same: overview exits 1 with open findings, timeline and search as JSON.
+    let out = cli(
+        &db,
+        &["--format", "json", "overview", "--account", "Sender"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["score"]["report"]["score"], o.score.report.score);
+    assert_eq!(
+        v["open_findings"].as_array().map(Vec::len),
+        Some(o.open_findings.len())
+    );
+    let out = cli(&db, &["timeline", "--account", "Sender"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("SPF record edited") && text.contains("listed on Test ZEN"),
+        "{text}"
+    );
+    let out = cli(&db, &["--format", "json", "search", "192.0.2.10"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        v.as_array()
+            .is_some_and(|a| a.iter().any(|h| h["kind"] == "ip")),
+        "{v}"
+    );
+    let out = cli(&db, &["search", "a"]);
+    assert_eq!(out.status.code(), Some(2));
+}
