@@ -3,108 +3,16 @@
 //! fixture zones, then a copy where the SPF record was edited and an IP got listed) and real
 //! feed, report and sending-log imports.
 
-use std::path::Path;
-
-use inboxlens_core::account::AccountInput;
 use inboxlens_store::Store;
-use inboxlens_tests::{DnsFixture, fixture, run_inboxlens as cli};
+use inboxlens_tests::run_inboxlens as cli;
+use inboxlens_tests::story::story_account;
 use serde_json::Value;
-
-/// The fixture zones with `edit` applied to each file's text, in a new folder.
-fn zones_with(dir: &Path, name: &str, edit: impl Fn(&str, String) -> String) -> std::path::PathBuf {
-    let out = dir.join(name);
-    std::fs::create_dir(&out).expect("mkdir");
-    for e in std::fs::read_dir(fixture("zones"))
-        .expect("zones")
-        .flatten()
-    {
-        let file = e.file_name().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(e.path()).expect("zone");
-        std::fs::write(out.join(&file), edit(&file, text)).expect("write");
-    }
-    out
-}
-
-fn check_everything(db: &Path, ns: &str) {
-    let lists = fixture("blocklists/lists.toml");
-    for args in [
-        vec![
-            "audit",
-            "good.audit.test",
-            "--no-mta-sts-fetch",
-            "--no-discover",
-            "--account",
-            "Sender",
-        ],
-        vec![
-            "blocklist",
-            "--account",
-            "Sender",
-            "--lists",
-            lists.to_str().expect("utf-8"),
-        ],
-    ] {
-        let mut all = vec!["--nameserver", ns, "--timeout", "1", "--format", "json"];
-        all.extend(args);
-        let o = cli(db, &all);
-        assert!(
-            o.status.code().is_some_and(|c| c <= 1),
-            "{all:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-}
 
 #[test]
 fn overview_timeline_search_and_diff_tell_one_account_story() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("w.db");
-    let id = {
-        let mut s = Store::open(&db).expect("db");
-        let id = s
-            .create_account(&AccountInput {
-                name: "Sender".into(),
-                domains: vec!["good.audit.test".into()],
-                sending_ips: vec!["192.0.2.10".into()],
-                ..Default::default()
-            })
-            .expect("account")
-            .id;
-        s.import_sending_log(id, &fixture("logs/sending-log.csv"), &mut |_| {})
-            .expect("log");
-        s.import_feeds(id, &[fixture("feeds"), fixture("reports")], 2, &mut |_| {
-            true
-        })
-        .expect("feeds");
-        id
-    };
-    // Before: 192.0.2.10 is not on Test ZEN. After: it is, and the SPF record was edited.
-    let before = zones_with(dir.path(), "before", |file, text| {
-        if file == "zen.dnsbl.test.zone" {
-            text.lines()
-                .filter(|l| !l.starts_with("10.2.0.192"))
-                .collect::<Vec<_>>()
-                .join("\n")
-                + "\n"
-        } else {
-            text
-        }
-    });
-    let after = zones_with(dir.path(), "after", |file, text| {
-        if file == "audit.test.zone" {
-            text.replace(
-                "good              IN TXT \"v=spf1 ip4:192.0.2.0/25 include:_spf.good.audit.test -all\"",
-                "good              IN TXT \"v=spf1 ip4:192.0.2.0/24 include:_spf.good.audit.test -all\"",
-            )
-        } else {
-            text
-        }
-    });
-    for zones in [&before, &after] {
-        let fx = DnsFixture::start_with(zones);
-        check_everything(&db, &fx.nameserver());
-    }
-
+    let id = story_account(dir.path(), &db, &["192.0.2.10"]);
     let s = Store::open(&db).expect("db");
     // Overview: the newest checks, the listing as an open finding, the volumes.
     let o = s.account_overview(id).expect("overview");

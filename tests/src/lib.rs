@@ -8,6 +8,7 @@
 //!   truncating every UDP answer and serving an oversized TXT over TCP.
 //! * [`HttpsFixture`]: a loopback HTTPS server for MTA-STS policies, with a test CA.
 //! * [`workspace_root`], [`fixture`], [`target_bin`]: paths.
+//! * [`story::story_account`]: an account with imports and two rounds of checks that changed.
 
 pub mod bounce_suite;
 mod dns_fixture;
@@ -18,6 +19,7 @@ mod paths;
 pub mod report_suite;
 pub mod spf_mail_auth;
 pub mod spf_suite;
+pub mod story;
 
 pub use dns_fixture::{Blackhole, DnsFixture, FixtureRecord};
 pub use fault_server::{Fault, FaultServer};

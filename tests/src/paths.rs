@@ -21,11 +21,14 @@ pub fn fixture(rel: &str) -> PathBuf {
 /// `inboxlens-app`). Panics with the command to build it when it is missing.
 pub fn target_bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
-    // target/<profile>/deps/it-<hash> → target/<profile>/<name>
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binary lives in target/<profile>/deps");
+    // target/<profile>/deps/it-<hash> → target/<profile>/<name>; a binary of this crate
+    // (target/<profile>/inboxlens-demo) looks beside itself.
+    let dir = exe.parent().expect("binary in a folder");
+    let profile_dir = if dir.ends_with("deps") {
+        dir.parent().expect("target/<profile>/deps")
+    } else {
+        dir
+    };
     let path = profile_dir.join(name);
     assert!(
         path.exists(),

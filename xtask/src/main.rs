@@ -100,6 +100,7 @@ pub fn step(what: &str, cmd: &mut Command) -> Result {
 
 fn run_app(args: &[String]) -> Result {
     sys::ensure_build_packages()?;
+    ui_prepare()?;
     step(
         "build the app",
         cargo().args(["build", "-p", "inboxlens-app"]),
@@ -115,14 +116,36 @@ fn run_app(args: &[String]) -> Result {
     step("Inboxlens", Command::new(&app).args(app_args))
 }
 
-fn ui_check() -> Result {
+/// The UI's npm packages (`npm ci`, from package-lock.json) and the chart library copied
+/// where the app serves it (`ui/www/vendor/`, not committed; the app embeds `ui/www` when it
+/// is built, so this runs before every build of the app).
+fn ui_prepare() -> Result {
     let ui = root().join("ui");
     step(
-        "npm ci (UI type-check tools)",
+        "npm ci (the UI's chart library and type-check tools)",
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
             .current_dir(&ui),
     )?;
+    let vendor = ui.join("www/vendor");
+    std::fs::create_dir_all(&vendor).map_err(|e| format!("{}: {e}", vendor.display()))?;
+    for (from, to) in [
+        ("node_modules/uplot/dist/uPlot.esm.js", "uPlot.esm.js"),
+        ("node_modules/uplot/dist/uPlot.min.css", "uPlot.min.css"),
+        ("node_modules/uplot/LICENSE", "uPlot.LICENSE"),
+    ] {
+        let (src, dst) = (ui.join(from), vendor.join(to));
+        let bytes = std::fs::read(&src).map_err(|e| format!("{}: {e}", src.display()))?;
+        // Rewritten only when different, so the app is not rebuilt for nothing.
+        if std::fs::read(&dst).ok().as_deref() != Some(&bytes[..]) {
+            std::fs::write(&dst, &bytes).map_err(|e| format!("{}: {e}", dst.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn ui_check() -> Result {
+    let ui = root().join("ui");
     step(
         "tsc: type-check the UI against the generated bindings",
         Command::new("npx")
@@ -158,6 +181,7 @@ fn test_all() -> Result {
             "warnings",
         ]),
     )?;
+    ui_prepare()?;
     ui_check()?;
     step(
         "build the CLI and the app (the tests run the real binaries)",
@@ -239,6 +263,7 @@ fn advisories() {
 }
 
 fn e2e() -> Result {
+    ui_prepare()?;
     step(
         "build the app",
         cargo().args(["build", "-p", "inboxlens-app", "-p", "inboxlens"]),

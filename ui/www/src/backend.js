@@ -86,4 +86,14 @@ export const backend = {
   resetRule: (id) => call('reset_rule', { id }),
   exportRules: () => call('export_rules', {}),
   listMetrics: () => call('list_metrics', {}),
+  /** @param {number} accountId */
+  accountOverview: (accountId) => call('account_overview', { accountId }),
+  /** @param {number} accountId */
+  accountTimeline: (accountId) => call('account_timeline', { accountId }),
+  /** @param {string} query */
+  search: (query) => call('search', { query }),
+  /** @param {string} domain @param {number} from @param {number} to */
+  auditDiff: (domain, from, to) => call('audit_diff', { domain, from, to }),
+  /** @param {number} accountId @param {string} path @param {string} format @param {boolean} includePersonalData */
+  exportReport: (accountId, path, format, includePersonalData) => call('export_report', { accountId, path, format, includePersonalData }),
 };

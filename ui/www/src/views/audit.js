@@ -45,11 +45,13 @@ export async function auditView(root) {
 
   replace(root, h('h1', { text: 'Domain audit' }),
     h('p', { class: 'lead', text: 'Everything receivers look up about a sending domain, checked the way the RFCs say they decide: what is wrong, the records it came from, and what to publish instead.' }),
-    h('div', { class: 'panel' }, form), results);
+    h('div', { class: 'panel' }, form), results, dnsHistoryPanel());
 
   try {
+    const list = /** @type {HTMLElement} */ (root.querySelector('#dh-domains'));
     for (const a of await backend.listAccounts()) {
       accountSelect.append(h('option', { value: String(a.id), text: `${a.name} (${a.domains.length} domains)` }));
+      for (const d of a.domains) list.append(h('option', { value: d }));
     }
   } catch (e) {
     showError(/** @type {ApiError} */ (e));
@@ -73,6 +75,67 @@ export async function auditView(root) {
     ev.preventDefault();
     start(splitList(domain.value), accountSelect.value === '' ? null : Number(accountSelect.value));
   });
+}
+
+/**
+ * DNS history: pick a domain and two of its stored audits; see what changed between them
+ * (records added and removed, grouped by what they are, TTLs, outcomes, findings).
+ */
+function dnsHistoryPanel() {
+  const domain = /** @type {HTMLInputElement} */ (h('input', { id: 'dh-domain', type: 'text', list: 'dh-domains', autocomplete: 'off', spellcheck: 'false', placeholder: 'example.com' }));
+  const from = /** @type {HTMLSelectElement} */ (h('select', { id: 'dh-from', 'aria-label': 'older audit' }));
+  const to = /** @type {HTMLSelectElement} */ (h('select', { id: 'dh-to', 'aria-label': 'newer audit' }));
+  const compare = h('button', { type: 'button', id: 'dh-compare', class: 'primary', text: 'Compare', disabled: true });
+  const picker = h('div', { class: 'row', id: 'dh-picker', hidden: true }, h('span', { text: 'from' }), from, h('span', { text: 'to' }), to, compare);
+  const out = h('div', { id: 'dh-diff' });
+  const form = h('form', { id: 'dh-form', class: 'row', novalidate: true },
+    h('label', { for: 'dh-domain', text: 'Domain' }), domain, h('datalist', { id: 'dh-domains' }),
+    h('button', { type: 'submit', class: 'secondary', id: 'dh-load', text: 'Show stored audits' }));
+
+  /** @param {Run} r */
+  const label = (r) => `#${r.id} · ${r.checked_at.slice(0, 16).replace('T', ' ')} · ${r.verdict}`;
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    replace(out);
+    backend.auditHistory(domain.value, 100).then((runs) => {
+      showError(null);
+      if (runs.length < 2) {
+        picker.hidden = true;
+        replace(out, h('p', { class: 'empty', text: runs.length === 0 ? `No stored audits of ${domain.value.trim()}: audit it above.` : `One stored audit of ${domain.value.trim()}: audit it again to have something to compare.` }));
+        return;
+      }
+      replace(from, ...runs.map((r) => h('option', { value: String(r.id), text: label(r) })));
+      replace(to, ...runs.map((r) => h('option', { value: String(r.id), text: label(r) })));
+      from.value = String(runs[1].id);
+      to.value = String(runs[0].id);
+      picker.hidden = false;
+      compare.removeAttribute('disabled');
+    }).catch((e) => showError(/** @type {ApiError} */ (e)));
+  });
+  compare.addEventListener('click', () => {
+    backend.auditDiff(domain.value, Number(from.value), Number(to.value)).then((d) => {
+      showError(null);
+      const x = d.diff;
+      /** @type {Node[]} */
+      const parts = [h('p', { id: 'dh-summary', text: `${d.domain}: audit #${d.from.id} (${d.from.checked_at}) → audit #${d.to.id} (${d.to.checked_at})` })];
+      const nothing = d.changes.length === 0 && x.ttl_changed.length === 0 && x.findings_added.length === 0 && x.findings_removed.length === 0;
+      if (nothing) parts.push(h('p', { class: 'empty', id: 'dh-none', text: x.records_compared ? 'No change: the same records, TTLs and findings.' : 'No change in findings (the older audit kept no DNS snapshot, so records were not compared).' }));
+      for (const c of d.changes) {
+        parts.push(h('div', { class: 'change', 'data-what': c.what },
+          h('span', { class: 'change-what', text: `${c.what} ` }), h('span', { class: 'how', text: c.how }),
+          h('pre', { class: 'evidence', text: c.evidence.join('\n') })));
+      }
+      if (x.ttl_changed.length > 0) parts.push(table(['record', 'TTL before', 'TTL after'], x.ttl_changed.map(([r, a, b]) => [r, String(a), String(b)]), 'dh-ttl'));
+      if (x.findings_added.length + x.findings_removed.length > 0) {
+        parts.push(table(['finding', ''], [...x.findings_added.map((f) => [f, 'new']), ...x.findings_removed.map((f) => [f, 'gone'])], 'dh-findings'));
+      }
+      if (!x.records_compared && !nothing) parts.push(h('p', { class: 'hint', text: 'The older audit kept no DNS snapshot: only findings were compared.' }));
+      replace(out, ...parts);
+    }).catch((e) => showError(/** @type {ApiError} */ (e)));
+  });
+  return h('div', { class: 'panel', id: 'dh-panel' }, h('h2', { text: 'DNS history' }),
+    h('p', { class: 'hint', text: 'Every audit keeps the records it saw, with their TTLs and the resolver that answered. Compare any two: what changed since the last ticket.' }),
+    form, picker, out);
 }
 
 /**

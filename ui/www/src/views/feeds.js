@@ -6,6 +6,7 @@
 import { backend } from '../backend.js';
 import { h, replace } from '../dom.js';
 import { showError } from '../errors.js';
+import { fillAccountSelect } from '../current.js';
 import { table } from './findings.js';
 
 /** @typedef {import('../bindings').ApiError} ApiError */
@@ -88,7 +89,7 @@ export async function feedsView(root) {
     importBtn.setAttribute('disabled', '');
     return;
   }
-  for (const a of accounts) accountSelect.append(h('option', { value: String(a.id), text: a.name }));
+  fillAccountSelect(accountSelect, accounts);
   const accountId = () => Number(accountSelect.value);
 
   async function refresh() {

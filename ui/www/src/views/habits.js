@@ -6,6 +6,7 @@
 import { backend } from '../backend.js';
 import { h, replace } from '../dom.js';
 import { showError } from '../errors.js';
+import { fillAccountSelect } from '../current.js';
 import { table } from './findings.js';
 
 /** @typedef {import('../bindings').ApiError} ApiError */
@@ -38,9 +39,13 @@ function show(v) {
   return String(v);
 }
 
-/** A half-circle gauge with the score in its middle. @param {number} score */
-function gauge(score) {
-  const svg = s('svg', { id: 'hb-gauge', width: 220, height: 130, role: 'img', 'aria-label': `score ${score} of 100` });
+/**
+ * A half-circle gauge with the score in its middle.
+ * @param {number} score
+ * @param {string} [id]
+ */
+export function gauge(score, id = 'hb-gauge') {
+  const svg = s('svg', { id, width: 220, height: 130, role: 'img', 'aria-label': `score ${score} of 100` });
   const arc = (/** @type {number} */ from, /** @type {number} */ to, /** @type {string} */ cls) => {
     const p = (/** @type {number} */ f) => {
       const a = Math.PI * (1 - f);
@@ -109,7 +114,7 @@ export async function habitsView(root) {
     run.setAttribute('disabled', '');
     return;
   }
-  for (const a of accounts) accountSelect.append(h('option', { value: String(a.id), text: a.name }));
+  fillAccountSelect(accountSelect, accounts);
 
   async function load() {
     try {

@@ -7,6 +7,7 @@
 import { backend } from '../backend.js';
 import { h, replace } from '../dom.js';
 import { showError } from '../errors.js';
+import { fillAccountSelect } from '../current.js';
 import { table } from './findings.js';
 
 /** @typedef {import('../bindings').ApiError} ApiError */
@@ -63,7 +64,7 @@ export async function reportsView(root) {
     apply.setAttribute('disabled', '');
     return;
   }
-  for (const a of accounts) accountSelect.append(h('option', { value: String(a.id), text: a.name }));
+  fillAccountSelect(accountSelect, accounts);
 
   async function load() {
     try {
