@@ -240,11 +240,19 @@ pub async fn wait_texts(client: &Client, css: &str, ok: impl Fn(&[String]) -> bo
     }
 }
 
-/// Waits for `css` and clicks it.
+/// Waits for `css`, scrolls it to the middle of the view (the status bar covers the bottom
+/// edge) and clicks it.
 pub async fn click(client: &Client, css: &str) {
-    wait_for(client, css)
+    let el = wait_for(client, css).await;
+    let arg = serde_json::to_value(&el).expect("element reference");
+    client
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![arg],
+        )
         .await
-        .click()
+        .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+    el.click()
         .await
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }

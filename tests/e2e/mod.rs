@@ -14,3 +14,4 @@ mod habits;
 mod message;
 mod reports;
 mod settings;
+mod workspace;
