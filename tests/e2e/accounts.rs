@@ -163,6 +163,8 @@ fn the_navigation_lists_every_view_and_none_is_a_placeholder() {
             labels,
             vec![
                 "Accounts",
+                "Overview",
+                "Timeline",
                 "Domain audit",
                 "Blocklists",
                 "Message",
