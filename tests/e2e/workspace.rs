@@ -85,14 +85,12 @@ fn open_an_account_see_its_timeline_diff_audits_and_export_the_report() {
         let driver = Driver::start(&db);
         let c = driver.session().await;
 
-        // Keyboard: Alt+2 opens the Overview (the second view).
-        wait_for(&c, "#nav button[data-view=\"overview\"]").await;
-        js(&c, "document.body.dispatchEvent(new KeyboardEvent('keydown', { key: '2', altKey: true, bubbles: true }));").await;
+        // Accounts (the first view): "Open" shows the account's Overview.
+        click(&c, &format!(".account-row[data-id=\"{account}\"] button[data-action=\"open\"]")).await;
         wait_for(&c, "#view[data-view=\"overview\"]").await;
-        wait_for(&c, "#ov-account").await
-            .select_by_value(&account.to_string())
-            .await
-            .expect("select account");
+        wait_texts(&c, "#ov-score-text", |t| !t.is_empty()).await;
+        let chosen = js(&c, "return document.getElementById('ov-account').value;").await;
+        assert_eq!(chosen, account.to_string());
         let score = wait_texts(&c, "#ov-score-text", |t| t.iter().any(|s| s.starts_with("Score"))).await;
         assert!(
             score[0].starts_with(&format!("Score {} of 100", expected.score.report.score)),
@@ -138,8 +136,9 @@ fn open_an_account_see_its_timeline_diff_audits_and_export_the_report() {
         assert!(empty_volumes[0].contains("import bounce mail"), "{empty_volumes:?}");
         wait_texts(&c, "#ov-findings .empty", |t| t.iter().any(|s| s.contains("Re-run all checks"))).await;
 
-        // Timeline: the empty account first, then the story.
-        click(&c, "#nav button[data-view=\"timeline\"]").await;
+        // Timeline (Alt+3, the third view): the empty account first, then the story.
+        js(&c, "document.body.dispatchEvent(new KeyboardEvent('keydown', { key: '3', altKey: true, bubbles: true }));").await;
+        wait_for(&c, "#view[data-view=\"timeline\"]").await;
         wait_for(&c, "#tl-no-data").await;
         wait_for(&c, "#tl-account").await
             .select_by_value(&account.to_string())

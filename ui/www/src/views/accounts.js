@@ -3,6 +3,7 @@
 import { backend } from '../backend.js';
 import { h, replace, splitList } from '../dom.js';
 import { showError } from '../errors.js';
+import { setCurrentAccount } from '../current.js';
 
 /** @typedef {import('../bindings').AccountDto} AccountDto */
 /** @typedef {import('../bindings').ApiError} ApiError */
@@ -43,6 +44,7 @@ export async function accountsView(root) {
         h('td', { class: 'wrap', text: a.sending_ips.join('\n') || '—' }),
         h('td', { class: 'wrap', text: a.dkim_selectors.join('\n') || '—' }),
         h('td', { class: 'actions' },
+          h('button', { type: 'button', class: 'primary', 'data-action': 'open', text: 'Open', onclick: () => { setCurrentAccount(a.id); location.hash = 'overview'; } }),
           h('button', { type: 'button', class: 'secondary', 'data-action': 'edit', text: 'Edit', onclick: () => renderForm(a) }),
           del));
     });

@@ -25,6 +25,9 @@ const EVENT_COLOURS = /** @type {Record<string, string>} */ ({ dns: '#7c3aed', f
 
 /** @type {Promise<typeof import('uplot')> | null} */
 let uplotModule = null;
+/** The open view's redraw on a light/dark switch (one at a time). @type {(() => void) | null} */
+let onSchemeChange = null;
+const darkQuery = matchMedia('(prefers-color-scheme: dark)');
 
 /** uPlot, loaded on first use (it is copied into www/vendor by `cargo xtask run|test`). */
 function loadUplot() {
@@ -263,6 +266,10 @@ export async function timelineView(root) {
   }
 
   accountSelect.addEventListener('change', () => { delete root.dataset.ready; void load(); });
+  // The charts take their colours when drawn: draw again when the system switches light/dark.
+  if (onSchemeChange) darkQuery.removeEventListener('change', onSchemeChange);
+  onSchemeChange = () => { if (root.isConnected && root.dataset.view === 'timeline') void load(); };
+  darkQuery.addEventListener('change', onSchemeChange);
   await load();
 }
 

@@ -139,7 +139,7 @@ pub(crate) fn from_status(status: &str) -> Option<&'static str> {
         }
         ("7", "8") => "securityerror", // RFC 4954 authentication credentials invalid
         ("7", "9") => "securityerror", // RFC 4954: authentication mechanism is too weak
-        ("7", "13") => "suspend",       // RFC 5248 user account disabled
+        ("7", "13") => "suspend",      // RFC 5248 user account disabled
         ("7", "14") => "securityerror", // trust relationship required
         ("7", "17") | ("7", "18") | ("7", "19") => "suspend",
         ("7", "20") | ("7", "21") | ("7", "22") | ("7", "23") | ("7", "24") | ("7", "26") => {
