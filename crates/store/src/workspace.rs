@@ -435,28 +435,29 @@ impl Store {
             reasons
         };
         let slots = reasons.len();
+        // Sent, complaints and DMARC per day as the habit trends count them; bounces by reason.
+        for t in self.habit_trends(account_id, i64::MIN, i64::MAX)? {
+            let e = days.entry(t.day).or_default();
+            e.sent = t.sent;
+            e.complaints = t.complaints;
+            e.dmarc_messages = t.dmarc_messages;
+            e.dmarc_pass = t.dmarc_pass;
+        }
         let mut stmt = self.conn.prepare(
-            "SELECT timestamp / 86400 * 86400, kind, reason, COUNT(*) FROM feed_records
-             WHERE account_id = ?1 AND timestamp IS NOT NULL AND kind IN ('bounce', 'complaint')
-             GROUP BY 1, 2, 3",
+            "SELECT timestamp / 86400 * 86400, reason, COUNT(*) FROM feed_records
+             WHERE account_id = ?1 AND timestamp IS NOT NULL AND kind = 'bounce'
+             GROUP BY 1, 2",
         )?;
         for row in stmt.query_map([account_id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)? as u64,
+                r.get::<_, i64>(2)? as u64,
             ))
         })? {
-            let (day, kind, reason, n) = row?;
+            let (day, reason, n) = row?;
             let e = days.entry(day).or_default();
-            if kind == "complaint" {
-                e.complaints += n;
-                continue;
-            }
-            if e.bounces.len() < slots {
-                e.bounces.resize(slots, 0);
-            }
+            e.bounces.resize(slots, 0);
             let slot = reasons
                 .iter()
                 .position(|r| *r == reason)
@@ -464,31 +465,6 @@ impl Store {
             if let Some(b) = e.bounces.get_mut(slot) {
                 *b += n;
             }
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT ts / 86400 * 86400, COUNT(*) FROM sending_log WHERE account_id = ?1 GROUP BY 1",
-        )?;
-        for row in stmt.query_map([account_id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as u64))
-        })? {
-            let (day, n) = row?;
-            days.entry(day).or_default().sent = n;
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT day, SUM(count), SUM(CASE WHEN spf_aligned OR dkim_aligned THEN count ELSE 0 END)
-             FROM dmarc_rows WHERE account_id = ?1 GROUP BY day",
-        )?;
-        for row in stmt.query_map([account_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)? as u64,
-                r.get::<_, i64>(2)? as u64,
-            ))
-        })? {
-            let (day, m, p) = row?;
-            let e = days.entry(day).or_default();
-            e.dmarc_messages = m;
-            e.dmarc_pass = p;
         }
 
         let mut events = Vec::new();

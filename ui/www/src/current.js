@@ -1,7 +1,9 @@
 // The account being worked on, shared by the views: choosing an account in one view (or
 // from search) keeps it chosen in the next. Kept for the session only.
 
+import { backend } from './backend.js';
 import { h } from './dom.js';
+import { showError } from './errors.js';
 
 const KEY = 'inboxlens.account';
 
@@ -29,4 +31,17 @@ export function fillAccountSelect(select, accounts) {
   if (want !== null && accounts.some((a) => a.id === want)) select.value = String(want);
   if (select.value) setCurrentAccount(Number(select.value));
   select.addEventListener('change', () => setCurrentAccount(Number(select.value)));
+}
+
+/**
+ * Every account, for an account picker; a failure goes to the error banner and yields none.
+ * @returns {Promise<import('./bindings').AccountDto[]>}
+ */
+export async function loadAccounts() {
+  try {
+    return await backend.listAccounts();
+  } catch (e) {
+    showError(/** @type {import('./bindings').ApiError} */ (e));
+    return [];
+  }
 }

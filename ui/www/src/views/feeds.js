@@ -6,7 +6,7 @@
 import { backend } from '../backend.js';
 import { h, replace } from '../dom.js';
 import { showError } from '../errors.js';
-import { fillAccountSelect } from '../current.js';
+import { fillAccountSelect, loadAccounts } from '../current.js';
 import { table } from './findings.js';
 
 /** @typedef {import('../bindings').ApiError} ApiError */
@@ -77,13 +77,7 @@ export async function feedsView(root) {
     h('p', { class: 'hint', id: 'fd-reports-note', text: 'DMARC aggregate and failure reports and SMTP TLS reports (XML, JSON, .gz, .zip or the mail carrying them) are imported here too; the Reports view adds them up.' }),
     summaryPanel, h('div', { class: 'panel' }, h('h2', { text: 'Records' }), filterForm, records), detail);
 
-  /** @type {import('../bindings').AccountDto[]} */
-  let accounts = [];
-  try {
-    accounts = await backend.listAccounts();
-  } catch (e) {
-    showError(/** @type {ApiError} */ (e));
-  }
+  const accounts = await loadAccounts();
   if (accounts.length === 0) {
     replace(summaryPanel, h('p', { class: 'empty', text: 'No accounts yet. Create one in Accounts, then import its bounce and complaint mail here.' }));
     importBtn.setAttribute('disabled', '');

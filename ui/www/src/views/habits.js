@@ -6,7 +6,7 @@
 import { backend } from '../backend.js';
 import { h, replace } from '../dom.js';
 import { showError } from '../errors.js';
-import { fillAccountSelect } from '../current.js';
+import { fillAccountSelect, loadAccounts } from '../current.js';
 import { table } from './findings.js';
 
 /** @typedef {import('../bindings').ApiError} ApiError */
@@ -102,13 +102,7 @@ export async function habitsView(root) {
     h('p', { class: 'lead', text: 'The account\'s own data — sending logs, bounces, complaints, DMARC and TLS reports, audits, blocklist checks, sample messages — scored against the rule set (Rules view). Empty dates: the 37 days ending with the newest data.' }),
     h('div', { class: 'panel' }, form), body);
 
-  /** @type {import('../bindings').AccountDto[]} */
-  let accounts = [];
-  try {
-    accounts = await backend.listAccounts();
-  } catch (e) {
-    showError(/** @type {ApiError} */ (e));
-  }
+  const accounts = await loadAccounts();
   if (accounts.length === 0) {
     replace(body, h('p', { class: 'empty', id: 'hb-empty', text: 'No accounts yet. Create one in Accounts, then import its sending logs (CSV), bounces and reports in Feeds.' }));
     run.setAttribute('disabled', '');

@@ -7,7 +7,7 @@
 import { backend } from '../backend.js';
 import { h, replace } from '../dom.js';
 import { showError } from '../errors.js';
-import { fillAccountSelect } from '../current.js';
+import { fillAccountSelect, loadAccounts } from '../current.js';
 import { gauge } from './habits.js';
 import { table } from './findings.js';
 
@@ -45,13 +45,7 @@ export async function overviewView(root) {
       h('label', { for: 'ov-account', text: 'Account' }), accountSelect, rerun, progress, progressText),
     body);
 
-  /** @type {import('../bindings').AccountDto[]} */
-  let accounts = [];
-  try {
-    accounts = await backend.listAccounts();
-  } catch (e) {
-    showError(/** @type {ApiError} */ (e));
-  }
+  const accounts = await loadAccounts();
   if (accounts.length === 0) {
     replace(body, h('div', { class: 'panel' }, h('p', { class: 'empty', id: 'ov-empty', text: 'No accounts yet. Create one in Accounts (its domains, sending IPs and DKIM selectors), then import its bounces, reports and sending logs in Feeds.' }), go('accounts', 'Go to Accounts')));
     rerun.setAttribute('disabled', '');

@@ -7,7 +7,7 @@
 import { backend } from '../backend.js';
 import { h, replace } from '../dom.js';
 import { showError } from '../errors.js';
-import { fillAccountSelect } from '../current.js';
+import { fillAccountSelect, loadAccounts } from '../current.js';
 import { table } from './findings.js';
 
 /** @typedef {import('../bindings').ApiError} ApiError */
@@ -52,13 +52,7 @@ export async function reportsView(root) {
     h('p', { class: 'lead', text: 'DMARC aggregate (rua) and failure (ruf) reports and SMTP TLS reports: every source that sends as the domain, whether it authenticates, and what a stricter policy would do. Import report mail or files in Feeds.' }),
     h('div', { class: 'panel' }, form), body);
 
-  /** @type {import('../bindings').AccountDto[]} */
-  let accounts = [];
-  try {
-    accounts = await backend.listAccounts();
-  } catch (e) {
-    showError(/** @type {ApiError} */ (e));
-  }
+  const accounts = await loadAccounts();
   if (accounts.length === 0) {
     replace(body, h('p', { class: 'empty', text: 'No accounts yet. Create one in Accounts, then import its DMARC and TLS report mail in Feeds.' }));
     apply.setAttribute('disabled', '');

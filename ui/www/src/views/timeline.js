@@ -7,7 +7,7 @@
 import { backend } from '../backend.js';
 import { h, replace } from '../dom.js';
 import { showError } from '../errors.js';
-import { fillAccountSelect } from '../current.js';
+import { fillAccountSelect, loadAccounts } from '../current.js';
 
 /** @typedef {import('../bindings').ApiError} ApiError */
 /** @typedef {import('../bindings').Timeline} Timeline */
@@ -103,13 +103,7 @@ export async function timelineView(root) {
     h('div', { class: 'panel row' }, h('label', { for: 'tl-account', text: 'Account' }), accountSelect, zoom),
     body);
 
-  /** @type {import('../bindings').AccountDto[]} */
-  let accounts = [];
-  try {
-    accounts = await backend.listAccounts();
-  } catch (e) {
-    showError(/** @type {ApiError} */ (e));
-  }
+  const accounts = await loadAccounts();
   if (accounts.length === 0) {
     replace(body, h('div', { class: 'panel' }, h('p', { class: 'empty', id: 'tl-empty', text: 'No accounts yet. Create one in Accounts, then import its bounces, reports and sending logs in Feeds and run its checks.' })));
     return;
