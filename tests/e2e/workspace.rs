@@ -180,7 +180,6 @@ fn open_an_account_see_its_timeline_diff_audits_and_export_the_report() {
         assert!(change[0].contains("+ good.audit.test. IN TXT \"v=spf1 ip4:192.0.2.0/24"), "{change:?}");
         assert!(change[0].contains("- good.audit.test. IN TXT \"v=spf1 ip4:192.0.2.0/25"), "{change:?}");
         // An audit against itself: no change.
-        click(&c, "#dh-load").await;
         wait_texts(&c, "#dh-from option", |t| t.len() == 3).await;
         js(&c, "const f = document.getElementById('dh-from'); f.value = document.getElementById('dh-to').value;").await;
         click(&c, "#dh-compare").await;
@@ -215,6 +214,11 @@ fn open_an_account_see_its_timeline_diff_audits_and_export_the_report() {
         assert!(!text.contains(&recipient), "recipient not redacted");
         assert!(text.contains("[redacted]@"));
         assert!(!text.contains("<img") && !text.contains("<script"));
+        // A typed path never overwrites a file.
+        click(&c, "#ov-export").await;
+        let banner = wait_texts(&c, "#error-banner", |t| t.iter().any(|s| s.contains("already exists"))).await;
+        assert!(banner[0].contains("(exists)"), "{banner:?}");
+        assert_eq!(std::fs::read_to_string(&html).expect("report"), text);
         // JSON with personal data.
         let json = dir.path().join("report.json");
         wait_for(&c, "#ov-export-format").await.select_by_value("json").await.expect("json");

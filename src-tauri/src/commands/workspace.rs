@@ -72,14 +72,38 @@ pub fn export_report(
     };
     let path = if path.trim().is_empty() {
         let day = report.generated_at.get(..10).unwrap_or("report");
-        inboxlens_store::default_report_path(&report.account, day, ext).ok_or_else(|| {
-            ApiError::new(
-                "invalid-input",
-                "no home folder to save into: type a file path",
-            )
-        })?
+        let first =
+            inboxlens_store::default_report_path(&report.account, day, ext).ok_or_else(|| {
+                ApiError::new(
+                    "invalid-input",
+                    "no home folder to save into: type a file path",
+                )
+            })?;
+        // Another export the same day gets its own name (-2, -3, …).
+        let stem = first.with_extension("");
+        (1..1000)
+            .map(|n| {
+                if n == 1 {
+                    first.clone()
+                } else {
+                    PathBuf::from(format!("{}-{n}.{ext}", stem.display()))
+                }
+            })
+            .find(|p| !p.exists())
+            .unwrap_or(first)
     } else {
-        PathBuf::from(path.trim())
+        let p = PathBuf::from(path.trim());
+        // A typed path never replaces a file that is already there.
+        if p.exists() {
+            return Err(ApiError::new(
+                "exists",
+                format!(
+                    "{} already exists: choose another name (or delete it first)",
+                    p.display()
+                ),
+            ));
+        }
+        p
     };
     inboxlens_store::write_atomically(&path, text.as_bytes())
         .map_err(|e| ApiError::new("io", format!("{}: {e}", path.display())))?;
