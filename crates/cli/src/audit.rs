@@ -236,8 +236,8 @@ pub fn diff(cli: &Cli, args: &crate::args::AuditDiffArgs) -> anyhow::Result<Outc
         return Ok(Outcome::Clean);
     }
     println!(
-        "{domain}: audit {} ({}) → audit {} ({})",
-        older.id, older.checked_at, newer.id, newer.checked_at
+        "{domain}: audit {} ({}, resolver {}) → audit {} ({}, resolver {})",
+        older.id, older.checked_at, older.resolver, newer.id, newer.checked_at, newer.resolver
     );
     if d.is_empty() {
         println!("  no change");

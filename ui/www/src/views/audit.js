@@ -117,7 +117,7 @@ function dnsHistoryPanel() {
       showError(null);
       const x = d.diff;
       /** @type {Node[]} */
-      const parts = [h('p', { id: 'dh-summary', text: `${d.domain}: audit #${d.from.id} (${d.from.checked_at}) → audit #${d.to.id} (${d.to.checked_at})` })];
+      const parts = [h('p', { id: 'dh-summary', text: `${d.domain}: audit #${d.from.id} (${d.from.checked_at}, resolver ${d.from.resolver}) → audit #${d.to.id} (${d.to.checked_at}, resolver ${d.to.resolver})` })];
       const nothing = d.changes.length === 0 && x.ttl_changed.length === 0 && x.findings_added.length === 0 && x.findings_removed.length === 0;
       if (nothing) parts.push(h('p', { class: 'empty', id: 'dh-none', text: x.records_compared ? 'No change: the same records, TTLs and findings.' : 'No change in findings (the older audit kept no DNS snapshot, so records were not compared).' }));
       for (const c of d.changes) {
