@@ -1,12 +1,13 @@
 //! Installing what is missing on a Debian/Ubuntu machine: apt packages, tauri-driver,
-//! Node.js for the UI type check.
+//! Node.js/npm for the UI's npm packages (the chart library, the type check).
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use crate::{Result, step};
 
-/// Tauri's Linux build prerequisites (WebKitGTK 4.1 brings GTK 3, libsoup 3, JSCore).
+/// Tauri's Linux build prerequisites (WebKitGTK 4.1 brings GTK 3, libsoup 3, JSCore), and
+/// npm: the app's UI ships an npm package (uPlot), fetched by `npm ci` before it is built.
 const BUILD_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -16,17 +17,12 @@ const BUILD_PACKAGES: &[&str] = &[
     "libayatana-appindicator3-dev",
     "libxdo-dev",
     "file",
-];
-
-/// What the UI tests need besides the build packages.
-const TEST_PACKAGES: &[&str] = &[
-    "xvfb",
-    "xauth",
-    "x11-utils",
-    "webkit2gtk-driver",
     "nodejs",
     "npm",
 ];
+
+/// What the UI tests need besides the build packages.
+const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "x11-utils", "webkit2gtk-driver"];
 
 fn installed(pkg: &str) -> bool {
     Command::new("dpkg-query")
@@ -105,7 +101,7 @@ pub fn ensure_build_packages() -> Result {
     apt_install(BUILD_PACKAGES)
 }
 
-/// Xvfb, WebKitWebDriver, Node.js/npm and tauri-driver 2.x.
+/// Xvfb, WebKitWebDriver and tauri-driver 2.x (besides the build packages).
 pub fn ensure_test_tools() -> Result {
     let mut all: Vec<&str> = BUILD_PACKAGES.to_vec();
     all.extend_from_slice(TEST_PACKAGES);
