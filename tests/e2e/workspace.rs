@@ -214,6 +214,7 @@ fn open_an_account_see_its_timeline_diff_audits_and_export_the_report() {
         assert!(!text.contains(&recipient), "recipient not redacted");
         assert!(text.contains("[redacted]@"));
         assert!(!text.contains("<img") && !text.contains("<script"));
+        assert!(text.contains("SPF record edited") && text.contains("<svg class=\"trend\""));
         // A typed path never overwrites a file.
         click(&c, "#ov-export").await;
         let banner = wait_texts(&c, "#error-banner", |t| t.iter().any(|s| s.contains("already exists"))).await;

@@ -132,6 +132,18 @@ fn overview_timeline_search_and_diff_tell_one_account_story() {
             .any(|c| c.what == "SPF record" && c.how == "edited")
     );
 
+    // The report to hand over carries the timeline: the chart with a line per change, and the
+    // changes themselves with their records (escaped).
+    let html = inboxlens_store::render_html(&s.account_report(id, false).expect("report"));
+    assert!(html.contains("<svg class=\"trend\""), "no timeline chart");
+    assert_eq!(
+        html.matches("<line class=\"change\"").count(),
+        t.events.len()
+    );
+    assert!(html.contains("SPF record edited"));
+    assert!(html.contains("+ good.audit.test. IN TXT &quot;v=spf1 ip4:192.0.2.0/24"));
+    assert!(html.contains("listed on Test ZEN (zen.dnsbl.test)"));
+
     // Search: by account name, IP, recipient (a bounce), DMARC source IP.
     let kinds = |q: &str| -> Vec<String> {
         s.search(q)

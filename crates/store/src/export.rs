@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::StoreError;
 use crate::open::Store;
-use crate::{AccountScore, FeedFilter, FeedSummary, ReportFilter, ReportOverview};
+use crate::{AccountScore, FeedFilter, FeedSummary, ReportFilter, ReportOverview, Timeline};
 
 /// One stored check (audit or blocklist) in the report.
 #[derive(Debug, Clone, Serialize)]
@@ -65,6 +65,8 @@ pub struct AccountReport {
     pub recent: Vec<RecentRecord>,
     /// DMARC and TLS reports added up.
     pub reports: ReportOverview,
+    /// The account over time: per-day series and the DNS and listing changes seen.
+    pub timeline: Timeline,
 }
 
 /// Where a report goes when the user names no file: the Downloads folder, else the home
@@ -225,6 +227,7 @@ impl Store {
             feeds: self.feed_summary(account_id)?,
             recent,
             reports,
+            timeline: self.account_timeline(account_id)?,
         })
     }
 }
@@ -295,6 +298,119 @@ fn bars(out: &mut String, items: &[(String, u64)]) {
     out.push_str("</svg>");
 }
 
+/// Days charted in the report: the newest this many.
+const REPORT_DAYS: usize = 120;
+
+/// The account over time as inline SVG: bounces (blue) and complaints (red) per day as
+/// stacked bars, the DMARC pass rate as a green line on its own 0–100 % scale, and a dashed,
+/// numbered line at every change (numbers as in the table that follows).
+fn timeline_svg(out: &mut String, t: &Timeline) {
+    const DAY: i64 = 86_400;
+    let Some(last) = t
+        .days
+        .iter()
+        .map(|d| d.day)
+        .chain(t.events.iter().map(|e| e.at / DAY * DAY))
+        .max()
+    else {
+        return;
+    };
+    let first_data = t
+        .days
+        .iter()
+        .map(|d| d.day)
+        .chain(t.events.iter().map(|e| e.at / DAY * DAY))
+        .min()
+        .unwrap_or(last);
+    let first = first_data.max(last - (REPORT_DAYS as i64 - 1) * DAY);
+    let n = ((last - first) / DAY + 1) as usize;
+    let by_day: std::collections::HashMap<i64, &crate::TimelineDay> =
+        t.days.iter().map(|d| (d.day, d)).collect();
+    let (w, h, left, top) = (880.0_f64, 170.0_f64, 44.0_f64, 10.0_f64);
+    let step = (w - left - 40.0) / n as f64;
+    let count = |d: &crate::TimelineDay| d.bounces.iter().sum::<u64>() + d.complaints;
+    let max = by_day.values().map(|d| count(d)).max().unwrap_or(0).max(1);
+    let _ = write!(
+        out,
+        r#"<svg class="trend" width="{w}" height="{}" role="img" aria-label="bounces, complaints and DMARC pass rate per day">"#,
+        h + 40.0
+    );
+    let _ = write!(
+        out,
+        r##"<text x="0" y="{}">{max}</text><text x="0" y="{}">0</text><text x="{}" y="{}">100 %</text>"##,
+        top + 10.0,
+        top + h,
+        w - 36.0,
+        top + 10.0
+    );
+    let mut line = String::new();
+    for i in 0..n {
+        let day = first + i as i64 * DAY;
+        let x = left + i as f64 * step;
+        let Some(d) = by_day.get(&day) else { continue };
+        let b = d.bounces.iter().sum::<u64>() as f64;
+        let c = d.complaints as f64;
+        let bh = b / max as f64 * h;
+        let ch = c / max as f64 * h;
+        if b > 0.0 {
+            let _ = write!(
+                out,
+                r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{bh:.1}"><title>{}: {} bounces</title></rect>"##,
+                top + h - bh,
+                (step - 1.0).max(1.0),
+                inboxlens_core::calendar::day_string(day),
+                b
+            );
+        }
+        if c > 0.0 {
+            let _ = write!(
+                out,
+                r##"<rect class="complaints" x="{x:.1}" y="{:.1}" width="{:.1}" height="{ch:.1}"><title>{}: {} complaints</title></rect>"##,
+                top + h - bh - ch,
+                (step - 1.0).max(1.0),
+                inboxlens_core::calendar::day_string(day),
+                c
+            );
+        }
+        if d.dmarc_messages > 0 {
+            let rate = d.dmarc_pass as f64 / d.dmarc_messages as f64;
+            let _ = write!(
+                line,
+                "{}{:.1},{:.1}",
+                if line.is_empty() { "" } else { " " },
+                x + step / 2.0,
+                top + h - rate * h
+            );
+        }
+    }
+    if !line.is_empty() {
+        let _ = write!(out, r#"<polyline class="dmarc" points="{line}"/>"#);
+    }
+    for (i, e) in t.events.iter().enumerate() {
+        if e.at < first {
+            continue;
+        }
+        let x = left + (e.at - first) as f64 / DAY as f64 * step;
+        let _ = write!(
+            out,
+            r##"<line class="change" x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{}"/><text x="{:.1}" y="{:.1}">{}</text>"##,
+            top + h,
+            x + 2.0,
+            top + 12.0 * (1 + i % 3) as f64,
+            i + 1
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<text x="{left}" y="{}">{}</text><text x="{}" y="{}" text-anchor="end">{}</text></svg>"#,
+        top + h + 16.0,
+        inboxlens_core::calendar::day_string(first),
+        w - 40.0,
+        top + h + 16.0,
+        inboxlens_core::calendar::day_string(last)
+    );
+}
+
 /// Renders the report as one self-contained HTML document.
 pub fn render_html(r: &AccountReport) -> String {
     let s = &r.score.report;
@@ -312,6 +428,7 @@ table{{border-collapse:collapse;width:100%;margin:8px 0}} th,td{{text-align:left
 th{{font-size:12px;color:#5a6273}} .sev{{font-weight:700;text-transform:uppercase;font-size:11px}}
 .critical,.error{{color:#b3261e}} .warning{{color:#8a5300}} .muted{{color:#5a6273;font-size:12px}}
 .score{{font-size:40px;font-weight:700}} svg text{{font-size:12px;fill:#1d2330}} svg rect{{fill:#3b6fd8}}
+svg rect.complaints{{fill:#c0392b}} svg polyline.dmarc{{fill:none;stroke:#1a7f37;stroke-width:2}} svg line.change{{stroke:#7c3aed;stroke-dasharray:5 3;stroke-width:1.5}}
 .fired{{border-left:4px solid #d5dae3;padding:4px 10px;margin:10px 0}} .fired.critical,.fired.error{{border-color:#b3261e}} .fired.warning{{border-color:#d9a441}}
 </style></head><body>
 "#,
@@ -409,6 +526,34 @@ th{{font-size:12px;color:#5a6273}} .sev{{font-weight:700;text-transform:uppercas
         &["provider", "requirement", "status", "evidence"],
         &card,
     );
+    // Over time.
+    let t = &r.timeline;
+    o.push_str("<h2>Over time</h2>");
+    if t.days.is_empty() && t.events.is_empty() {
+        o.push_str("<p class=\"muted\">No dated data and no changes recorded yet.</p>");
+    } else {
+        o.push_str("<p class=\"muted\">Bounces (blue) and complaints (red) per day, DMARC pass rate (green line, 0–100 %), and a numbered line at each change below.</p>");
+        timeline_svg(&mut o, t);
+        if t.events.is_empty() {
+            o.push_str("<p>No DNS or blocklist change was seen between the stored checks.</p>");
+        } else {
+            let rows: Vec<Vec<String>> = t
+                .events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    vec![
+                        (i + 1).to_string(),
+                        esc(&inboxlens_core::calendar::day_string(e.at)),
+                        esc(&e.title),
+                        esc(&e.target),
+                        esc(&e.evidence.join("\n")).replace('\n', "<br>"),
+                    ]
+                })
+                .collect();
+            table(&mut o, &["#", "day", "change", "about", "evidence"], &rows);
+        }
+    }
     // DNS posture.
     o.push_str("<h2>DNS and authentication</h2>");
     if r.audits.is_empty() {
