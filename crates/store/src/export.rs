@@ -306,22 +306,15 @@ const REPORT_DAYS: usize = 120;
 /// numbered line at every change (numbers as in the table that follows).
 fn timeline_svg(out: &mut String, t: &Timeline) {
     const DAY: i64 = 86_400;
-    let Some(last) = t
-        .days
-        .iter()
-        .map(|d| d.day)
-        .chain(t.events.iter().map(|e| e.at / DAY * DAY))
-        .max()
-    else {
+    let days = || {
+        t.days
+            .iter()
+            .map(|d| d.day)
+            .chain(t.events.iter().map(|e| e.at / DAY * DAY))
+    };
+    let (Some(first_data), Some(last)) = (days().min(), days().max()) else {
         return;
     };
-    let first_data = t
-        .days
-        .iter()
-        .map(|d| d.day)
-        .chain(t.events.iter().map(|e| e.at / DAY * DAY))
-        .min()
-        .unwrap_or(last);
     let first = first_data.max(last - (REPORT_DAYS as i64 - 1) * DAY);
     let n = ((last - first) / DAY + 1) as usize;
     let by_day: std::collections::HashMap<i64, &crate::TimelineDay> =

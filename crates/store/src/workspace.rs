@@ -266,8 +266,19 @@ fn open_findings(area: &str, target: &str, findings: &Value, out: &mut Vec<OpenF
 }
 
 impl Store {
-    fn last_check(&self, kind: &str, target: &str) -> Result<LastCheck, StoreError> {
+    /// The newest check of `kind` on `target`, in brief; its critical/error findings go to
+    /// `found` under `area`.
+    fn last_check(
+        &self,
+        kind: &str,
+        area: &str,
+        target: &str,
+        found: &mut Vec<OpenFinding>,
+    ) -> Result<LastCheck, StoreError> {
         let last = self.checks_of(kind, target, 1)?.into_iter().next();
+        if let Some(e) = &last {
+            open_findings(area, target, &e.result["findings"], found);
+        }
         Ok(match last {
             None => LastCheck {
                 target: target.into(),
@@ -302,17 +313,11 @@ impl Store {
         let mut found = Vec::new();
         let mut audits = Vec::new();
         for d in &account.domains {
-            audits.push(self.last_check("audit", d)?);
-            if let Some(e) = self.checks_of("audit", d, 1)?.into_iter().next() {
-                open_findings("audit", d, &e.result["findings"], &mut found);
-            }
+            audits.push(self.last_check("audit", "audit", d, &mut found)?);
         }
         let mut blocklists = Vec::new();
         for t in account.sending_ips.iter().chain(&account.domains) {
-            blocklists.push(self.last_check("blocklist", t)?);
-            if let Some(e) = self.checks_of("blocklist", t, 1)?.into_iter().next() {
-                open_findings("blocklists", t, &e.result["findings"], &mut found);
-            }
+            blocklists.push(self.last_check("blocklist", "blocklists", t, &mut found)?);
         }
         for r in &score.report.fired {
             if r.severity == "critical" || r.severity == "error" {
