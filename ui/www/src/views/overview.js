@@ -193,11 +193,10 @@ export async function overviewView(root) {
     await Promise.all(Array.from({ length: Math.min(PARALLEL, steps.length) }, worker));
     progressText.textContent = `${steps.length} checks done${failed.length > 0 ? `, ${failed.length} failed` : ''}.`;
     progressText.dataset.done = 'true';
-    if (failed.length > 0) showError({ code: 'check-failed', message: failed.join('\n') });
     progress.hidden = true;
     rerun.removeAttribute('disabled');
     accountSelect.removeAttribute('disabled');
-    await load();
+    await load(); // clears the banner on success: the failures are shown after it
     if (failed.length > 0) showError({ code: 'check-failed', message: failed.join('\n') });
   }
 
