@@ -225,7 +225,9 @@ fn read_mbox(
             }
         };
         let at_end = n == 0;
-        let separator = !at_end && previous_blank && line.starts_with(b"From ");
+        let separator = !at_end
+            && line.starts_with(b"From ")
+            && (previous_blank || (current.is_some() && is_postmark(&line)));
         if (separator || at_end)
             && let Some(data) = current.take()
         {
@@ -279,6 +281,37 @@ fn read_mbox(
     }
 }
 
+/// A `From sender Www Mmm dd hh:mm[:ss] [zone] yyyy` line: the mbox postmark, recognised
+/// even without the blank line before it that mboxrd writers put there (some tools append
+/// messages without one). A body line starting `From ` rarely carries a date like this.
+fn is_postmark(line: &[u8]) -> bool {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let Ok(text) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    // From, sender, weekday, month, day, time, …, year
+    if words.len() < 7 || words.len() > 9 {
+        return false;
+    }
+    let time = words[5];
+    let time_ok = time.len() >= 5
+        && time.split(':').count() >= 2
+        && time.split(':').all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()));
+    let year_ok = words[6..]
+        .iter()
+        .any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
+    DAYS.contains(&words[2])
+        && MONTHS.contains(&words[3])
+        && words[4].len() <= 2
+        && words[4].bytes().all(|b| b.is_ascii_digit())
+        && time_ok
+        && year_ok
+}
+
 /// `>From `, `>>From `, …: mboxrd quoting.
 fn unquote(line: &[u8]) -> bool {
     let quotes = line.iter().take_while(|b| **b == b'>').count();
@@ -325,6 +358,25 @@ mod tests {
         assert_eq!(first.data, b"Subject: one\n\nFrom here\nbody\n");
         let second = items[1].as_ref().expect("second");
         assert_eq!(second.data, b"Subject: two\n\nx\n");
+    }
+
+    #[test]
+    fn postmark_without_blank_line_starts_a_message_but_prose_does_not() {
+        let dir = tempdir();
+        let path = dir.join("two.mbox");
+        std::fs::write(
+            &path,
+            "From a@b  Thu Jul  2 12:05:05 2020\nSubject: one\n\nhello\nFrom the desk of x\n--b--\nFrom c@d  Thu Jul  2 12:05:06 2020\nSubject: two\n\nx\n",
+        )
+        .unwrap();
+        let items: Vec<Item> = collect(&path, InputLimits::default())
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].data, b"Subject: one\n\nhello\nFrom the desk of x\n--b--\n");
+        assert!(is_postmark(b"From MAILER-DAEMON Fri Feb  2 18:30:22 2018\n"));
+        assert!(!is_postmark(b"From the desk of the postmaster, Thu Jul 2\n"));
     }
 
     #[test]
