@@ -286,6 +286,25 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
                 })
                 .collect();
         }
+        // A session transcript (Postfix's report to the postmaster, Sendmail's) names the
+        // recipients in its RCPT commands and the failure in the server's answer.
+        if found.is_empty()
+            && let Some(t) = text::transcript(block)
+        {
+            found = t
+                .recipients
+                .iter()
+                .filter(|r| !exclude.contains(r))
+                .map(|r| text::Found {
+                    recipient: r.clone(),
+                    // Worded as Postfix words it, so the command is read like any other.
+                    diagnostic: match t.command {
+                        "" | "CONN" => t.reply.clone(),
+                        c => format!("{} (in reply to {c} command)", t.reply),
+                    },
+                })
+                .collect();
+        }
         if found.is_empty() {
             // X-Failed-Recipients (Exim), else the one addressee of the returned message.
             let fallback: Vec<String> = if ctx.failed_recipients.is_empty() {

@@ -397,6 +397,80 @@ pub(crate) fn command(text: &str) -> Option<&'static str> {
     earliest(&COMMANDS).or_else(|| earliest(&IMPLIED_COMMANDS))
 }
 
+/// What an SMTP session transcript in a report shows: Postfix's "errors from" report to the
+/// postmaster (` In:` what the client sent, ` Out:` what Postfix answered) or a Sendmail
+/// transcript (`>>>` sent, `<<<` answered).
+#[derive(Debug, PartialEq)]
+pub(crate) struct Transcript {
+    /// Addresses of the `RCPT TO:` commands, in order.
+    pub recipients: Vec<String>,
+    /// The last 4xx/5xx answer (continuation lines joined).
+    pub reply: String,
+    /// The command that answer was to (RFC 5321 verb, `DATA` for the end of the data).
+    pub command: &'static str,
+}
+
+/// Reads a session transcript (see [`Transcript`]); `None` without a failed answer.
+pub(crate) fn transcript(text: &str) -> Option<Transcript> {
+    let mut recipients = Vec::new();
+    let mut last_sent = "";
+    let mut failure: Option<(String, &'static str)> = None;
+    let mut in_reply = false;
+    for line in text.lines() {
+        let t = line.trim_start();
+        let (sent, answer) = if let Some(r) = t.strip_prefix("In:").or(t.strip_prefix(">>>")) {
+            (Some(r.trim()), None)
+        } else if let Some(r) = t.strip_prefix("Out:").or(t.strip_prefix("<<<")) {
+            (None, Some(r.trim()))
+        } else {
+            // A continuation of the line above (Postfix wraps long commands).
+            if in_reply
+                && line.starts_with([' ', '\t'])
+                && let Some((reply, _)) = failure.as_mut()
+            {
+                push_folded(reply, t);
+            }
+            continue;
+        };
+        in_reply = false;
+        if let Some(cmd) = sent {
+            last_sent = cmd;
+            if cmd.len() > 8 && cmd[..8].eq_ignore_ascii_case("rcpt to:") {
+                recipients.extend(addresses(&cmd[8..]).into_iter().take(1));
+            }
+        }
+        if let Some(ans) = answer
+            && ans.starts_with(['4', '5'])
+            && ans.len() >= 3
+            && ans.as_bytes()[..3].iter().all(u8::is_ascii_digit)
+        {
+            let verb = last_sent
+                .split([' ', ':'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            let command = match verb.as_str() {
+                "HELO" => "HELO",
+                "EHLO" => "EHLO",
+                "MAIL" => "MAIL",
+                "RCPT" => "RCPT",
+                "" => "CONN",
+                // After DATA's 354, the answer is to the message itself.
+                "DATA" | "BDAT" => "DATA",
+                _ => "",
+            };
+            failure = Some((fold(ans), command));
+            in_reply = true;
+        }
+    }
+    let (reply, command) = failure?;
+    Some(Transcript {
+        recipients,
+        reply,
+        command,
+    })
+}
+
 static RHOST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
         r"(?i)\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[",
@@ -439,6 +513,16 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[1].recipient, "b@example.jp");
         assert!(found[1].diagnostic.contains("Mailbox full"));
+    }
+
+    #[test]
+    fn postfix_session_transcript() {
+        let t = " Out: 220 mx ESMTP\n In:  EHLO a\n Out: 250 ok\n In:  MAIL\n     FROM:<s@a.example>\n Out: 250 2.1.0 Ok\n In:  RCPT TO:<r@b.example> ORCPT=rfc822;r@b.example\n Out: 250 2.1.5 Ok\n In:  DATA\n Out: 354 End data\n Out: 451 4.3.0 Error: queue file write error\n In:  QUIT\n Out: 221 Bye\n";
+        let got = transcript(t).expect("transcript");
+        assert_eq!(got.recipients, vec!["r@b.example".to_string()]);
+        assert_eq!(got.reply, "451 4.3.0 Error: queue file write error");
+        assert_eq!(got.command, "DATA");
+        assert_eq!(transcript(" In:  EHLO a\n Out: 250 ok\n"), None);
     }
 
     #[test]
