@@ -455,6 +455,8 @@ fn finish(
         .or_else(|| text::command(&d.text))
         // The whole report names the command only when it is about one recipient.
         .or_else(|| single.then(|| text::command(whole)).flatten())
+        // A session transcript (">>> DATA" / "<<< 550 …") shows the command outright.
+        .or_else(|| text::transcript(&d.text).map(|t| t.command))
         .unwrap_or("")
         .to_string();
     let action = if d.action.is_empty() {
@@ -468,6 +470,13 @@ fn finish(
         d.action.clone()
     };
 
+    let rhost = if d.rhost.is_empty() {
+        text::rhost(&diag)
+            .or_else(|| text::rhost(&d.text))
+            .unwrap_or_default()
+    } else {
+        d.rhost.clone()
+    };
     let reason = classify(&Evidence {
         gateway: ctx.filtering_gateway,
         diag: &diag,
@@ -477,6 +486,12 @@ fn finish(
         replycode: &replycode,
         command: &command,
         action: &action,
+        rhost: &rhost,
+        lhost: if d.lhost.is_empty() {
+            &ctx.lhost
+        } else {
+            &d.lhost
+        },
     });
     rec.hardbounce = is_hard(reason, &status) && action != "delayed";
     rec.reason = reason.to_string();
@@ -492,13 +507,7 @@ fn finish(
     } else {
         d.diagnostic_type
     };
-    rec.rhost = if d.rhost.is_empty() {
-        text::rhost(&diag)
-            .or_else(|| text::rhost(&d.text))
-            .unwrap_or_default()
-    } else {
-        d.rhost
-    };
+    rec.rhost = rhost;
     if !d.lhost.is_empty() {
         rec.lhost = d.lhost;
     }
@@ -527,6 +536,10 @@ struct Evidence<'a> {
     replycode: &'a str,
     command: &'a str,
     action: &'a str,
+    /// The host that answered (empty when unknown).
+    rhost: &'a str,
+    /// The host that wrote the report (its Reporting-MTA).
+    lhost: &'a str,
 }
 
 /// Text, then status code, then context (see `reason.rs`).
@@ -536,56 +549,61 @@ fn classify(e: &Evidence<'_>) -> &'static str {
     }
     let by_text = text_reason(e.diag).or_else(|| text_reason(e.text_about));
     if let Some(r) = by_text {
-        return refine(r, e.gateway, e.status, e.command);
+        return refine(r, e);
     }
     if let Some(r) = reason::from_status(e.status) {
         return r;
     }
     if let Some(r) = text_reason(e.whole) {
-        return r;
+        return r.reason;
     }
     reason::from_context(e.command, e.replycode, e.action)
 }
 
 /// Adjusts a reason read from text with what the SMTP dialogue says about it.
-fn refine(r: &'static str, gateway: bool, status: &str, command: &str) -> &'static str {
-    let subject = status.split('.').nth(1);
-    match r {
+fn refine(t: reason::TextReason, e: &Evidence<'_>) -> &'static str {
+    let subject = e.status.split('.').nth(1);
+    match t.reason {
         // An answer to MAIL FROM is about the sender, not the recipient (RFC 5321 §3.3).
-        "userunknown" | "hostunknown" | "filtered" if command == "MAIL" => "rejected",
+        "userunknown" | "hostunknown" | "filtered" if e.command == "MAIL" => "rejected",
         // An answer to HELO/EHLO (or at connection) is about the client, not a domain.
-        "hostunknown" if matches!(command, "HELO" | "EHLO" | "CONN") => "blocked",
-        "userunknown"
-            if is_filter_rejection(status, command) || (gateway && subject != Some("1")) =>
-        {
-            "filtered"
-        }
+        "hostunknown" if matches!(e.command, "HELO" | "EHLO" | "CONN") => "blocked",
+        "userunknown" if !t.is_final && is_filter_rejection(e, subject) => "filtered",
         // RFC 3463 X.2.3: the size limit is the recipient's (per-mailbox), not the system's.
-        "mesgtoobig" if status.ends_with(".2.3") => "exceedlimit",
-        _ => r,
+        "mesgtoobig" if e.status.ends_with(".2.3") => "exceedlimit",
+        r => r,
     }
 }
 
 /// The reason the text names: the remote server's own reply first (what follows "said:",
 /// "returned was:" …), then the whole text; multi-line SMTP replies are joined first.
-fn text_reason(t: &str) -> Option<&'static str> {
+fn text_reason(t: &str) -> Option<reason::TextReason> {
     if t.is_empty() {
         return None;
     }
     let clean = text::join_multiline_reply(t);
     text::remote_reply(&clean)
-        .and_then(reason::from_text)
-        .or_else(|| reason::from_text(&clean))
+        .and_then(reason::text_reason)
+        .or_else(|| reason::text_reason(&clean))
 }
 
-/// "User unknown" that is really a per-recipient filter: answered after DATA (the address
-/// was accepted at RCPT), or with a status that is not about the address (X.2.x mailbox
-/// state, X.7.x policy) outside RCPT.
-fn is_filter_rejection(status: &str, command: &str) -> bool {
-    if status.split('.').nth(1) == Some("1") || command == "RCPT" {
+/// "User unknown" that is not the answer to RCPT TO is a filter's, not the directory's:
+/// RFC 5321 §3.3 has the server check the recipient at RCPT, so an address refused after
+/// it (at DATA, or with no command shown) was accepted there and refused later by a
+/// per-recipient rule. Not so when the status says the address is bad (X.1.x), when the
+/// words come from the directory itself (`final` patterns), or when the answering (or reporting) host is a
+/// provider whose mailbox check runs after DATA (`after_data_directories` in the pattern
+/// file). A filtering gateway's "user unknown" is its filter's unless the status says X.1.x.
+fn is_filter_rejection(e: &Evidence<'_>, subject: Option<&str>) -> bool {
+    if subject == Some("1") {
         return false;
     }
-    command == "DATA" || matches!(status.split('.').nth(1), Some("2") | Some("7"))
+    if e.gateway {
+        return true;
+    }
+    e.command != "RCPT"
+        && !reason::checks_mailbox_after_data(e.rhost)
+        && !reason::checks_mailbox_after_data(e.lhost)
 }
 
 fn is_auto_reply(m: &Message<'_>) -> bool {

@@ -11,23 +11,45 @@ const PATTERNS: &str = include_str!("../../../data/bounce-reasons.toml");
 
 #[derive(Deserialize)]
 struct File {
+    /// Hosts (domain suffixes) of providers that check the mailbox after DATA.
+    #[serde(default)]
+    after_data_directories: Vec<String>,
     reason: Vec<Entry>,
 }
 
 #[derive(Deserialize)]
 struct Entry {
     name: String,
+    /// A match is the answer whatever the SMTP dialogue says (see [`TextReason::is_final`]).
+    #[serde(default, rename = "final")]
+    is_final: bool,
     patterns: Vec<String>,
 }
 
 struct Compiled {
-    reasons: Vec<(String, RegexSet)>,
+    reasons: Vec<(String, bool, RegexSet)>,
+    after_data_directories: Vec<String>,
+}
+
+/// The reason some text names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TextReason {
+    /// One of the taxonomy's reasons.
+    pub reason: &'static str,
+    /// The pattern is one marked `final` in the pattern file: the text comes from the
+    /// authority on the question (the recipient directory), so the SMTP context does not
+    /// turn it into another reason.
+    pub is_final: bool,
 }
 
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     // The file is part of the build and covered by tests; a broken pattern is a bug that the
     // test suite reports, so compile what compiles and drop what does not.
-    let file: File = toml::from_str(PATTERNS).unwrap_or(File { reason: Vec::new() });
+    let file: File = toml::from_str(PATTERNS).unwrap_or(File {
+        after_data_directories: Vec::new(),
+        reason: Vec::new(),
+    });
+    let after_data_directories = file.after_data_directories;
     let reasons = file
         .reason
         .into_iter()
@@ -39,11 +61,32 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
                 .size_limit(1 << 24)
                 .build()
                 .ok()
-                .map(|set| (e.name, set))
+                .map(|set| (e.name, e.is_final, set))
         })
         .collect();
-    Compiled { reasons }
+    Compiled {
+        reasons,
+        after_data_directories,
+    }
 });
+
+/// Whether `rhost` (a host name, maybe followed by an address) belongs to a provider that
+/// checks the mailbox after DATA, so its "user unknown" there is the directory's answer.
+pub(crate) fn checks_mailbox_after_data(rhost: &str) -> bool {
+    let host = rhost
+        .split([' ', '[', '('])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    !host.is_empty()
+        && COMPILED.after_data_directories.iter().any(|suffix| {
+            host == *suffix
+                || host
+                    .strip_suffix(suffix.as_str())
+                    .is_some_and(|rest| rest.ends_with('.'))
+        })
+}
 
 /// Checks the pattern file: every reason compiles and names a reason of the taxonomy.
 pub fn check_patterns() -> Result<usize, String> {
@@ -75,6 +118,11 @@ pub fn check_patterns() -> Result<usize, String> {
 
 /// The reason the text names, if any pattern matches.
 pub(crate) fn from_text(text: &str) -> Option<&'static str> {
+    text_reason(text).map(|t| t.reason)
+}
+
+/// The reason the text names and whether it is final, if any pattern matches.
+pub(crate) fn text_reason(text: &str) -> Option<TextReason> {
     if text.is_empty() {
         return None;
     }
@@ -88,8 +136,11 @@ pub(crate) fn from_text(text: &str) -> Option<&'static str> {
     COMPILED
         .reasons
         .iter()
-        .find(|(_, set)| set.is_match(text))
-        .map(|(name, _)| static_name(name))
+        .find(|(_, _, set)| set.is_match(text))
+        .map(|(name, is_final, _)| TextReason {
+            reason: static_name(name),
+            is_final: *is_final,
+        })
 }
 
 fn static_name(name: &str) -> &'static str {

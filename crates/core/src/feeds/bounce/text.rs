@@ -200,9 +200,13 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
                 continue;
             }
             let rest = c.name("rest").map(|m| m.as_str()).unwrap_or("");
-            let rest = rest
-                .trim_start_matches([':', ',', ';', '.', ' '])
-                .to_string();
+            let rest = if line.trim_start().starts_with(">>>") {
+                // A transcript line (">>> RCPT To:<a@b>"): the command is part of the story.
+                line.trim().to_string()
+            } else {
+                rest.trim_start_matches([':', ',', ';', '.', ' '])
+                    .to_string()
+            };
             starts.push((i, addr, rest));
         }
     }
@@ -360,7 +364,7 @@ pub(crate) fn reply_code(text: &str) -> Option<String> {
 static COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r"(?i)end of data|after data|reply to data|final data|failed after i sent the message|after sending the message|end of message", "DATA"),
-        (r"(?i)rcpt to|\[rcpt_to\]|rcpt command", "RCPT"),
+        (r"(?i)rcpt to|\[rcpt_to\]|rcpt command|\bsmtp:rcpt\b", "RCPT"),
         (r"(?i)mail from|\[mail_from\]|mail command", "MAIL"),
         (r"(?i)my name was rejected|\bhelo\b|\behlo\b|refused to talk to me|greeting", "HELO"),
         (r"(?i)initial connection|connected to .* but|while connecting|connect to", "CONN"),
@@ -376,6 +380,12 @@ static IMPLIED_COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(||
     [
         (
             r"(?i)does not like recipient|rejected recipient|recipient address rejected",
+            "RCPT",
+        ),
+        // Sendmail's answer to RCPT names the address: "550 <a@b>... User unknown" (with an
+        // enhanced status code, the code speaks for itself).
+        (
+            r"(?i)\b[45][0-9][0-9] <?[^\s<>@]+@[^\s<>]+?>?\.\.\. (?:user unknown|no such user)",
             "RCPT",
         ),
         (r"(?i)sender was rejected|sender address rejected", "MAIL"),
@@ -416,6 +426,7 @@ pub(crate) fn transcript(text: &str) -> Option<Transcript> {
     let mut last_sent = "";
     let mut failure: Option<(String, &'static str)> = None;
     let mut in_reply = false;
+    let mut sent_any = false;
     for line in text.lines() {
         let t = line.trim_start();
         let (sent, answer) = if let Some(r) = t.strip_prefix("In:").or(t.strip_prefix(">>>")) {
@@ -435,6 +446,7 @@ pub(crate) fn transcript(text: &str) -> Option<Transcript> {
         in_reply = false;
         if let Some(cmd) = sent {
             last_sent = cmd;
+            sent_any = true;
             if cmd.len() > 8 && cmd[..8].eq_ignore_ascii_case("rcpt to:") {
                 recipients.extend(addresses(&cmd[8..]).into_iter().take(1));
             }
@@ -454,7 +466,10 @@ pub(crate) fn transcript(text: &str) -> Option<Transcript> {
                 "EHLO" => "EHLO",
                 "MAIL" => "MAIL",
                 "RCPT" => "RCPT",
-                "" => "CONN",
+                // Nothing sent yet: a 554 or 421 instead of the greeting is a refusal at
+                // connection (RFC 5321 §3.1); anything else is an answer to a command the
+                // transcript does not show.
+                "" if !sent_any && (ans.starts_with("554") || ans.starts_with("421")) => "CONN",
                 // After DATA's 354, the answer is to the message itself.
                 "DATA" | "BDAT" => "DATA",
                 _ => "",
