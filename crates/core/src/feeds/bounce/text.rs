@@ -214,7 +214,21 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
         let mut found: Vec<Found> = Vec::new();
         for (n, (i, addr, rest)) in starts.iter().enumerate() {
             let end = starts.get(n + 1).map(|s| s.0).unwrap_or(lines.len());
-            let mut diag = rest.clone();
+            // A transcript right above the recipient's line (Sendmail: ">>> MAIL From:<…>",
+            // "<<< 501 …", then "554 <rcpt>... Remote protocol error") is its story.
+            let mut diag = String::new();
+            let above = lines[..*i]
+                .iter()
+                .rev()
+                .take_while(|l| {
+                    let t = l.trim_start();
+                    t.starts_with(">>>") || t.starts_with("<<<")
+                })
+                .count();
+            for l in &lines[i - above..*i] {
+                push_folded(&mut diag, l);
+            }
+            push_folded(&mut diag, rest);
             for l in &lines[i + 1..end] {
                 push_folded(&mut diag, l);
             }
