@@ -32,11 +32,20 @@ pub(crate) fn groups(text: &str) -> Vec<Fields> {
         if name.is_empty() || name.contains(' ') {
             continue;
         }
-        let starts_recipient = name == "final-recipient"
-            || (name == "original-recipient" && !has(&current, "final-recipient"));
-        if starts_recipient
-            && (has(&current, "action") || has(&current, "status") || has(&current, &name))
-        {
+        // Recipients not separated by a blank line: a recipient field starts a new group
+        // when the current group already has its recipient (and, for the second of the
+        // pair, its per-recipient fields). Fields before any recipient field (some MTAs
+        // write Diagnostic-Code and Status first) stay with the recipient that follows.
+        let settled = has(&current, "action") || has(&current, "status");
+        let split = match name.as_str() {
+            "final-recipient" => {
+                has(&current, "final-recipient")
+                    || (has(&current, "original-recipient") && settled)
+            }
+            "original-recipient" => has(&current, "original-recipient"),
+            _ => false,
+        };
+        if split {
             out.push(std::mem::take(&mut current));
         }
         current.push((name, value.trim().to_string()));
@@ -80,6 +89,16 @@ pub(crate) fn looks_like_status(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_before_the_recipient_stay_with_it() {
+        let g = groups(
+            "Reporting-MTA: dns; x\n\nDiagnostic-Code: SMTP; 550 5.1.1 RCP-P1\nStatus: 5.1.1\nFinal-Recipient: rfc822; a@example.org\nAction: failed\n",
+        );
+        assert_eq!(g.len(), 2);
+        assert_eq!(get(&g[1], "status"), Some("5.1.1"));
+        assert_eq!(get(&g[1], "final-recipient"), Some("rfc822; a@example.org"));
+    }
 
     #[test]
     fn groups_split_on_blank_lines_and_unfold() {
