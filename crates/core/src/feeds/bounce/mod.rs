@@ -486,6 +486,7 @@ fn finish(
         replycode: &replycode,
         command: &command,
         action: &action,
+        single,
         rhost: &rhost,
         lhost: if d.lhost.is_empty() {
             &ctx.lhost
@@ -536,6 +537,8 @@ struct Evidence<'a> {
     replycode: &'a str,
     command: &'a str,
     action: &'a str,
+    /// The report is about one recipient only.
+    single: bool,
     /// The host that answered (empty when unknown).
     rhost: &'a str,
     /// The host that wrote the report (its Reporting-MTA).
@@ -549,6 +552,16 @@ fn classify(e: &Evidence<'_>) -> &'static str {
     }
     let by_text = text_reason(e.diag).or_else(|| text_reason(e.text_about));
     if let Some(r) = by_text {
+        // The report's own words about its only recipient ("The user(s) account is
+        // disabled.") are more precise than the remote's generic "user unknown": the
+        // mailbox exists and is switched off (RFC 3463 X.2.1).
+        if e.single
+            && r.reason == "userunknown"
+            && !r.is_final
+            && text_reason(e.whole).is_some_and(|w| w.reason == "suspend")
+        {
+            return "suspend";
+        }
         return refine(r, e);
     }
     if let Some(r) = reason::from_status(e.status) {
