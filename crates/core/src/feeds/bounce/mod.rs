@@ -369,10 +369,13 @@ fn status_drafts(parts: &mime::Parts, human: &str) -> Vec<Draft> {
         let mut reporting = String::new();
         let mut arrival: Option<i64> = None;
         for g in &groups {
-            let recipient = dsn::get(g, "final-recipient")
-                .or_else(|| dsn::get(g, "original-recipient"))
-                .map(|v| dsn::typed(v).1)
-                .and_then(|v| text::addresses(&v).into_iter().next());
+            // RFC 3464 §2.3.2: Final-Recipient is the address delivery failed at (a local
+            // host without a dot, "user@mailhub0", included); Original-Recipient (§2.3.1)
+            // stands in when it is missing or unreadable.
+            let recipient = ["final-recipient", "original-recipient"]
+                .iter()
+                .filter_map(|f| dsn::get(g, f))
+                .find_map(|v| text::mailbox(&dsn::typed(v).1));
             if recipient.is_none() {
                 if let Some(v) = dsn::get(g, "reporting-mta") {
                     reporting = dsn::typed(v).1.to_ascii_lowercase();

@@ -25,6 +25,22 @@ pub(crate) fn addresses(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The one address a recipient field holds ("<a@b.example>", "a@b.example", "a@mailhub0"),
+/// lower-cased.
+pub(crate) fn mailbox(value: &str) -> Option<String> {
+    if let Some(a) = addresses(value).into_iter().next() {
+        return Some(a);
+    }
+    let v = value.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let (local, host) = v.rsplit_once('@')?;
+    let plain = |s: &str, extra: &[char]| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || extra.contains(&c))
+    };
+    (plain(local, &['.', '_', '+', '=']) && plain(host, &[])).then(|| v.to_ascii_lowercase())
+}
+
 /// Local parts that are taken for the report's own senders, never the failed recipient (a
 /// bounce for root@ or abuse@ of a customer's list would be missed; the corpus shows these
 /// names in report text far more often than as recipients).
@@ -542,6 +558,14 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[1].recipient, "b@example.jp");
         assert!(found[1].diagnostic.contains("Mailbox full"));
+    }
+
+    #[test]
+    fn mailbox_of_a_recipient_field() {
+        assert_eq!(mailbox(" <A@B.example>").as_deref(), Some("a@b.example"));
+        assert_eq!(mailbox("kijitora@mailhub0").as_deref(), Some("kijitora@mailhub0"));
+        assert_eq!(mailbox("not an address"), None);
+        assert_eq!(mailbox("a b@c"), None);
     }
 
     #[test]
