@@ -211,6 +211,7 @@ fn read_mbox(
     let mut current: Option<Vec<u8>> = None;
     let mut oversized = false;
     let mut previous_blank = true;
+    let mut previous_closing = false;
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -227,7 +228,7 @@ fn read_mbox(
         let at_end = n == 0;
         let separator = !at_end
             && line.starts_with(b"From ")
-            && (previous_blank || (current.is_some() && is_postmark(&line)));
+            && (previous_blank || (current.is_some() && previous_closing && is_postmark(&line)));
         if (separator || at_end)
             && let Some(data) = current.take()
         {
@@ -257,6 +258,10 @@ fn read_mbox(
             return Ok(());
         }
         previous_blank = line == b"\n" || line == b"\r\n";
+        // "--boundary--": the message before ended with its last MIME part.
+        let trimmed = line.trim_ascii_end();
+        previous_closing =
+            trimmed.len() > 4 && trimmed.starts_with(b"--") && trimmed.ends_with(b"--");
         if separator {
             current = Some(Vec::new());
             continue;
@@ -281,9 +286,10 @@ fn read_mbox(
     }
 }
 
-/// A `From sender Www Mmm dd hh:mm[:ss] [zone] yyyy` line: the mbox postmark, recognised
-/// even without the blank line before it that mboxrd writers put there (some tools append
-/// messages without one). A body line starting `From ` rarely carries a date like this.
+/// A `From sender Www Mmm dd hh:mm[:ss] [zone] yyyy` line: the mbox postmark. Recognised
+/// without the blank line before it that mbox writers put there only right after a closing
+/// MIME boundary (some tools append messages that way); a body that quotes a returned
+/// message after its own text ("bounced e-mail:\nFrom a@b Sat Oct …") stays one message.
 fn is_postmark(line: &[u8]) -> bool {
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     const MONTHS: [&str; 12] = [
@@ -300,7 +306,9 @@ fn is_postmark(line: &[u8]) -> bool {
     let time = words[5];
     let time_ok = time.len() >= 5
         && time.split(':').count() >= 2
-        && time.split(':').all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()));
+        && time
+            .split(':')
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()));
     let year_ok = words[6..]
         .iter()
         .any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
@@ -366,7 +374,7 @@ mod tests {
         let path = dir.join("two.mbox");
         std::fs::write(
             &path,
-            "From a@b  Thu Jul  2 12:05:05 2020\nSubject: one\n\nhello\nFrom the desk of x\n--b--\nFrom c@d  Thu Jul  2 12:05:06 2020\nSubject: two\n\nx\n",
+            "From a@b  Thu Jul  2 12:05:05 2020\nSubject: one\n\nhello\nFrom the desk of x\nFrom q@r  Thu Jul  2 12:05:01 2020\n--b--\nFrom c@d  Thu Jul  2 12:05:06 2020\nSubject: two\n\nx\n",
         )
         .unwrap();
         let items: Vec<Item> = collect(&path, InputLimits::default())
@@ -374,9 +382,13 @@ mod tests {
             .map(|r| r.unwrap())
             .collect();
         assert_eq!(items.len(), 2);
-        assert_eq!(items[0].data, b"Subject: one\n\nhello\nFrom the desk of x\n--b--\n");
-        assert!(is_postmark(b"From MAILER-DAEMON Fri Feb  2 18:30:22 2018\n"));
-        assert!(!is_postmark(b"From the desk of the postmaster, Thu Jul 2\n"));
+        assert_eq!(items[0].data, b"Subject: one\n\nhello\nFrom the desk of x\nFrom q@r  Thu Jul  2 12:05:01 2020\n--b--\n");
+        assert!(is_postmark(
+            b"From MAILER-DAEMON Fri Feb  2 18:30:22 2018\n"
+        ));
+        assert!(!is_postmark(
+            b"From the desk of the postmaster, Thu Jul 2\n"
+        ));
     }
 
     #[test]

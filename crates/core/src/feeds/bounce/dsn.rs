@@ -39,8 +39,7 @@ pub(crate) fn groups(text: &str) -> Vec<Fields> {
         let settled = has(&current, "action") || has(&current, "status");
         let split = match name.as_str() {
             "final-recipient" => {
-                has(&current, "final-recipient")
-                    || (has(&current, "original-recipient") && settled)
+                has(&current, "final-recipient") || (has(&current, "original-recipient") && settled)
             }
             "original-recipient" => has(&current, "original-recipient"),
             _ => false,

@@ -31,7 +31,11 @@ pub(crate) fn mailbox(value: &str) -> Option<String> {
     if let Some(a) = addresses(value).into_iter().next() {
         return Some(a);
     }
-    let v = value.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let v = value
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
     let (local, host) = v.rsplit_once('@')?;
     let plain = |s: &str, extra: &[char]| {
         !s.is_empty()
@@ -563,7 +567,10 @@ mod tests {
     #[test]
     fn mailbox_of_a_recipient_field() {
         assert_eq!(mailbox(" <A@B.example>").as_deref(), Some("a@b.example"));
-        assert_eq!(mailbox("kijitora@mailhub0").as_deref(), Some("kijitora@mailhub0"));
+        assert_eq!(
+            mailbox("kijitora@mailhub0").as_deref(),
+            Some("kijitora@mailhub0")
+        );
         assert_eq!(mailbox("not an address"), None);
         assert_eq!(mailbox("a b@c"), None);
     }
