@@ -62,7 +62,7 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
             .read_to_end(&mut raw)
             .map_err(|e| input(format!("stdin: {e}")))?;
         emit(
-            inboxlens_core::feeds::batch::decode_one("-".into(), raw, Keep::Records),
+            inboxlens_core::feeds::batch::decode_one("-".into(), raw, Keep::Bounces),
             &mut out,
         );
     }
@@ -75,7 +75,7 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    decode_paths(&files, threads, Keep::Records, &mut |d| emit(d, &mut out));
+    decode_paths(&files, threads, Keep::Bounces, &mut |d| emit(d, &mut out));
     if cli.format == Format::Json {
         writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
     }

@@ -46,8 +46,12 @@ pub enum Decoded {
 /// What [`decode_paths`] keeps of each message besides its records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keep {
-    /// Records only (classification).
+    /// Records and the reports messages carry.
     Records,
+    /// Bounce, complaint and auto-reply records only (`inboxlens bounces`): the report
+    /// reader is not run, so a message that only carries a DMARC or TLS report yields
+    /// nothing here (`inboxlens reports` reads those).
+    Bounces,
     /// Records, the raw message and its SHA-256 (import).
     Message,
     /// Reports only (`inboxlens reports`): mail is not run through the bounce decoder.
@@ -63,26 +67,43 @@ pub fn decode_paths(
     f: &mut dyn FnMut(Decoded) -> bool,
 ) {
     let threads = threads.max(1);
-    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, String, Vec<u8>)>(threads * 4);
-    let (done_tx, done_rx) = mpsc::sync_channel::<(usize, Decoded)>(threads * 4);
+    // Messages travel in small chunks: one hand-off per chunk instead of per message keeps
+    // the threads busy decoding rather than waking each other. A chunk is cut at
+    // CHUNK_MESSAGES messages or CHUNK_BYTES bytes, so memory stays bounded.
+    const CHUNK_MESSAGES: usize = 32;
+    const CHUNK_BYTES: usize = 512 * 1024;
+    type Work = Vec<(usize, String, Vec<u8>)>;
+    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(threads * 2);
+    let (done_tx, done_rx) = mpsc::sync_channel::<Vec<(usize, Decoded)>>(threads * 2);
     let work_rx = Arc::new(Mutex::new(work_rx));
     std::thread::scope(|scope| {
         let failed_tx = done_tx.clone();
         scope.spawn(move || {
             let mut seq = 0usize;
+            let mut chunk: Work = Vec::new();
+            let mut chunk_bytes = 0usize;
             for path in paths {
                 let mut keep_going = true;
                 for_each_message(path, InputLimits::default(), &mut |item| {
                     let sent = match item {
-                        Ok(item) => work_tx.send((seq, item.name, item.data)).is_ok(),
+                        Ok(item) => {
+                            chunk_bytes += item.data.len();
+                            chunk.push((seq, item.name, item.data));
+                            if chunk.len() >= CHUNK_MESSAGES || chunk_bytes >= CHUNK_BYTES {
+                                chunk_bytes = 0;
+                                work_tx.send(std::mem::take(&mut chunk)).is_ok()
+                            } else {
+                                true
+                            }
+                        }
                         Err(e) => failed_tx
-                            .send((
+                            .send(vec![(
                                 seq,
                                 Decoded::Failed {
                                     name: e.name,
                                     reason: e.reason,
                                 },
-                            ))
+                            )])
                             .is_ok(),
                     };
                     seq += 1;
@@ -90,8 +111,11 @@ pub fn decode_paths(
                     sent
                 });
                 if !keep_going {
-                    break;
+                    return;
                 }
+            }
+            if !chunk.is_empty() {
+                let _ = work_tx.send(chunk);
             }
         });
         for _ in 0..threads {
@@ -103,11 +127,14 @@ pub fn decode_paths(
                         Ok(guard) => guard.recv(),
                         Err(_) => return,
                     };
-                    let Ok((seq, name, data)) = next else {
+                    let Ok(chunk) = next else {
                         return;
                     };
-                    let result = decode_one(name, data, keep);
-                    if tx.send((seq, result)).is_err() {
+                    let results = chunk
+                        .into_iter()
+                        .map(|(seq, name, data)| (seq, decode_one(name, data, keep)))
+                        .collect();
+                    if tx.send(results).is_err() {
                         return;
                     }
                 }
@@ -117,11 +144,11 @@ pub fn decode_paths(
         let mut pending: BTreeMap<usize, Decoded> = BTreeMap::new();
         let mut next = 0usize;
         let mut stopped = false;
-        for (seq, result) in done_rx.iter() {
+        for results in done_rx.iter() {
             if stopped {
                 continue;
             }
-            pending.insert(seq, result);
+            pending.extend(results);
             while let Some(result) = pending.remove(&next) {
                 next += 1;
                 if !f(result) {
@@ -145,7 +172,10 @@ pub fn decode_paths(
 /// merely carries an unreadable archive stays a bounce.
 pub fn decode_one(name: String, data: Vec<u8>, keep: Keep) -> Decoded {
     let limits = ReportLimits::default();
-    let (records, report) = if is_bare_report(&data) {
+    let (records, report) = if is_bare_report(&data) && keep == Keep::Bounces {
+        // A report file (XML, JSON, an archive) holds no bounce.
+        (Vec::new(), None)
+    } else if is_bare_report(&data) {
         match parse_report(&data, limits) {
             Ok(Some(report)) => (Vec::new(), Some(Box::new(report))),
             Ok(None) => (Vec::new(), None),
@@ -177,15 +207,19 @@ pub fn decode_one(name: String, data: Vec<u8>, keep: Keep) -> Decoded {
             }
         };
         let is_complaint_or_bounce = records.iter().any(|r| r.feedbacktype != "auth-failure");
-        match parse_report(&data, limits) {
-            Ok(Some(report)) => (records, Some(Box::new(report))),
-            Ok(None) => (records, None),
-            Err(_) if is_complaint_or_bounce => (records, None),
-            Err(e) => {
-                return Decoded::Failed {
-                    name,
-                    reason: e.to_string(),
-                };
+        if keep == Keep::Bounces {
+            (records, None)
+        } else {
+            match parse_report(&data, limits) {
+                Ok(Some(report)) => (records, Some(Box::new(report))),
+                Ok(None) => (records, None),
+                Err(_) if is_complaint_or_bounce => (records, None),
+                Err(e) => {
+                    return Decoded::Failed {
+                        name,
+                        reason: e.to_string(),
+                    };
+                }
             }
         }
     };

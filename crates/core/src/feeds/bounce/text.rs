@@ -394,51 +394,76 @@ pub(crate) fn reply_code(text: &str) -> Option<String> {
 }
 
 /// Phrases that name the command outright ("in reply to end of DATA command", "after RCPT
-/// TO:", sendmail's ">>> MAIL From:", qmail's "[RCPT_TO]").
-static COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    [
-        (r"(?i)end of data|after data|reply to data|final data|failed after i sent the message|after sending the message|end of message", "DATA"),
-        (r"(?i)rcpt to|\[rcpt_to\]|rcpt command|\bsmtp:rcpt\b", "RCPT"),
-        (r"(?i)mail from|\[mail_from\]|mail command", "MAIL"),
-        (r"(?i)my name was rejected|\bhelo\b|\behlo\b|refused to talk to me|greeting", "HELO"),
-        (r"(?i)initial connection|connected to .* but|while connecting|connect to", "CONN"),
-    ]
-    .into_iter()
-    .map(|(p, c)| (re(p), c))
-    .collect()
-});
+/// TO:", sendmail's ">>> MAIL From:", qmail's "[RCPT_TO]"), each with the command.
+const COMMAND_WORDS: &[(&str, &str)] = &[
+    (
+        r"end of data|after data|reply to data|final data|failed after i sent the message|after sending the message|end of message",
+        "DATA",
+    ),
+    (r"rcpt to|\[rcpt_to\]|rcpt command|\bsmtp:rcpt\b", "RCPT"),
+    (r"mail from|\[mail_from\]|mail command", "MAIL"),
+    (
+        r"my name was rejected|\bhelo\b|\behlo\b|refused to talk to me|greeting",
+        "HELO",
+    ),
+    (
+        r"initial connection|connected to .* but|while connecting|connect to",
+        "CONN",
+    ),
+];
 
 /// Wording that only implies the command (Postfix's "Recipient address rejected" is usually,
 /// not always, the RCPT answer): used when nothing names it.
-static IMPLIED_COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    [
-        (
-            r"(?i)does not like recipient|rejected recipient|recipient address rejected",
-            "RCPT",
-        ),
-        // Sendmail's answer to RCPT names the address: "550 <a@b>... User unknown" (with an
-        // enhanced status code, the code speaks for itself).
-        (
-            r"(?i)\b[45][0-9][0-9] <?[^\s<>@]+@[^\s<>]+?>?\.\.\. (?:user unknown|no such user)",
-            "RCPT",
-        ),
-        (r"(?i)sender was rejected|sender address rejected", "MAIL"),
-    ]
-    .into_iter()
-    .map(|(p, c)| (re(p), c))
-    .collect()
-});
+const IMPLIED_COMMAND_WORDS: &[(&str, &str)] = &[
+    (
+        r"does not like recipient|rejected recipient|recipient address rejected",
+        "RCPT",
+    ),
+    // Sendmail's answer to RCPT names the address: "550 <a@b>... User unknown" (with an
+    // enhanced status code, the code speaks for itself).
+    (
+        r"\b[45][0-9][0-9] <?[^\s<>@]+@[^\s<>]+?>?\.\.\. (?:user unknown|no such user)",
+        "RCPT",
+    ),
+    (r"sender was rejected|sender address rejected", "MAIL"),
+];
+
+/// One regex per list: the alternatives as numbered groups, so one scan finds the earliest
+/// mention (leftmost match; at the same position the earlier entry wins).
+struct CommandMatcher {
+    regex: Regex,
+    commands: Vec<&'static str>,
+}
+
+impl CommandMatcher {
+    fn new(words: &[(&str, &'static str)]) -> Self {
+        let alternation = words
+            .iter()
+            .map(|(p, _)| format!("({p})"))
+            .collect::<Vec<_>>()
+            .join("|");
+        CommandMatcher {
+            regex: re(&format!("(?i){alternation}")),
+            commands: words.iter().map(|(_, c)| *c).collect(),
+        }
+    }
+
+    fn find(&self, text: &str) -> Option<&'static str> {
+        let caps = self.regex.captures(text)?;
+        (1..caps.len())
+            .find(|i| caps.get(*i).is_some())
+            .and_then(|i| self.commands.get(i - 1).copied())
+    }
+}
+
+static COMMANDS: LazyLock<CommandMatcher> = LazyLock::new(|| CommandMatcher::new(COMMAND_WORDS));
+static IMPLIED_COMMANDS: LazyLock<CommandMatcher> =
+    LazyLock::new(|| CommandMatcher::new(IMPLIED_COMMAND_WORDS));
 
 /// The SMTP command the error answered, from the wording around it.
 pub(crate) fn command(text: &str) -> Option<&'static str> {
     // The earliest mention wins: "after RCPT TO: … 503 need MAIL" is about RCPT.
-    let earliest = |list: &[(Regex, &'static str)]| {
-        list.iter()
-            .filter_map(|(r, c)| r.find(text).map(|m| (m.start(), *c)))
-            .min_by_key(|(at, _)| *at)
-            .map(|(_, c)| c)
-    };
-    earliest(&COMMANDS).or_else(|| earliest(&IMPLIED_COMMANDS))
+    COMMANDS.find(text).or_else(|| IMPLIED_COMMANDS.find(text))
 }
 
 /// What an SMTP session transcript in a report shows: Postfix's "errors from" report to the
