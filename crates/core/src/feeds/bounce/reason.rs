@@ -56,7 +56,11 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         .filter_map(|e| {
             // Patterns are written in lower case and matched against lower-cased text:
             // case-sensitive automata are several times faster than case-folding ones.
-            RegexSetBuilder::new(&e.patterns)
+            let patterns = e
+                .patterns
+                .iter()
+                .map(|p| crate::feeds::bounce::text::ascii_word_boundaries(p));
+            RegexSetBuilder::new(patterns)
                 .case_insensitive(false)
                 .size_limit(1 << 24)
                 .build()

@@ -7,8 +7,15 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 fn re(pattern: &str) -> Regex {
-    // The patterns below are constants checked by the unit tests.
-    Regex::new(pattern).unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| unreachable!()))
+    // The patterns below are constants checked by the unit tests. Word boundaries are ASCII
+    // ones: a Unicode `\b` makes the regex engine leave its fast DFA for non-ASCII text.
+    Regex::new(&ascii_word_boundaries(pattern))
+        .unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| unreachable!()))
+}
+
+/// `pattern` with each `\b` made an ASCII word boundary (`(?-u:\b)`).
+pub(crate) fn ascii_word_boundaries(pattern: &str) -> String {
+    pattern.replace(r"\b", r"(?-u:\b)")
 }
 
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
@@ -428,31 +435,38 @@ const IMPLIED_COMMAND_WORDS: &[(&str, &str)] = &[
     (r"sender was rejected|sender address rejected", "MAIL"),
 ];
 
-/// One regex per list: the alternatives as numbered groups, so one scan finds the earliest
-/// mention (leftmost match; at the same position the earlier entry wins).
+/// One regex per list, so one scan finds the earliest mention (leftmost match; at the same
+/// position the earlier entry wins); which entry it was is then read from the few bytes
+/// that matched. Word boundaries are ASCII ones: a Unicode `\b` sends the regex engine to
+/// its slow paths on non-ASCII text.
 struct CommandMatcher {
-    regex: Regex,
-    commands: Vec<&'static str>,
+    any: Regex,
+    each: Vec<(Regex, &'static str)>,
 }
 
 impl CommandMatcher {
     fn new(words: &[(&str, &'static str)]) -> Self {
         let alternation = words
             .iter()
-            .map(|(p, _)| format!("({p})"))
+            .map(|(p, _)| format!("(?:{})", ascii_word_boundaries(p)))
             .collect::<Vec<_>>()
             .join("|");
         CommandMatcher {
-            regex: re(&format!("(?i){alternation}")),
-            commands: words.iter().map(|(_, c)| *c).collect(),
+            any: re(&format!("(?i){alternation}")),
+            each: words
+                .iter()
+                .map(|(p, c)| (re(&format!("(?i)^(?:{})", ascii_word_boundaries(p))), *c))
+                .collect(),
         }
     }
 
     fn find(&self, text: &str) -> Option<&'static str> {
-        let caps = self.regex.captures(text)?;
-        (1..caps.len())
-            .find(|i| caps.get(*i).is_some())
-            .and_then(|i| self.commands.get(i - 1).copied())
+        let m = self.any.find(text)?;
+        let hit = &text[m.start()..];
+        self.each
+            .iter()
+            .find(|(r, _)| r.is_match(hit))
+            .map(|(_, c)| *c)
     }
 }
 
