@@ -376,10 +376,10 @@ mod tests {
             &path,
             "From a@b  Thu Jul  2 12:05:05 2020\nSubject: one\n\nhello\nFrom the desk of x\nFrom q@r  Thu Jul  2 12:05:01 2020\n--b--\nFrom c@d  Thu Jul  2 12:05:06 2020\nSubject: two\n\nx\n",
         )
-        .unwrap();
+        .expect("write");
         let items: Vec<Item> = collect(&path, InputLimits::default())
             .into_iter()
-            .map(|r| r.unwrap())
+            .map(|r| r.expect("readable"))
             .collect();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].data, b"Subject: one\n\nhello\nFrom the desk of x\nFrom q@r  Thu Jul  2 12:05:01 2020\n--b--\n");

@@ -677,3 +677,62 @@ fn auto_reply(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
     }
     vec![rec]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Postfix-style plain bounce about one recipient whose error line is `line`.
+    fn reason_of(line: &str) -> String {
+        let raw = format!(
+            "From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\nTo: s@example.com\nSubject: Undelivered Mail Returned to Sender\n\nI'm sorry to have to inform you that your message could not be delivered.\n\n<r@example.org>: {line}\n"
+        );
+        let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        assert_eq!(records.len(), 1, "{line}");
+        records[0].reason.clone()
+    }
+
+    #[test]
+    fn user_unknown_is_a_filter_unless_rcpt_or_the_directory_says_so() {
+        // Refused after RCPT accepted it (RFC 5321 §3.3): a per-recipient filter.
+        assert_eq!(
+            reason_of(
+                "host mx.example.org[192.0.2.1] said: 550 Unknown user (in reply to end of DATA command)"
+            ),
+            "filtered"
+        );
+        assert_eq!(reason_of("550 Unknown user"), "filtered");
+        // The answer to RCPT TO, or an X.1.1 status: the address does not exist.
+        assert_eq!(
+            reason_of(
+                "host mx.example.org[192.0.2.1] said: 550 Unknown user (in reply to RCPT TO command)"
+            ),
+            "userunknown"
+        );
+        assert_eq!(reason_of("550 5.1.1 Unknown user"), "userunknown");
+        // Sendmail's RCPT answer names the address.
+        assert_eq!(
+            reason_of("550 <r@example.org>... User unknown"),
+            "userunknown"
+        );
+        // The directory's own words, and a provider that checks mailboxes after DATA.
+        assert_eq!(
+            reason_of("User r (r@example.org) not listed in Domino Directory"),
+            "userunknown"
+        );
+        assert_eq!(
+            reason_of(
+                "host aspmx.l.google.com[192.0.2.2] said: 550 Unknown user (in reply to end of DATA command)"
+            ),
+            "userunknown"
+        );
+    }
+
+    #[test]
+    fn the_report_saying_the_account_is_disabled_outranks_user_unknown() {
+        let raw = "From: MAILER-DAEMON@mx.example.net\nTo: s@example.com\nSubject: Undelivered Mail\n\nThe user(s) account is disabled.\n\n<r@example.org>: 550 user unknown (in reply to RCPT TO command)\n";
+        let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        assert_eq!(records[0].reason, "suspend");
+        assert!(!records[0].hardbounce);
+    }
+}
