@@ -72,6 +72,17 @@ fn import_a_folder_then_filter_and_drill_down() {
         ] {
             assert!(bars.iter().any(|b| b == r), "{r} missing from {bars:?}");
         }
+        // What each reason means and what to do: one row per reason of the chart, the
+        // engine's own words.
+        click(&c, "#fd-reason-guide summary").await;
+        let guide = wait_texts(&c, "#fd-guide-table tbody tr", |t| t.len() == bars.len()).await;
+        let feedback = inboxlens_core::feeds::record::reason_guide("feedback").expect("guide");
+        assert!(
+            guide
+                .iter()
+                .any(|r| r.starts_with("feedback") && r.contains(feedback.fix.as_str())),
+            "{guide:?}"
+        );
         let rows = wait_texts(&c, "#fd-table tbody tr", |t| t.len() == 5).await;
         assert_eq!(rows.len(), 5, "{rows:?}");
         click(&c, "#fd-chart .bar[data-reason=\"mailboxfull\"] rect").await;
@@ -94,6 +105,14 @@ fn import_a_folder_then_filter_and_drill_down() {
         assert!(
             source[0].contains("Final-Recipient: rfc822; gone@receiver.example"),
             "{source:?}"
+        );
+        let facts = texts(&c, "#fd-record-facts tbody tr").await;
+        let unknown = inboxlens_core::feeds::record::reason_guide("userunknown").expect("guide");
+        assert!(
+            facts
+                .iter()
+                .any(|r| r.starts_with("what it means") && r.contains(unknown.meaning.as_str())),
+            "{facts:?}"
         );
         // The hostile bounce: its diagnostic and subject stay text.
         click(&c, "#fd-hardness option[value=\"\"]").await;

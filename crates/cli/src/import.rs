@@ -162,7 +162,13 @@ pub fn feeds(cli: &Cli, args: &FeedsArgs) -> anyhow::Result<Outcome> {
                 s.messages, s.bounces, s.hard, s.complaints, s.autoreplies
             );
             for c in &s.by_reason {
-                println!("  {:<16} {}", c.name, c.count);
+                let meaning = s
+                    .reason_guide
+                    .iter()
+                    .find(|g| g.name == c.name)
+                    .map(|g| format!("  {} Fix: {}", g.meaning, g.fix))
+                    .unwrap_or_default();
+                println!("  {:<16} {:>7}{meaning}", c.name, c.count);
             }
         } else {
             print_json(cli.format, &s)?;

@@ -590,6 +590,12 @@ svg rect.complaints{{fill:#c0392b}} svg polyline.dmarc{{fill:none;stroke:#1a7f37
             .map(|c| (c.name.clone(), c.count))
             .collect();
         bars(&mut o, &items);
+        let rows: Vec<Vec<String>> = f
+            .reason_guide
+            .iter()
+            .map(|g| vec![esc(&g.name), esc(&g.meaning), esc(&g.fix)])
+            .collect();
+        table(&mut o, &["reason", "what it means", "what to do"], &rows);
     }
     if !r.recent.is_empty() {
         let rows: Vec<Vec<String>> = r

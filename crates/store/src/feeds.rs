@@ -157,6 +157,8 @@ pub struct FeedSummary {
     pub autoreplies: u64,
     /// Records per reason, most first.
     pub by_reason: Vec<Count>,
+    /// What each reason of `by_reason` means and what to do about it, in the same order.
+    pub reason_guide: Vec<ReasonNote>,
     /// Bounce records per recipient domain, most first (top 20).
     pub by_domain: Vec<Count>,
     /// Complaint records per feedback type.
@@ -165,6 +167,29 @@ pub struct FeedSummary {
     pub first: Option<i64>,
     /// Latest record time.
     pub last: Option<i64>,
+}
+
+/// A reason with its plain-words meaning and fix.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReasonNote {
+    /// The reason (one of the 35).
+    pub name: String,
+    /// What happened.
+    pub meaning: String,
+    /// What the sender should do.
+    pub fix: String,
+}
+
+impl ReasonNote {
+    /// The note for `reason`; `None` for a name outside the taxonomy.
+    pub fn of(reason: &str) -> Option<Self> {
+        inboxlens_core::feeds::record::reason_guide(reason).map(|g| ReasonNote {
+            name: reason.to_string(),
+            meaning: g.meaning.clone(),
+            fix: g.fix.clone(),
+        })
+    }
 }
 
 /// A name and how often it occurs.
@@ -429,6 +454,14 @@ impl Store {
             [account_id],
             |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
         )?;
+        let by_reason = counts(
+            "SELECT reason, count(*) AS n FROM feed_records WHERE account_id = ?1
+             GROUP BY reason ORDER BY n DESC, reason",
+        )?;
+        let reason_guide = by_reason
+            .iter()
+            .filter_map(|c| ReasonNote::of(&c.name))
+            .collect();
         Ok(FeedSummary {
             messages: count("SELECT count(*) FROM feed_messages WHERE account_id = ?1")?,
             bounces: count(
@@ -443,10 +476,8 @@ impl Store {
             autoreplies: count(
                 "SELECT count(*) FROM feed_records WHERE account_id = ?1 AND kind = 'autoreply'",
             )?,
-            by_reason: counts(
-                "SELECT reason, count(*) AS n FROM feed_records WHERE account_id = ?1
-                 GROUP BY reason ORDER BY n DESC, reason",
-            )?,
+            by_reason,
+            reason_guide,
             by_domain: counts(
                 "SELECT recipient_domain, count(*) AS n FROM feed_records
                  WHERE account_id = ?1 AND kind = 'bounce' AND recipient_domain IS NOT NULL

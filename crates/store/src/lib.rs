@@ -26,8 +26,8 @@ pub use export::{
     write_atomically,
 };
 pub use feeds::{
-    Count, FailedInput, FeedFilter, FeedMessage, FeedSummary, ImportSummary, StoredMessage,
-    StoredRecord, day_start, message_kind,
+    Count, FailedInput, FeedFilter, FeedMessage, FeedSummary, ImportSummary, ReasonNote,
+    StoredMessage, StoredRecord, day_start, message_kind,
 };
 pub use habits::{
     AccountScore, DayTrend, LogImportSummary, LogRowError, StoredRule, shipped_rules,

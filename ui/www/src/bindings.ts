@@ -1110,6 +1110,10 @@ autoreplies: number,
  */
 by_reason: Array<Count>, 
 /**
+ * What each reason of `by_reason` means and what to do about it, in the same order.
+ */
+reason_guide: Array<ReasonNote>, 
+/**
  * Bounce records per recipient domain, most first (top 20).
  */
 by_domain: Array<Count>, 
@@ -1595,6 +1599,20 @@ confirmed: Array<string>,
  * Why the lookup failed.
  */
 error: string | null, };
+
+export type ReasonNote = { 
+/**
+ * The reason (one of the 35).
+ */
+name: string, 
+/**
+ * What happened.
+ */
+meaning: string, 
+/**
+ * What the sender should do.
+ */
+fix: string, };
 
 export type ReceiverResult = { 
 /**

@@ -1,5 +1,8 @@
 //! One decoded bounce, complaint or auto-reply, per recipient.
 
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
 
 /// One record: what happened to one recipient of one original message.
@@ -96,3 +99,44 @@ pub const REASONS: [&str; 35] = [
     "undefined",
     "failedstarttls",
 ];
+
+/// What a reason means for the sender and what to do about it, in plain words
+/// (`crates/core/data/bounce-reason-guide.toml`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct ReasonGuide {
+    /// What happened.
+    pub meaning: String,
+    /// What the sender should do.
+    pub fix: String,
+}
+
+#[derive(Deserialize)]
+struct GuideFile {
+    reason: BTreeMap<String, ReasonGuide>,
+}
+
+static GUIDE: LazyLock<BTreeMap<String, ReasonGuide>> = LazyLock::new(|| {
+    // Part of the build; the unit test below fails if it does not parse or misses a reason.
+    toml::from_str::<GuideFile>(include_str!("../../data/bounce-reason-guide.toml"))
+        .map(|f| f.reason)
+        .unwrap_or_default()
+});
+
+/// The plain-words guide for `reason` (one of [`REASONS`]).
+pub fn reason_guide(reason: &str) -> Option<&'static ReasonGuide> {
+    GUIDE.get(reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_has_a_guide_and_no_guide_names_an_unknown_reason() {
+        for r in REASONS {
+            let g = reason_guide(r).unwrap_or_else(|| panic!("no guide for {r}"));
+            assert!(g.meaning.len() > 20 && g.fix.len() > 5, "{r}");
+        }
+        assert_eq!(GUIDE.len(), REASONS.len());
+    }
+}

@@ -13,6 +13,7 @@ import { table } from './findings.js';
 /** @typedef {import('../bindings').StoredRecord} StoredRecord */
 /** @typedef {import('../bindings').FeedSummary} FeedSummary */
 /** @typedef {import('../bindings').ImportSummary} ImportSummary */
+/** @typedef {import('../bindings').ReasonNote} ReasonNote */
 
 const REASONS = ['userunknown', 'mailboxfull', 'filtered', 'rejected', 'blocked', 'hostunknown', 'authfailure', 'feedback', 'expired', 'networkerror', 'policyviolation', 'requireptr', 'suspend', 'spamdetected', 'systemerror', 'notaccept', 'securityerror', 'mailererror', 'norelaying', 'hasmoved', 'notcompliantrfc', 'toomanyconn', 'vacation', 'onhold', 'badreputation', 'delivered', 'exceedlimit', 'mesgtoobig', 'contenterror', 'syntaxerror', 'virusdetected', 'speeding', 'systemfull', 'undefined', 'failedstarttls'];
 
@@ -96,8 +97,12 @@ export async function feedsView(root) {
     }
   }
 
+  /** What each reason of the account means and what to do, from the last summary. @type {Map<string, ReasonNote>} */
+  let guide = new Map();
+
   /** @param {FeedSummary} x */
   function renderSummary(x) {
+    guide = new Map(x.reason_guide.map((g) => [g.name, g]));
     if (x.messages === 0) {
       replace(summaryPanel, h('h2', { text: 'Summary' }), h('p', { class: 'empty', text: 'Nothing imported for this account yet. Import its bounce and feedback-loop mail above.' }));
       return;
@@ -113,7 +118,10 @@ export async function feedsView(root) {
     }
     replace(summaryPanel, h('h2', { text: 'Summary' }),
       h('p', { id: 'fd-totals', text: `${x.messages} messages; ${x.bounces} bounces (${x.hard} hard, ${x.bounces - x.hard} soft), ${x.complaints} complaints, ${x.autoreplies} auto-replies${range}` }),
-      h('h3', { text: 'Reasons' }), chart(x.by_reason, 'fd-chart'), ...extra);
+      h('h3', { text: 'Reasons' }), chart(x.by_reason, 'fd-chart'),
+      h('details', { id: 'fd-reason-guide' }, h('summary', { text: 'What these reasons mean and what to do' }),
+        table(['reason', 'what it means', 'what to do'], x.reason_guide.map((g) => [g.name, g.meaning, g.fix]), 'fd-guide-table')),
+      ...extra);
   }
 
   /**
@@ -128,7 +136,7 @@ export async function feedsView(root) {
     items.forEach((c, i) => {
       const y = i * row + 2;
       const g = s('g', { class: 'bar', 'data-reason': c.name });
-      g.append(s('text', { x: 0, y: y + 15, class: 'bar-label' }, c.name),
+      g.append(s('title', {}, `${c.name}: ${guide.get(c.name)?.meaning ?? ''}`), s('text', { x: 0, y: y + 15, class: 'bar-label' }, c.name),
         s('rect', { x: 130, y, width: Math.max(2, Math.round((c.count / max) * 440)), height: row - 6, rx: 3 }),
         s('text', { x: 136 + Math.round((c.count / max) * 440), y: y + 15, class: 'bar-value' }, String(c.count)));
       const pick = () => { reason.value = REASONS.includes(c.name) ? c.name : ''; void loadRecords(); };
@@ -167,7 +175,7 @@ export async function feedsView(root) {
         h('td', { text: when(x.timestamp) }),
         h('td', { class: 'wrap', text: x.recipient ?? '—' }),
         h('td', { text: r.kind }),
-        h('td', { text: x.reason }),
+        h('td', { text: x.reason, title: guide.get(x.reason)?.meaning ?? '' }),
         h('td', { text: r.kind === 'bounce' ? (x.hardbounce ? 'hard' : 'soft') : '' }),
         h('td', { text: x.status || '—' }),
         h('td', { class: 'wrap', text: x.diagnosticcode.length > 160 ? `${x.diagnosticcode.slice(0, 160)}…` : x.diagnosticcode }),
@@ -186,6 +194,7 @@ export async function feedsView(root) {
       const x = r.record;
       const facts = [
         ['recipient', x.recipient ?? '—'], ['original sender', x.addresser ?? '—'], ['reason', x.reason],
+        ['what it means', guide.get(x.reason)?.meaning ?? '—'], ['what to do', guide.get(x.reason)?.fix ?? '—'],
         ['hard bounce', x.hardbounce ? 'yes' : 'no'], ['status', x.status || '—'], ['reply code', x.replycode || '—'],
         ['action', x.action || '—'], ['SMTP command', x.command || '—'], ['remote host', x.rhost || '—'],
         ['reporting host', x.lhost || '—'], ['feedback type', x.feedbacktype || '—'], ['message-id', x.messageid || '—'],
