@@ -299,7 +299,10 @@ fn the_account_report_is_self_contained_escaped_and_redacted() {
     // Each bounce reason comes with what it means and what to do (the engine's guide).
     let guide = inboxlens_core::feeds::record::reason_guide("userunknown").expect("guide");
     assert!(html.contains("<th>what to do</th>"));
-    assert!(html.contains(&guide.fix.replace('\'', "&#39;")), "userunknown fix missing");
+    assert!(
+        html.contains(&guide.fix.replace('\'', "&#39;")),
+        "userunknown fix missing"
+    );
     // Personal data: the hard-bounced recipient appears only by its domain.
     assert!(!html.contains("gone@receiver.example"), "recipient leaked");
     assert!(html.contains("[redacted]@receiver.example"));

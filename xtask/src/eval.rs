@@ -101,8 +101,8 @@ const SUITES: &[Suite] = &[
         dir: "bounces/dev-crlf",
         issue: 6,
         scorer: Some(bounces),
-        threshold: 0.93,
-        gates: &[("recipient", 0.95), ("hard/soft", 0.93)],
+        threshold: 0.95,
+        gates: &[("recipient", 0.95), ("hard/soft", 0.95)],
     },
     Suite {
         name: "ARF complaints",

@@ -598,9 +598,23 @@ fn text_reason(t: &str) -> Option<reason::TextReason> {
         return None;
     }
     let clean = text::join_multiline_reply(t);
-    text::remote_reply(&clean)
-        .and_then(reason::text_reason)
-        .or_else(|| reason::text_reason(&clean))
+    if let Some(remote) = text::remote_reply(&clean) {
+        if let Some(r) = reason::text_reason(remote) {
+            return Some(r);
+        }
+        // The remote server's own enhanced status code outranks the report's wording around
+        // its reply (Amazon SES: "Unknown address error 550-'5.7.1 … Access denied'").
+        if let Some(reason) = text::status(remote)
+            .filter(|s| !s.ends_with(".0.0"))
+            .and_then(|s| reason::from_status(&s))
+        {
+            return Some(reason::TextReason {
+                reason,
+                is_final: false,
+            });
+        }
+    }
+    reason::text_reason(&clean)
 }
 
 /// "User unknown" that is not the answer to RCPT TO is a filter's, not the directory's:

@@ -188,7 +188,7 @@ pub(crate) fn from_status(status: &str) -> Option<&'static str> {
         ("5", "3") => "exceedlimit",  // Too many recipients
         ("5", _) => "syntaxerror",
         ("6", _) => "contenterror",
-        ("7", "1") => "rejected", // Delivery not authorized, message refused
+        ("7", "1") => "securityerror", // Delivery not authorized, message refused
         ("7", "2") | ("7", "3") | ("7", "4") | ("7", "5") | ("7", "6") | ("7", "7") => {
             "securityerror"
         }

@@ -354,7 +354,7 @@ pub(crate) fn join_multiline_reply(text: &str) -> std::borrow::Cow<'_, str> {
 
 static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<)",
+        r"(?i)(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-')",
     )
 });
 
