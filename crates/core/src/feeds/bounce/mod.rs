@@ -621,9 +621,10 @@ fn text_reason(t: &str) -> Option<reason::TextReason> {
 /// RFC 5321 §3.3 has the server check the recipient at RCPT, so an address refused after
 /// it (at DATA, or with no command shown) was accepted there and refused later by a
 /// per-recipient rule. Not so when the status says the address is bad (X.1.x), when the
-/// words come from the directory itself (`final` patterns), or when the answering (or reporting) host is a
-/// provider whose mailbox check runs after DATA (`after_data_directories` in the pattern
-/// file). A filtering gateway's "user unknown" is its filter's unless the status says X.1.x.
+/// words come from the directory itself (`final` patterns), or when the answering (or
+/// reporting) host is a provider whose mailbox check runs after DATA
+/// (`after_data_directories` in the pattern file). A filtering gateway's "user unknown" is
+/// its filter's unless the status says X.1.x.
 fn is_filter_rejection(e: &Evidence<'_>, subject: Option<&str>) -> bool {
     if subject == Some("1") {
         return false;
