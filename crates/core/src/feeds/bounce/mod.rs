@@ -125,6 +125,12 @@ fn decode_nested(
     if let Some(records) = ses::decode(&ctx, &parts, raw) {
         return Ok(records);
     }
+    // A DMARC failure report written as plain text (Exim's "DMARC Forensic Report": "A message
+    // claiming to be from you has failed the published DMARC policy…") is a report about the
+    // domain, not a bounce; the report reader (`inboxlens reports`, import) takes it.
+    if is_plain_dmarc_failure_report(&ctx.subject, &parts.human) {
+        return Ok(Vec::new());
+    }
     let mut records = bounce(&ctx, &parts);
     // A report forwarded as an attachment ("Fw: Returned mail"): decode the attached one.
     if (records.is_empty()
@@ -637,6 +643,17 @@ fn is_filter_rejection(e: &Evidence<'_>, subject: Option<&str>) -> bool {
         && !reason::checks_mailbox_after_data(e.lhost)
 }
 
+/// A DMARC failure (forensic) report without an ARF part (RFC 7489 §7.3 reports are ARF; Exim
+/// and others also send a plain-text form).
+fn is_plain_dmarc_failure_report(subject: &str, human: &[String]) -> bool {
+    let subject = subject.to_ascii_lowercase();
+    (subject.contains("dmarc forensic report") || subject.contains("dmarc failure report"))
+        && human.iter().any(|h| {
+            let lower = h.to_ascii_lowercase();
+            lower.contains("dmarc") && lower.contains("sender ip address")
+        })
+}
+
 fn is_auto_reply(m: &Message<'_>) -> bool {
     let header = |name: &str| m.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
     if header("Auto-Submitted").is_some_and(|v| v.starts_with("auto-replied")) {
@@ -740,6 +757,16 @@ mod tests {
                 "host aspmx.l.google.com[192.0.2.2] said: 550 Unknown user (in reply to end of DATA command)"
             ),
             "userunknown"
+        );
+    }
+
+    #[test]
+    fn a_plain_text_dmarc_failure_report_is_no_bounce() {
+        let raw = "From: no-reply@mx.example.net\nTo: dmarc@example.com\nSubject: DMARC Forensic Report for example.com from IP 203.0.113.68\n\nA message claiming to be from you has failed the published DMARC policy for your domain.\n\n  Sender Domain: example.com\n  Sender IP Address: 203.0.113.68\n\nReceived: from x\nFrom: user@example.com\nTo: a@b.example\n";
+        assert!(
+            decode(raw.as_bytes(), "t.eml", Limits::default())
+                .expect("decodes")
+                .is_empty()
         );
     }
 
