@@ -356,10 +356,24 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
         }
     }
     let single = drafts.len() == 1;
+    // Mail from a person ("I sent mail to d@… but it came back", subject "Re: returned
+    // mail?") reads like a bounce to the text scraper; without a status code, a reply code
+    // or any named cause it is none.
+    let from_person = decodedby == "text"
+        && ctx
+            .from
+            .as_deref()
+            .is_some_and(|f| !text::is_system_address(f));
     drafts
         .into_iter()
         .filter(|d| d.recipient.is_some())
         .map(|d| finish(ctx, d, single, &whole, original.as_ref(), decodedby))
+        .filter(|r| {
+            !(from_person
+                && r.reason == "undefined"
+                && r.status.is_empty()
+                && r.replycode.is_empty())
+        })
         .collect()
 }
 
@@ -757,6 +771,16 @@ mod tests {
                 "host aspmx.l.google.com[192.0.2.2] said: 550 Unknown user (in reply to end of DATA command)"
             ),
             "userunknown"
+        );
+    }
+
+    #[test]
+    fn a_person_asking_about_returned_mail_is_no_bounce() {
+        let raw = "From: Alice <alice@example.com>\nTo: bob@example.org\nSubject: Re: returned mail?\n\nI sent mail to dave@example.net but it came back. Do you know why?\n";
+        assert!(
+            decode(raw.as_bytes(), "t.eml", Limits::default())
+                .expect("decodes")
+                .is_empty()
         );
     }
 
