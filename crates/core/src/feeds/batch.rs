@@ -77,6 +77,10 @@ pub fn decode_paths(
     let (done_tx, done_rx) = mpsc::sync_channel::<Vec<(usize, Decoded)>>(threads * 2);
     let work_rx = Arc::new(Mutex::new(work_rx));
     std::thread::scope(|scope| {
+        if keep != Keep::Reports {
+            // The patterns compile beside the reader, not in the first worker's way.
+            scope.spawn(super::bounce::warm_up);
+        }
         let failed_tx = done_tx.clone();
         scope.spawn(move || {
             let mut seq = 0usize;

@@ -50,24 +50,34 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         reason: Vec::new(),
     });
     let after_data_directories = file.after_data_directories;
-    let reasons = file
-        .reason
-        .into_iter()
-        .filter_map(|e| {
-            // Patterns are written in lower case and matched against lower-cased text:
-            // case-sensitive automata are several times faster than case-folding ones.
-            let patterns = e
-                .patterns
-                .iter()
-                .map(|p| crate::feeds::bounce::text::ascii_word_boundaries(p));
-            RegexSetBuilder::new(patterns)
-                .case_insensitive(false)
-                .size_limit(1 << 24)
-                .build()
-                .ok()
-                .map(|set| (e.name, e.is_final, set))
-        })
-        .collect();
+    let compile = |entries: Vec<Entry>| -> Vec<(String, bool, RegexSet)> {
+        entries
+            .into_iter()
+            .filter_map(|e| {
+                // Patterns are written in lower case and matched against lower-cased text:
+                // case-sensitive automata are several times faster than case-folding ones.
+                let patterns = e
+                    .patterns
+                    .iter()
+                    .map(|p| crate::feeds::bounce::text::ascii_word_boundaries(p));
+                RegexSetBuilder::new(patterns)
+                    .case_insensitive(false)
+                    .size_limit(1 << 24)
+                    .build()
+                    .ok()
+                    .map(|set| (e.name, e.is_final, set))
+            })
+            .collect()
+    };
+    // Compiling some 600 patterns is most of a short run's start-up: two halves at once.
+    let mut first = file.reason;
+    let second = first.split_off(first.len() / 2);
+    let reasons = std::thread::scope(|scope| {
+        let later = scope.spawn(|| compile(second));
+        let mut reasons = compile(first);
+        reasons.extend(later.join().unwrap_or_default());
+        reasons
+    });
     Compiled {
         reasons,
         after_data_directories,
