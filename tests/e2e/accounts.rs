@@ -2,41 +2,32 @@
 
 use fantoccini::Locator;
 
-use super::driver::{Driver, SERIAL, close, fill, texts, wait_for, wait_texts};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
+use super::driver::{SERIAL, fill, in_app, runtime, texts, wait_for, wait_texts, with_app};
 
 #[test]
 fn account_created_in_the_ui_survives_a_restart() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("e2e.db");
-    rt().block_on(async {
-        {
-            let driver = Driver::start(&db);
-            let c = driver.session().await;
-            wait_for(&c, "#accounts-empty").await;
-            fill(&c, "#account-name", "Acme Mail").await;
-            fill(&c, "#account-domains", "acme.example, news.acme.example").await;
-            fill(&c, "#account-ips", "192.0.2.10, 2001:db8::25").await;
-            fill(&c, "#account-selectors", "s1, s2").await;
+    runtime().block_on(async {
+        in_app(&db, async |c| {
+            wait_for(c, "#accounts-empty").await;
+            fill(c, "#account-name", "Acme Mail").await;
+            fill(c, "#account-domains", "acme.example, news.acme.example").await;
+            fill(c, "#account-ips", "192.0.2.10, 2001:db8::25").await;
+            fill(c, "#account-selectors", "s1, s2").await;
             c.find(Locator::Css("#account-save"))
                 .await
                 .expect("save")
                 .click()
                 .await
                 .expect("click");
-            let names = wait_texts(&c, ".account-row .account-name", |t| !t.is_empty()).await;
+            let names = wait_texts(c, ".account-row .account-name", |t| !t.is_empty()).await;
             assert_eq!(names, vec!["Acme Mail".to_string()]);
-            let banner = wait_for(&c, "#account-form-message .banner.ok").await;
+            let banner = wait_for(c, "#account-form-message .banner.ok").await;
             assert!(banner.text().await.expect("text").contains("Acme Mail"));
-            close(c).await;
-        }
+        })
+        .await;
         // The app wrote a real SQLite file: the CLI's store sees the same account.
         let store = inboxlens_store::Store::open(&db).expect("open the app's database");
         let a = store
@@ -45,18 +36,16 @@ fn account_created_in_the_ui_survives_a_restart() {
         assert_eq!(a.domains, vec!["acme.example", "news.acme.example"]);
         assert_eq!(a.sending_ips, vec!["192.0.2.10", "2001:db8::25"]);
         drop(store);
-        {
-            let driver = Driver::start(&db);
-            let c = driver.session().await;
-            let names = wait_texts(&c, ".account-row .account-name", |t| !t.is_empty()).await;
+        in_app(&db, async |c| {
+            let names = wait_texts(c, ".account-row .account-name", |t| !t.is_empty()).await;
             assert_eq!(names, vec!["Acme Mail".to_string()], "listed after restart");
-            let row = texts(&c, ".account-row").await.join(" ");
+            let row = texts(c, ".account-row").await.join(" ");
             assert!(
                 row.contains("acme.example") && row.contains("2001:db8::25"),
                 "{row}"
             );
-            close(c).await;
-        }
+        })
+        .await;
     });
 }
 
@@ -65,28 +54,26 @@ fn bad_input_is_refused_hostile_names_stay_text_edit_and_delete_work() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("e2e.db");
-    rt().block_on(async {
-        let driver = Driver::start(&db);
-        let c = driver.session().await;
-        wait_for(&c, "#accounts-empty").await;
+    with_app(&db, async |c| {
+        wait_for(c, "#accounts-empty").await;
 
         // A bad IP: the Rust validation error arrives as {code, message} and is shown.
-        fill(&c, "#account-name", "Broken").await;
-        fill(&c, "#account-ips", "192.0.2.300").await;
+        fill(c, "#account-name", "Broken").await;
+        fill(c, "#account-ips", "192.0.2.300").await;
         c.find(Locator::Css("#account-save"))
             .await
             .expect("save")
             .click()
             .await
             .expect("click");
-        let banner = wait_for(&c, "#error-banner:not([hidden])").await;
+        let banner = wait_for(c, "#error-banner:not([hidden])").await;
         let text = banner.text().await.expect("banner text");
         assert!(
             text.contains("192.0.2.300") && text.contains("invalid-input"),
             "{text}"
         );
         assert_eq!(
-            texts(&c, ".account-row").await.len(),
+            texts(c, ".account-row").await.len(),
             0,
             "nothing was created"
         );
@@ -94,15 +81,15 @@ fn bad_input_is_refused_hostile_names_stay_text_edit_and_delete_work() {
         // Markup in a name is shown as text and never runs.
         let hostile =
             "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
-        fill(&c, "#account-name", hostile).await;
-        fill(&c, "#account-ips", "").await;
+        fill(c, "#account-name", hostile).await;
+        fill(c, "#account-ips", "").await;
         c.find(Locator::Css("#account-save"))
             .await
             .expect("save")
             .click()
             .await
             .expect("click");
-        let names = wait_texts(&c, ".account-row .account-name", |t| !t.is_empty()).await;
+        let names = wait_texts(c, ".account-row .account-name", |t| !t.is_empty()).await;
         assert_eq!(names, vec![hostile.to_string()]);
         assert_eq!(c.title().await.expect("title"), "Inboxlens");
         let imgs = c
@@ -118,30 +105,29 @@ fn bad_input_is_refused_hostile_names_stay_text_edit_and_delete_work() {
             .click()
             .await
             .expect("click");
-        let name = wait_for(&c, "#account-name").await;
+        let name = wait_for(c, "#account-name").await;
         assert_eq!(
             name.prop("value").await.expect("value").as_deref(),
             Some(hostile)
         );
-        fill(&c, "#account-name", "Renamed Ltd").await;
-        fill(&c, "#account-domains", "renamed.example").await;
+        fill(c, "#account-name", "Renamed Ltd").await;
+        fill(c, "#account-domains", "renamed.example").await;
         c.find(Locator::Css("#account-save"))
             .await
             .expect("save")
             .click()
             .await
             .expect("click");
-        let names = wait_texts(&c, ".account-row .account-name", |t| t == ["Renamed Ltd"]).await;
+        let names = wait_texts(c, ".account-row .account-name", |t| t == ["Renamed Ltd"]).await;
         assert_eq!(names, vec!["Renamed Ltd".to_string()]);
-        let row = texts(&c, ".account-row").await.join(" ");
+        let row = texts(c, ".account-row").await.join(" ");
         assert!(row.contains("renamed.example"), "{row}");
 
         // Delete asks once, then deletes.
-        let del = wait_for(&c, ".account-row button[data-action=\"delete\"]").await;
+        let del = wait_for(c, ".account-row button[data-action=\"delete\"]").await;
         del.click().await.expect("arm");
         del.click().await.expect("confirm");
-        wait_for(&c, "#accounts-empty").await;
-        close(c).await;
+        wait_for(c, "#accounts-empty").await;
     });
 }
 
@@ -150,10 +136,8 @@ fn the_navigation_lists_every_view_and_none_is_a_placeholder() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("e2e.db");
-    rt().block_on(async {
-        let driver = Driver::start(&db);
-        let c = driver.session().await;
-        let labels: Vec<String> = texts(&c, "#nav button")
+    with_app(&db, async |c| {
+        let labels: Vec<String> = texts(c, "#nav button")
             .await
             .iter()
             .map(|l| l.trim().to_string())
@@ -175,6 +159,5 @@ fn the_navigation_lists_every_view_and_none_is_a_placeholder() {
                 "Settings",
             ]
         );
-        close(c).await;
     });
 }

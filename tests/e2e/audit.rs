@@ -6,7 +6,7 @@ use inboxlens_core::account::AccountInput;
 use inboxlens_store::Store;
 use inboxlens_tests::DnsFixture;
 
-use super::driver::{Driver, SERIAL, click, close, fill, texts, wait_for, wait_texts};
+use super::driver::{SERIAL, click, fill, texts, wait_for, wait_texts, with_app};
 
 async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
     wait_for(c, css).await.attr(name).await.ok().flatten()
@@ -34,43 +34,37 @@ fn audit_flow_tree_evidence_history_and_account() {
         .expect("account")
         .id
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let driver = Driver::start(&db);
-        let c = driver.session().await;
-        click(&c, "#nav button[data-view=\"audit\"]").await;
+    with_app(&db, async |c| {
+        click(c, "#nav button[data-view=\"audit\"]").await;
 
         // Over the lookup limit: critical verdict, the budget, the tree, the finding.
-        fill(&c, "#audit-domain", "spf-many.audit.test").await;
-        click(&c, "#audit-run").await;
-        let verdict = attr(&c, ".audit-report .verdict", "data-verdict").await;
+        fill(c, "#audit-domain", "spf-many.audit.test").await;
+        click(c, "#audit-run").await;
+        let verdict = attr(c, ".audit-report .verdict", "data-verdict").await;
         assert_eq!(verdict.as_deref(), Some("critical"));
-        let budget = wait_for(&c, "#spf-budget")
+        let budget = wait_for(c, "#spf-budget")
             .await
             .text()
             .await
             .expect("budget");
         assert_eq!(budget, "11 of 10 DNS lookups");
-        let nodes = texts(&c, ".spf-node > .spf-domain").await;
+        let nodes = texts(c, ".spf-node > .spf-domain").await;
         assert!(
             nodes.contains(&"_i3.spf-many.audit.test".to_string()),
             "{nodes:?}"
         );
-        let costs = texts(&c, ".spf-tree .spf-term .cost").await;
+        let costs = texts(c, ".spf-tree .spf-term .cost").await;
         assert!(
             costs.len() >= 10 && costs.iter().all(|c| c.trim() == "1"),
             "{costs:?}"
         );
         click(
-            &c,
+            c,
             "details.finding[data-id=\"spf-too-many-lookups\"] > summary",
         )
         .await;
         let evidence = texts(
-            &c,
+            c,
             "details.finding[data-id=\"spf-too-many-lookups\"] pre.evidence",
         )
         .await
@@ -80,7 +74,7 @@ fn audit_flow_tree_evidence_history_and_account() {
             "{evidence}"
         );
         let fix = texts(
-            &c,
+            c,
             "details.finding[data-id=\"spf-too-many-lookups\"] .fix-text",
         )
         .await
@@ -88,17 +82,17 @@ fn audit_flow_tree_evidence_history_and_account() {
         assert!(fix.contains("ip4:198.51.100.11"), "{fix}");
 
         // Re-run: the history shows both runs and that nothing changed.
-        click(&c, ".audit-rerun").await;
-        let runs = wait_texts(&c, ".audit-history tbody tr", |t| t.len() == 2).await;
+        click(c, ".audit-rerun").await;
+        let runs = wait_texts(c, ".audit-history tbody tr", |t| t.len() == 2).await;
         assert_eq!(runs.len(), 2, "{runs:?}");
         assert!(runs[0].contains("no change"), "{runs:?}");
         assert!(runs[1].contains("first run"), "{runs:?}");
 
         // Hostile markup in a DNS record stays text and runs nothing.
-        fill(&c, "#audit-domain", "hostile.audit.test").await;
-        click(&c, "#audit-run").await;
-        wait_for(&c, ".audit-report[data-domain=\"hostile.audit.test\"]").await;
-        let record = texts(&c, "details[data-section=\"spf\"] pre.record")
+        fill(c, "#audit-domain", "hostile.audit.test").await;
+        click(c, "#audit-run").await;
+        wait_for(c, ".audit-report[data-domain=\"hostile.audit.test\"]").await;
+        let record = texts(c, "details[data-section=\"spf\"] pre.record")
             .await
             .join("");
         assert!(
@@ -114,28 +108,25 @@ fn audit_flow_tree_evidence_history_and_account() {
         );
 
         // An account: its domain and IP, a clean verdict, PTR checked, policy not fetched.
-        fill(&c, "#audit-domain", "").await;
-        wait_for(&c, "#audit-account")
+        fill(c, "#audit-domain", "").await;
+        wait_for(c, "#audit-account")
             .await
             .select_by_value(&account_id.to_string())
             .await
             .expect("select account");
-        click(&c, "#audit-run").await;
-        wait_for(&c, ".audit-report[data-domain=\"good.audit.test\"]").await;
-        let verdict = attr(&c, ".audit-report .verdict", "data-verdict").await;
+        click(c, "#audit-run").await;
+        wait_for(c, ".audit-report[data-domain=\"good.audit.test\"]").await;
+        let verdict = attr(c, ".audit-report .verdict", "data-verdict").await;
         assert_eq!(verdict.as_deref(), Some("pass"));
         // Sections without problems start closed; open the two to read.
-        click(&c, "details[data-section=\"ptr\"] > summary").await;
-        click(&c, "details[data-section=\"mta-sts\"] > summary").await;
-        let ptr = texts(&c, "details[data-section=\"ptr\"] td")
-            .await
-            .join(" ");
+        click(c, "details[data-section=\"ptr\"] > summary").await;
+        click(c, "details[data-section=\"mta-sts\"] > summary").await;
+        let ptr = texts(c, "details[data-section=\"ptr\"] td").await.join(" ");
         assert!(ptr.contains("mx1.good.audit.test"), "{ptr}");
-        let sts = texts(&c, "details[data-section=\"mta-sts\"] p.hint")
+        let sts = texts(c, "details[data-section=\"mta-sts\"] p.hint")
             .await
             .join(" ");
         assert!(sts.contains("not fetched"), "{sts}");
-        close(c).await;
     });
     let s = Store::open(&db).expect("reopen");
     let h = s.history(Some(account_id), 10).expect("history");

@@ -6,7 +6,7 @@ use inboxlens_core::blocklist::Catalogue;
 use inboxlens_store::Store;
 use inboxlens_tests::{DnsFixture, fixture};
 
-use super::driver::{Driver, SERIAL, click, close, fill, texts, wait_for, wait_texts};
+use super::driver::{SERIAL, click, fill, texts, wait_for, wait_texts, with_app};
 
 async fn cell_status(c: &Client, target: &str, zone: &str) -> Option<String> {
     let css = format!(".bl-row[data-target=\"{target}\"] button[data-zone=\"{zone}\"]");
@@ -37,55 +37,44 @@ fn blocklist_matrix_details_and_catalogue() {
         .expect("account")
         .id
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let driver = Driver::start(&db);
-        let c = driver.session().await;
-        click(&c, "#nav button[data-view=\"blocklists\"]").await;
-        wait_for(&c, "#bl-lists tbody tr").await;
+    with_app(&db, async |c| {
+        click(c, "#nav button[data-view=\"blocklists\"]").await;
+        wait_for(c, "#bl-lists tbody tr").await;
 
-        fill(
-            &c,
-            "#bl-targets",
-            "192.0.2.10, 192.0.2.66, mail.spammy.test",
-        )
-        .await;
-        click(&c, "#bl-check").await;
-        let rows = wait_texts(&c, ".bl-row td.name", |t| t.len() == 3).await;
+        fill(c, "#bl-targets", "192.0.2.10, 192.0.2.66, mail.spammy.test").await;
+        click(c, "#bl-check").await;
+        let rows = wait_texts(c, ".bl-row td.name", |t| t.len() == 3).await;
         assert_eq!(rows.len(), 3, "{rows:?}");
         assert_eq!(
-            cell_status(&c, "192.0.2.10", "zen.dnsbl.test")
+            cell_status(c, "192.0.2.10", "zen.dnsbl.test")
                 .await
                 .as_deref(),
             Some("listed")
         );
         assert_eq!(
-            cell_status(&c, "192.0.2.10", "refused.dnsbl.test")
+            cell_status(c, "192.0.2.10", "refused.dnsbl.test")
                 .await
                 .as_deref(),
             Some("refused")
         );
         assert_eq!(
-            cell_status(&c, "192.0.2.10", "everything.dnsbl.test")
+            cell_status(c, "192.0.2.10", "everything.dnsbl.test")
                 .await
                 .as_deref(),
             Some("dead-list")
         );
         assert_eq!(
-            cell_status(&c, "mail.spammy.test", "dbl.dnsbl.test")
+            cell_status(c, "mail.spammy.test", "dbl.dnsbl.test")
                 .await
                 .as_deref(),
             Some("listed")
         );
         assert_eq!(
-            cell_status(&c, "mail.spammy.test", "zen.dnsbl.test").await,
+            cell_status(c, "mail.spammy.test", "zen.dnsbl.test").await,
             None,
             "IP lists do not apply"
         );
-        let findings = texts(&c, "#bl-findings li").await.join("\n");
+        let findings = texts(c, "#bl-findings li").await.join("\n");
         assert!(
             findings.contains("critical") && findings.contains("192.0.2.10 is listed on Test ZEN"),
             "{findings}"
@@ -93,11 +82,11 @@ fn blocklist_matrix_details_and_catalogue() {
 
         // Details of a listing whose TXT is hostile markup: shown as text, nothing runs.
         click(
-            &c,
+            c,
             ".bl-row[data-target=\"192.0.2.66\"] button[data-zone=\"zen.dnsbl.test\"]",
         )
         .await;
-        let txt = wait_for(&c, "#bl-detail-txt")
+        let txt = wait_for(c, "#bl-detail-txt")
             .await
             .text()
             .await
@@ -113,7 +102,7 @@ fn blocklist_matrix_details_and_catalogue() {
                 .expect("find")
                 .is_empty()
         );
-        let meaning = wait_for(&c, "#bl-detail-meaning")
+        let meaning = wait_for(c, "#bl-detail-meaning")
             .await
             .text()
             .await
@@ -121,23 +110,23 @@ fn blocklist_matrix_details_and_catalogue() {
         assert_eq!(meaning, "SBL: direct spam source");
 
         // Catalogue: untick the DBL; a new check no longer asks it.
-        click(&c, "input.bl-enabled[data-zone=\"dbl.dnsbl.test\"]").await;
+        click(c, "input.bl-enabled[data-zone=\"dbl.dnsbl.test\"]").await;
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        let dbl_box = wait_for(&c, "input.bl-enabled[data-zone=\"dbl.dnsbl.test\"]").await;
+        let dbl_box = wait_for(c, "input.bl-enabled[data-zone=\"dbl.dnsbl.test\"]").await;
         assert_eq!(
             dbl_box.prop("checked").await.expect("checked").as_deref(),
             Some("false")
         );
 
         // An account's targets, with the typed ones cleared.
-        fill(&c, "#bl-targets", "").await;
-        wait_for(&c, "#bl-account")
+        fill(c, "#bl-targets", "").await;
+        wait_for(c, "#bl-account")
             .await
             .select_by_value(&account_id.to_string())
             .await
             .expect("select account");
-        click(&c, "#bl-check").await;
-        let rows = wait_texts(&c, ".bl-row td.name", |t| t.len() == 2).await;
+        click(c, "#bl-check").await;
+        let rows = wait_texts(c, ".bl-row td.name", |t| t.len() == 2).await;
         assert_eq!(rows.len(), 2, "{rows:?}");
         assert!(
             c.find_all(Locator::Css("button[data-zone=\"dbl.dnsbl.test\"]"))
@@ -146,23 +135,22 @@ fn blocklist_matrix_details_and_catalogue() {
                 .is_empty()
         );
         assert_eq!(
-            cell_status(&c, "spammy.test", "uri.dnsbl.test")
+            cell_status(c, "spammy.test", "uri.dnsbl.test")
                 .await
                 .as_deref(),
             Some("listed")
         );
 
         // A broken catalogue edit is refused with the parser's message.
-        click(&c, "#bl-catalogue details summary").await;
-        fill(&c, "#bl-toml", "[[list]]\nname = \"Broken\"").await;
-        click(&c, "#bl-toml-save").await;
-        let banner = wait_for(&c, "#error-banner:not([hidden])")
+        click(c, "#bl-catalogue details summary").await;
+        fill(c, "#bl-toml", "[[list]]\nname = \"Broken\"").await;
+        click(c, "#bl-toml-save").await;
+        let banner = wait_for(c, "#error-banner:not([hidden])")
             .await
             .text()
             .await
             .expect("banner");
         assert!(banner.contains("invalid-catalogue"), "{banner}");
-        close(c).await;
     });
     let s = Store::open(&db).expect("reopen");
     let cat = s.blocklists().expect("catalogue");

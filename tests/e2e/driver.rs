@@ -169,6 +169,27 @@ fn descendants(root: u32) -> Vec<u32> {
     out
 }
 
+/// Starts the app on `db`, runs `steps` in its window, then closes the session and the app.
+pub async fn in_app(db: &Path, steps: impl AsyncFnOnce(&Client)) {
+    let driver = Driver::start(db);
+    let c = driver.session().await;
+    steps(&c).await;
+    close(c).await;
+}
+
+/// [`in_app`] on a runtime of its own: one test, one app session.
+pub fn with_app(db: &Path, steps: impl AsyncFnOnce(&Client)) {
+    runtime().block_on(in_app(db, steps));
+}
+
+/// A single-threaded runtime for the WebDriver client.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// Ends the session (closes the app) and gives WebKitWebDriver time to let go.
 pub async fn close(client: Client) {
     client.close().await.expect("close session");

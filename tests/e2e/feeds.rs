@@ -6,7 +6,7 @@ use inboxlens_core::account::AccountInput;
 use inboxlens_store::Store;
 
 use super::driver::{
-    Driver, SERIAL, assert_nothing_became_markup, click, close, texts, wait_for, wait_texts,
+    SERIAL, assert_nothing_became_markup, click, texts, wait_for, wait_texts, with_app,
 };
 
 #[test]
@@ -24,23 +24,17 @@ fn import_a_folder_then_filter_and_drill_down() {
         .expect("account");
     }
     let folder = inboxlens_tests::fixture("feeds");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let driver = Driver::start(&db);
-        let c = driver.session().await;
-        click(&c, "#nav button[data-view=\"feeds\"]").await;
-        wait_for(&c, "#fd-summary .empty").await;
+    with_app(&db, async |c| {
+        click(c, "#nav button[data-view=\"feeds\"]").await;
+        wait_for(c, "#fd-summary .empty").await;
         c.execute(
             "document.getElementById('fd-paths').value = arguments[0];",
             vec![serde_json::Value::String(folder.display().to_string())],
         )
         .await
         .expect("paths");
-        click(&c, "#fd-import").await;
-        let progress = wait_texts(&c, "#fd-progress", |t| {
+        click(c, "#fd-import").await;
+        let progress = wait_texts(c, "#fd-progress", |t| {
             t.iter().any(|s| s.starts_with("Done."))
         })
         .await;
@@ -50,19 +44,19 @@ fn import_a_folder_then_filter_and_drill_down() {
             "{progress:?}"
         );
         // The empty file is named, the rest imported.
-        let failed = texts(&c, "#fd-failed-list li").await;
+        let failed = texts(c, "#fd-failed-list li").await;
         assert_eq!(failed.len(), 1, "{failed:?}");
         assert!(
             failed[0].contains("empty.eml") && failed[0].contains("empty file"),
             "{failed:?}"
         );
-        let totals = wait_texts(&c, "#fd-totals", |t| !t.is_empty()).await;
+        let totals = wait_texts(c, "#fd-totals", |t| !t.is_empty()).await;
         assert!(
             totals[0].contains("3 bounces (1 hard, 2 soft), 1 complaints, 1 auto-replies"),
             "{totals:?}"
         );
         // The reason chart has one bar per reason; clicking one filters the table.
-        let bars = texts(&c, "#fd-chart .bar-label").await;
+        let bars = texts(c, "#fd-chart .bar-label").await;
         for r in [
             "userunknown",
             "mailboxfull",
@@ -74,8 +68,8 @@ fn import_a_folder_then_filter_and_drill_down() {
         }
         // What each reason means and what to do: one row per reason of the chart, the
         // engine's own words.
-        click(&c, "#fd-reason-guide summary").await;
-        let guide = wait_texts(&c, "#fd-guide-table tbody tr", |t| t.len() == bars.len()).await;
+        click(c, "#fd-reason-guide summary").await;
+        let guide = wait_texts(c, "#fd-guide-table tbody tr", |t| t.len() == bars.len()).await;
         let feedback = inboxlens_core::feeds::record::reason_guide("feedback").expect("guide");
         assert!(
             guide
@@ -83,30 +77,30 @@ fn import_a_folder_then_filter_and_drill_down() {
                 .any(|r| r.starts_with("feedback") && r.contains(feedback.fix.as_str())),
             "{guide:?}"
         );
-        let rows = wait_texts(&c, "#fd-table tbody tr", |t| t.len() == 5).await;
+        let rows = wait_texts(c, "#fd-table tbody tr", |t| t.len() == 5).await;
         assert_eq!(rows.len(), 5, "{rows:?}");
-        click(&c, "#fd-chart .bar[data-reason=\"mailboxfull\"] rect").await;
-        let rows = wait_texts(&c, "#fd-table tbody tr", |t| t.len() == 1).await;
+        click(c, "#fd-chart .bar[data-reason=\"mailboxfull\"] rect").await;
+        let rows = wait_texts(c, "#fd-table tbody tr", |t| t.len() == 1).await;
         assert!(rows[0].contains("full@receiver.example"), "{rows:?}");
         // Filter form: hard bounces only.
         c.execute("document.getElementById('fd-reason').value = '';", vec![])
             .await
             .expect("reset reason");
-        click(&c, "#fd-hardness option[value=\"hard\"]").await;
-        click(&c, "#fd-apply").await;
-        let rows = wait_texts(&c, "#fd-table tbody tr", |t| {
+        click(c, "#fd-hardness option[value=\"hard\"]").await;
+        click(c, "#fd-apply").await;
+        let rows = wait_texts(c, "#fd-table tbody tr", |t| {
             t.len() == 1 && t[0].contains("gone@")
         })
         .await;
         assert!(rows[0].contains("userunknown"), "{rows:?}");
         // Drill down: the original message as text.
-        click(&c, "#fd-table tbody tr .show-message").await;
-        let source = wait_texts(&c, "#fd-message-text", |t| !t.is_empty()).await;
+        click(c, "#fd-table tbody tr .show-message").await;
+        let source = wait_texts(c, "#fd-message-text", |t| !t.is_empty()).await;
         assert!(
             source[0].contains("Final-Recipient: rfc822; gone@receiver.example"),
             "{source:?}"
         );
-        let facts = texts(&c, "#fd-record-facts tbody tr").await;
+        let facts = texts(c, "#fd-record-facts tbody tr").await;
         let unknown = inboxlens_core::feeds::record::reason_guide("userunknown").expect("guide");
         assert!(
             facts
@@ -115,10 +109,10 @@ fn import_a_folder_then_filter_and_drill_down() {
             "{facts:?}"
         );
         // The hostile bounce: its diagnostic and subject stay text.
-        click(&c, "#fd-hardness option[value=\"\"]").await;
-        click(&c, "#fd-reason option[value=\"blocked\"]").await;
-        click(&c, "#fd-apply").await;
-        let rows = wait_texts(&c, "#fd-table tbody tr", |t| {
+        click(c, "#fd-hardness option[value=\"\"]").await;
+        click(c, "#fd-reason option[value=\"blocked\"]").await;
+        click(c, "#fd-apply").await;
+        let rows = wait_texts(c, "#fd-table tbody tr", |t| {
             t.len() == 1 && t[0].contains("victim@")
         })
         .await;
@@ -126,8 +120,8 @@ fn import_a_folder_then_filter_and_drill_down() {
             rows[0].contains("<script>document.title='pwned'"),
             "{rows:?}"
         );
-        click(&c, "#fd-table tbody tr .show-message").await;
-        let source = wait_texts(&c, "#fd-message-text", |t| {
+        click(c, "#fd-table tbody tr .show-message").await;
+        let source = wait_texts(c, "#fd-message-text", |t| {
             t.iter().any(|s| s.contains("victim@"))
         })
         .await;
@@ -135,15 +129,14 @@ fn import_a_folder_then_filter_and_drill_down() {
             source[0].contains("<style>body{display:none}</style>"),
             "{source:?}"
         );
-        assert_nothing_became_markup(&c).await;
+        assert_nothing_became_markup(c).await;
         // Importing the same folder again adds nothing.
-        click(&c, "#fd-import").await;
-        let progress = wait_texts(&c, "#fd-progress", |t| {
+        click(c, "#fd-import").await;
+        let progress = wait_texts(c, "#fd-progress", |t| {
             t.iter()
                 .any(|s| s.starts_with("Done.") && s.contains(" 0 new"))
         })
         .await;
         assert!(progress[0].contains("0 new"), "{progress:?}");
-        close(c).await;
     });
 }

@@ -4,7 +4,7 @@
 use inboxlens_store::Store;
 use inboxlens_tests::DnsFixture;
 
-use super::driver::{Driver, SERIAL, assert_nothing_became_markup, click, close, texts, wait_for};
+use super::driver::{SERIAL, assert_nothing_became_markup, click, texts, wait_for, with_app};
 
 const HOSTILE: &str = "Return-Path: <bounce@good.audit.test>\r\n\
 Received: from mx1.good.audit.test (mx1.good.audit.test [192.0.2.30])\r\n\tby mx.receiver.example with ESMTPS id abc; Thu, 26 Nov 2026 10:00:05 +0000\r\n\
@@ -30,15 +30,9 @@ fn hostile_message_is_verified_and_shown_as_text() {
             .expect("nameserver");
         s.set_setting("timeout", "2").expect("timeout");
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let driver = Driver::start(&db);
-        let c = driver.session().await;
-        click(&c, "#nav button[data-view=\"message\"]").await;
-        wait_for(&c, "#msg-raw").await;
+    with_app(&db, async |c| {
+        click(c, "#nav button[data-view=\"message\"]").await;
+        wait_for(c, "#msg-raw").await;
         // Pasted as a user would: the textarea's value (WebDriver typing drops new lines).
         c.execute(
             "document.getElementById('msg-raw').value = arguments[0];",
@@ -46,8 +40,8 @@ fn hostile_message_is_verified_and_shown_as_text() {
         )
         .await
         .expect("paste");
-        click(&c, "#msg-verify").await;
-        let verdict = wait_for(&c, "#msg-report .verdict")
+        click(c, "#msg-verify").await;
+        let verdict = wait_for(c, "#msg-report .verdict")
             .await
             .attr("data-verdict")
             .await
@@ -57,27 +51,26 @@ fn hostile_message_is_verified_and_shown_as_text() {
             Some("error"),
             "no DKIM signature: error"
         );
-        let subject = texts(&c, "#msg-report .verdict-subject").await.join("");
+        let subject = texts(c, "#msg-report .verdict-subject").await.join("");
         assert_eq!(subject, "<img src=x onerror=document.title='pwned'> hello");
-        let findings = texts(&c, "#msg-report details.finding .finding-id").await;
+        let findings = texts(c, "#msg-report details.finding .finding-id").await;
         assert!(
             findings.iter().any(|f| f == "message-dkim-none"),
             "{findings:?}"
         );
         // SPF passed for the envelope in the trace; the receiver's claim of a DKIM pass is
         // shown beside ours.
-        let hint = texts(&c, "#msg-report .verdict .hint").await.join("");
+        let hint = texts(c, "#msg-report .verdict .hint").await.join("");
         assert!(hint.contains("SPF pass"), "{hint}");
-        click(&c, "details[data-section=\"headers\"] > summary").await;
-        click(&c, "details[data-section=\"receiver\"] > summary").await;
-        let headers = texts(&c, "#msg-headers td").await.join("\n");
+        click(c, "details[data-section=\"headers\"] > summary").await;
+        click(c, "details[data-section=\"receiver\"] > summary").await;
+        let headers = texts(c, "#msg-headers td").await.join("\n");
         assert!(
             headers.contains("<style>body{display:none}</style>"),
             "{headers}"
         );
         assert!(headers.contains("javascript:document.title"), "{headers}");
         // Nothing ran, nothing became markup.
-        assert_nothing_became_markup(&c).await;
-        close(c).await;
+        assert_nothing_became_markup(c).await;
     });
 }
