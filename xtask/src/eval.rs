@@ -89,10 +89,10 @@ const SUITES: &[Suite] = &[
         dir: "bounces/dev",
         issue: 6,
         scorer: Some(bounces),
-        threshold: 0.97,
+        threshold: 0.975,
         gates: &[
             ("recipient", 0.985),
-            ("hard/soft", 0.98),
+            ("hard/soft", 0.985),
             ("non-bounces-without-record", 0.5),
         ],
     },
@@ -101,8 +101,8 @@ const SUITES: &[Suite] = &[
         dir: "bounces/dev-crlf",
         issue: 6,
         scorer: Some(bounces),
-        threshold: 0.95,
-        gates: &[("recipient", 0.95), ("hard/soft", 0.95)],
+        threshold: 0.97,
+        gates: &[("recipient", 0.95), ("hard/soft", 0.97)],
     },
     Suite {
         name: "ARF complaints",

@@ -63,6 +63,8 @@ const REPORT_FIELDS: &[&str] = &[
     "x-apple-unsubscribe",
     "return-path",
     "list-id",
+    "x-mlserver",
+    "x-ml-server",
 ];
 
 /// Header fields a record reads from the returned message.

@@ -173,6 +173,9 @@ pub(crate) struct Context {
     /// The report comes from a filtering appliance (McAfee, m-FILTER, MXLogic, ActiveHunter):
     /// such gateways answer "user unknown" for mail their filter refused.
     pub filtering_gateway: bool,
+    /// The message comes from a mailing-list manager (fml's `X-MLServer`): its notices about a
+    /// post it refused or dropped (a loop, a non-member) go to the poster or the list owner.
+    pub list_server: bool,
 }
 
 impl Context {
@@ -195,8 +198,13 @@ impl Context {
                 .is_some_and(|v| v.to_ascii_lowercase().contains("m-filter"))
             || m.message_id()
                 .is_some_and(|v| v.to_ascii_lowercase().contains("mxlogic"));
+        let list_server = ["X-MLServer", "X-ML-Server"].into_iter().any(|h| {
+            m.header_raw(h)
+                .is_some_and(|v| v.to_ascii_lowercase().contains("fml"))
+        });
         Context {
             filtering_gateway,
+            list_server,
             file: file.to_string(),
             subject: m.subject().unwrap_or_default().to_string(),
             from: mime::address_list(m.from()).into_iter().next(),
@@ -246,7 +254,7 @@ impl Context {
         ]
         .iter()
         .any(|w| subject.contains(w));
-        from_daemon || bounce_subject || !self.failed_recipients.is_empty()
+        from_daemon || bounce_subject || !self.failed_recipients.is_empty() || self.list_server
     }
 }
 
@@ -318,6 +326,28 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
                         "" | "CONN" => t.reply.clone(),
                         c => format!("{} (in reply to {c} command)", t.reply),
                     },
+                })
+                .collect();
+        }
+        // A mailing-list manager's notice names the list the post was refused by ("Duplicated
+        // Message-ID in <list@…>"): the first address its text holds.
+        if found.is_empty()
+            && ctx.list_server
+            && let Some(list) = text::addresses(block)
+                .into_iter()
+                .find(|a| !exclude.contains(a) && !text::is_system_address(a))
+        {
+            found = vec![text::Found {
+                recipient: list,
+                diagnostic: whole.clone(),
+            }];
+        }
+        if found.is_empty() {
+            found = text::listed_envelope_recipients(&human[block.len()..])
+                .into_iter()
+                .map(|recipient| text::Found {
+                    recipient,
+                    diagnostic: whole.clone(),
                 })
                 .collect();
         }
@@ -809,5 +839,42 @@ mod tests {
         let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
         assert_eq!(records[0].reason, "suspend");
         assert!(!records[0].hardbounce);
+    }
+
+    #[test]
+    fn a_list_managers_notice_is_about_the_list_and_quotes_the_post_indented() {
+        let raw = "From: ml-admin@lists.example.org\nTo: ml-admin@lists.example.org\nSubject: Loop Alert: Duplicated Message-ID (cats ML)\nX-MLServer: fml [fml 4.0.3 release]\n\nDuplicated Message-ID in <cats@lists.example.org>.\n\nOriginal mail as follows:\n\n   Return-Path: <poster@example.net>\n   Received: from mx.example.net\n   \tby lists.example.org; Thu, 29 Apr 2017 23:34:45 +0900\n   To: <cats@lists.example.org>\n   From: <poster@example.net>\n   Subject: Meow\n   Message-ID: <post-1@example.net>\n\n   meow\n";
+        let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        assert_eq!(records.len(), 1, "{records:?}");
+        let r = &records[0];
+        assert_eq!(r.recipient.as_deref(), Some("cats@lists.example.org"));
+        assert_eq!(r.reason, "systemerror");
+        assert_eq!(
+            r.diagnosticcode,
+            "Duplicated Message-ID in <cats@lists.example.org>."
+        );
+        assert_eq!(r.messageid, "post-1@example.net");
+        assert_eq!(r.addresser.as_deref(), Some("poster@example.net"));
+        // The same text without the list server's header is no bounce (a person's mail).
+        let plain = raw.replace("X-MLServer: fml [fml 4.0.3 release]\n", "");
+        let records = decode(plain.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        assert!(records.is_empty(), "{records:?}");
+    }
+
+    #[test]
+    fn a_report_listing_the_envelope_after_its_error_names_the_rcpt_to_recipient() {
+        let raw = "From: post_master@sms.example.com\nTo: s@example.com\nSubject: Re:Test message\n\nError: Invalid user address\n\nError message below:\n550 - Requested action not taken: no such user here\n\nMessage details:\n  Subject: Test message\n  MAIL FROM: s@example.com\n  RCPT TO: 15550100@sms.example.com\n  From: s@example.com\n  Size (in bytes): 222\n";
+        let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        assert_eq!(records.len(), 1, "{records:?}");
+        let r = &records[0];
+        assert_eq!(r.recipient.as_deref(), Some("15550100@sms.example.com"));
+        // The error text, not the listing: no "MAIL" command, no reply code 222.
+        assert_eq!(r.replycode, "550");
+        assert_eq!(r.command, "");
+        assert!(
+            r.diagnosticcode.ends_with("no such user here"),
+            "{}",
+            r.diagnosticcode
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! message begins, which lines name a failed recipient, and the status code, reply code,
 //! SMTP command and remote host inside a piece of error text.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -86,6 +87,8 @@ static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
       | (?:text|content|body)\ of\ (?:the\ )?(?:original\ |returned\ |your\ )?message.*
       | forwarded\ message.*
       | original\ e-?mail.*
+      | original\ mail(?:\ as)?\ (?:follows|below)
+      | message\ details
       | \#+\ ?original.*
       | included\ is\ (?:a\ copy|the\ original).*
       | received-headers?\ of\ the\ original.*
@@ -152,18 +155,46 @@ pub(crate) fn error_block(text: &str) -> &str {
 }
 
 /// The returned message's header block in `rest`, the text after the error block
-/// ([`error_block`]) of a plain-text (non-MIME) bounce.
-pub(crate) fn trailing_headers(rest: &str) -> Option<&str> {
-    let start = rest
+/// ([`error_block`]) of a plain-text (non-MIME) bounce. A block quoted with an indent (fml's
+/// "Original mail as follows:" indents it by three spaces) comes back without the indent.
+pub(crate) fn trailing_headers(rest: &str) -> Option<Cow<'_, str>> {
+    let (start, indent) = rest
         .split_inclusive('\n')
         .scan(0usize, |pos, l| {
             let at = *pos;
             *pos += l.len();
             Some((at, l))
         })
-        .find(|(_, l)| HEADER_LINE.is_match(l))
-        .map(|(at, _)| at)?;
-    Some(&rest[start..])
+        .find_map(|(at, l)| {
+            let body = l.trim_start_matches(' ');
+            let indent = l.len() - body.len();
+            (indent <= 8 && HEADER_LINE.is_match(body)).then_some((at, indent))
+        })?;
+    let block = &rest[start..];
+    if indent == 0 {
+        return Some(Cow::Borrowed(block));
+    }
+    let prefix = &block[..indent];
+    Some(Cow::Owned(
+        block
+            .split_inclusive('\n')
+            .map(|l| l.strip_prefix(prefix).unwrap_or(l))
+            .collect(),
+    ))
+}
+
+/// The envelope recipients a report lists for the returned message after its error text
+/// ("Message details: … MAIL FROM: a@b / RCPT TO: c@d", Verizon's and Apache James' form).
+pub(crate) fn listed_envelope_recipients(rest: &str) -> Vec<String> {
+    rest.lines()
+        .filter_map(|l| {
+            let t = l.trim_start();
+            let head = t.get(..8)?;
+            head.eq_ignore_ascii_case("rcpt to:")
+                .then(|| mailbox(&t[8..]))
+                .flatten()
+        })
+        .collect()
 }
 
 /// A failed recipient found in error text with the lines that belong to it.
