@@ -145,7 +145,7 @@ fn read_file(
         Ok(file) => file,
         Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
     };
-    let mut raw = BufReader::new(file);
+    let mut raw = BufReader::with_capacity(256 * 1024, file);
     let gz = match raw.fill_buf() {
         Ok(head) => head.starts_with(&[0x1f, 0x8b]),
         Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
@@ -212,10 +212,11 @@ fn read_mbox(
     let mut oversized = false;
     let mut previous_blank = true;
     let mut previous_closing = false;
+    let mut next_capacity = 16 * 1024;
     let mut line = Vec::new();
     loop {
         line.clear();
-        let n = match reader.read_until(b'\n', &mut line) {
+        let n = match read_line(&mut *reader, &mut line) {
             Ok(n) => n,
             Err(e) => {
                 index += 1;
@@ -240,6 +241,7 @@ fn read_mbox(
             } else {
                 format!("{name}#{index}")
             };
+            next_capacity = (data.len() + data.len() / 8).clamp(4096, 1 << 20);
             let item = if oversized {
                 Err(InputError::new(
                     item_name,
@@ -263,7 +265,9 @@ fn read_mbox(
         previous_closing =
             trimmed.len() > 4 && trimmed.starts_with(b"--") && trimmed.ends_with(b"--");
         if separator {
-            current = Some(Vec::new());
+            // Sized like the message before: most of a mailbox is alike, and growing a
+            // buffer line by line copies it several times over.
+            current = Some(Vec::with_capacity(next_capacity));
             continue;
         }
         let Some(buf) = current.as_mut() else {
@@ -283,6 +287,36 @@ fn read_mbox(
             continue;
         }
         buf.extend_from_slice(body);
+    }
+}
+
+/// `BufRead::read_until(b'\n')` with the SIMD `memchr` (the standard library's line search is
+/// a byte loop, a tenth of the time of reading a large mbox).
+fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let (done, used) = {
+            let available = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            match memchr::memchr(b'\n', available) {
+                Some(i) => {
+                    line.extend_from_slice(&available[..=i]);
+                    (true, i + 1)
+                }
+                None => {
+                    line.extend_from_slice(available);
+                    (available.is_empty(), available.len())
+                }
+            }
+        };
+        reader.consume(used);
+        read += used;
+        if done {
+            return Ok(read);
+        }
     }
 }
 

@@ -318,13 +318,30 @@ fn walk(t: &PartType, body: &[u8], depth: usize, out: &mut Parts) -> Result<(), 
             out.human.push(decode_text(t, body));
             return Ok(());
         };
-        for part in multipart(body, boundary.as_bytes()) {
-            let (head, content) = split_head_body(part);
-            let pt = PartType::from_fields(
-                field(head, "content-type").as_deref(),
-                field(head, "content-transfer-encoding").as_deref(),
-            );
-            walk(&pt, content, depth + 1, out)?;
+        let parts: Vec<(PartType, &[u8])> = multipart(body, boundary.as_bytes())
+            .into_iter()
+            .map(|part| {
+                let (head, content) = split_head_body(part);
+                let pt = PartType::from_fields(
+                    field(head, "content-type").as_deref(),
+                    field(head, "content-transfer-encoding").as_deref(),
+                );
+                (pt, content)
+            })
+            .collect();
+        // RFC 2046 §5.1.4: the parts of multipart/alternative are the same content in
+        // different forms; the plain-text one is read (not also its HTML rendering).
+        let plain = (t.subtype == "alternative")
+            .then(|| {
+                parts.iter().position(|(pt, c)| {
+                    pt.ctype == "text" && pt.subtype == "plain" && !c.trim_ascii().is_empty()
+                })
+            })
+            .flatten();
+        for (i, (pt, content)) in parts.iter().enumerate() {
+            if plain.is_none_or(|p| p == i) {
+                walk(pt, content, depth + 1, out)?;
+            }
         }
         return Ok(());
     }

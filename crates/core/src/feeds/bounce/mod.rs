@@ -15,6 +15,7 @@
 mod arf;
 pub(crate) mod dsn;
 mod mime;
+mod prefilter;
 mod reason;
 mod ses;
 pub(crate) mod text;

@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use regex::{RegexSet, RegexSetBuilder};
+use super::prefilter::PatternSets;
 use serde::Deserialize;
 
 const PATTERNS: &str = include_str!("../../../data/bounce-reasons.toml");
@@ -27,7 +27,10 @@ struct Entry {
 }
 
 struct Compiled {
-    reasons: Vec<(String, bool, RegexSet)>,
+    /// Each reason's name and whether its patterns are final, in file order.
+    reasons: Vec<(String, bool)>,
+    /// Their patterns, one set per reason in the same order.
+    sets: PatternSets,
     after_data_directories: Vec<String>,
 }
 
@@ -49,38 +52,27 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         after_data_directories: Vec::new(),
         reason: Vec::new(),
     });
-    let after_data_directories = file.after_data_directories;
-    let compile = |entries: Vec<Entry>| -> Vec<(String, bool, RegexSet)> {
-        entries
-            .into_iter()
-            .filter_map(|e| {
-                // Patterns are written in lower case and matched against lower-cased text:
-                // case-sensitive automata are several times faster than case-folding ones.
-                let patterns = e
-                    .patterns
-                    .iter()
-                    .map(|p| crate::feeds::bounce::text::ascii_word_boundaries(p));
-                RegexSetBuilder::new(patterns)
-                    .case_insensitive(false)
-                    .size_limit(1 << 24)
-                    .build()
-                    .ok()
-                    .map(|set| (e.name, e.is_final, set))
-            })
-            .collect()
-    };
-    // Compiling some 600 patterns is most of a short run's start-up: two halves at once.
-    let mut first = file.reason;
-    let second = first.split_off(first.len() / 2);
-    let reasons = std::thread::scope(|scope| {
-        let later = scope.spawn(|| compile(second));
-        let mut reasons = compile(first);
-        reasons.extend(later.join().unwrap_or_default());
-        reasons
-    });
+    // Patterns are written in lower case and matched against lower-cased text:
+    // case-sensitive automata are several times faster than case-folding ones. Each is
+    // compiled when a text first contains one of its literals (see `prefilter`).
+    let sources: Vec<Vec<String>> = file
+        .reason
+        .iter()
+        .map(|e| {
+            e.patterns
+                .iter()
+                .map(|p| crate::feeds::bounce::text::ascii_word_boundaries(p))
+                .collect()
+        })
+        .collect();
     Compiled {
-        reasons,
-        after_data_directories,
+        sets: PatternSets::new(&sources),
+        reasons: file
+            .reason
+            .into_iter()
+            .map(|e| (e.name, e.is_final))
+            .collect(),
+        after_data_directories: file.after_data_directories,
     }
 });
 
@@ -148,10 +140,10 @@ pub(crate) fn text_reason(text: &str) -> Option<TextReason> {
         text
     };
     COMPILED
-        .reasons
-        .iter()
-        .find(|(_, _, set)| set.is_match(text))
-        .map(|(name, is_final, _)| TextReason {
+        .sets
+        .first_match(text)
+        .and_then(|i| COMPILED.reasons.get(i))
+        .map(|(name, is_final)| TextReason {
             reason: static_name(name),
             is_final: *is_final,
         })

@@ -1,0 +1,248 @@
+//! Ordered pattern sets behind one literal prefilter.
+//!
+//! The reason patterns (some 600, in ~35 ordered sets) are asked one question per text:
+//! which is the first set with a matching pattern? Running every set's automaton over the
+//! text costs one pass per set. Instead, each pattern's *required literals* are worked out
+//! from its syntax tree (strings at least one of which every match contains); one
+//! Aho-Corasick pass over the text finds which of them occur, and only the patterns whose
+//! literals occurred (plus the few with none to require) are run, each compiled on first
+//! use. The answer is the same as running every set in order: patterns are numbered set by
+//! set, so the first pattern (in that numbering) that matches belongs to the first set
+//! that has a match.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexBuilder};
+use regex_syntax::hir::{Hir, HirKind};
+
+/// Literals shorter than this select too little to be worth it: such a pattern always runs.
+const MIN_LITERAL: usize = 3;
+/// More alternatives than this and a pattern always runs.
+const MAX_ALTERNATIVES: usize = 64;
+
+/// One pattern, compiled when it is first a candidate.
+struct Pattern {
+    source: String,
+    set: usize,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    fn is_match(&self, text: &str) -> bool {
+        self.compiled
+            .get_or_init(|| {
+                RegexBuilder::new(&self.source)
+                    .size_limit(1 << 24)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+            .is_some_and(|r| r.is_match(text))
+    }
+}
+
+/// Ordered sets of patterns with the literal prefilter (see the module docs).
+pub(crate) struct PatternSets {
+    patterns: Vec<Pattern>,
+    /// Literal id → the patterns requiring it.
+    by_literal: Vec<Vec<u32>>,
+    /// Patterns with no literal to require: candidates for every text.
+    always: Vec<u32>,
+    literals: Option<AhoCorasick>,
+}
+
+impl PatternSets {
+    /// Sets in order, each a list of patterns (regex syntax, matched case-sensitively; a
+    /// pattern that does not parse never matches — the pattern file's test reports it).
+    pub(crate) fn new(sets: &[Vec<String>]) -> Self {
+        let mut patterns = Vec::new();
+        let mut literal_ids: std::collections::HashMap<Vec<u8>, u32> = Default::default();
+        let mut literal_list: Vec<Vec<u8>> = Vec::new();
+        let mut by_literal: Vec<Vec<u32>> = Vec::new();
+        let mut always = Vec::new();
+        for (set, sources) in sets.iter().enumerate() {
+            for source in sources {
+                let id = patterns.len() as u32;
+                let required = regex_syntax::ParserBuilder::new()
+                    .build()
+                    .parse(source)
+                    .ok()
+                    .and_then(|hir| required_literals(&hir))
+                    .filter(|lits| {
+                        lits.len() <= MAX_ALTERNATIVES
+                            && lits.iter().all(|l| l.len() >= MIN_LITERAL)
+                    });
+                match required {
+                    Some(lits) => {
+                        for lit in lits {
+                            let lid = *literal_ids.entry(lit.clone()).or_insert_with(|| {
+                                literal_list.push(lit);
+                                by_literal.push(Vec::new());
+                                (literal_list.len() - 1) as u32
+                            });
+                            let users = &mut by_literal[lid as usize];
+                            if users.last() != Some(&id) {
+                                users.push(id);
+                            }
+                        }
+                    }
+                    None => always.push(id),
+                }
+                patterns.push(Pattern {
+                    source: source.clone(),
+                    set,
+                    compiled: OnceLock::new(),
+                });
+            }
+        }
+        let literals = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&literal_list)
+            .ok();
+        if literals.is_none() {
+            // Cannot happen for byte literals; if it did, every pattern runs.
+            always = (0..patterns.len() as u32).collect();
+        }
+        PatternSets {
+            patterns,
+            by_literal,
+            always,
+            literals,
+        }
+    }
+
+    /// The index of the first set with a pattern matching `text`.
+    pub(crate) fn first_match(&self, text: &str) -> Option<usize> {
+        let words = self.patterns.len().div_ceil(64);
+        let mut candidates = vec![0u64; words];
+        let mut mark = |id: u32| candidates[id as usize / 64] |= 1 << (id % 64);
+        for &id in &self.always {
+            mark(id);
+        }
+        if let Some(ac) = &self.literals {
+            for m in ac.find_overlapping_iter(text) {
+                for &id in &self.by_literal[m.pattern().as_usize()] {
+                    mark(id);
+                }
+            }
+        }
+        for (w, mut bits) in candidates.into_iter().enumerate() {
+            while bits != 0 {
+                let id = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let p = &self.patterns[id];
+                if p.is_match(text) {
+                    return Some(p.set);
+                }
+            }
+        }
+        None
+    }
+
+    /// Compiles every pattern now (for a caller that wants start-up work done up front).
+    #[cfg(test)]
+    fn compile_all(&self) -> usize {
+        self.patterns
+            .iter()
+            .filter(|p| {
+                p.is_match("");
+                p.compiled.get().is_some_and(Option::is_some)
+            })
+            .count()
+    }
+}
+
+/// Strings one of which every match of `hir` contains, if there is such a finite set.
+/// Sound by construction: a concatenation requires what any of its parts requires (the
+/// most selective part is taken), an alternation requires one of its branches' literals,
+/// and anything that may match empty (a look-around, `x?`, `x*`) or a character class
+/// requires nothing.
+fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Literal(lit) => Some(vec![lit.0.to_vec()]),
+        HirKind::Capture(c) => required_literals(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required_literals(&r.sub),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .filter_map(required_literals)
+            .max_by_key(|lits| {
+                let shortest = lits.iter().map(Vec::len).min().unwrap_or(0);
+                (shortest.min(8), std::cmp::Reverse(lits.len()))
+            }),
+        HirKind::Alternation(branches) => {
+            let mut all = Vec::new();
+            for b in branches {
+                all.extend(required_literals(b)?);
+            }
+            all.sort();
+            all.dedup();
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(p: &str) -> Option<Vec<String>> {
+        let hir = regex_syntax::parse(p).expect("parses");
+        required_literals(&hir).map(|v| {
+            v.into_iter()
+                .map(|l| String::from_utf8(l).expect("utf-8"))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn required_literals_are_sound() {
+        assert_eq!(lits("mailbox (is )?full"), Some(vec!["mailbox ".into()]));
+        assert_eq!(
+            lits("(user|account) (is )?disabled"),
+            Some(vec!["disabled".into()])
+        );
+        assert_eq!(
+            lits("(?-u:\\b)(no such|unknown) user"),
+            Some(vec!["no such".into(), "unknown".into()])
+        );
+        // Nothing every match must contain.
+        assert_eq!(lits("(a|\\d+)"), None);
+        assert_eq!(lits("(quota)?"), None);
+        assert_eq!(lits("[0-9]{3}"), None);
+    }
+
+    #[test]
+    fn same_answer_as_running_every_set_in_order() {
+        let sets: Vec<Vec<String>> = vec![
+            vec!["mailbox (is )?full".into(), "over ?quota".into()],
+            vec![
+                "(?-u:\\b)(no such|unknown) user".into(),
+                "user .{0,20}not found".into(),
+            ],
+            vec!["[45][0-9][0-9] ".into()],
+            vec!["spam".into(), "blocked".into()],
+        ];
+        let p = PatternSets::new(&sets);
+        let naive = |t: &str| {
+            sets.iter()
+                .position(|s| s.iter().any(|x| Regex::new(x).is_ok_and(|r| r.is_match(t))))
+        };
+        for t in [
+            "550 5.2.2 mailbox full",
+            "user kijitora not found here",
+            "unknown user",
+            "unknownuser",
+            "blocked as spam",
+            "over quota",
+            "overquota",
+            "452 try later",
+            "",
+            "nothing",
+        ] {
+            assert_eq!(p.first_match(t), naive(t), "{t}");
+        }
+        assert_eq!(p.compile_all(), 7);
+    }
+}
