@@ -105,11 +105,20 @@ pub(crate) fn filter_headers(head: &[u8], keep: &[&str], first_received: bool) -
     let mut out = Vec::with_capacity(1024);
     let mut keeping = false;
     let mut received_seen = false;
-    for line in head.split_inclusive(|b| *b == b'\n') {
+    let mut rest = head;
+    while !rest.is_empty() {
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let (line, after) = rest.split_at(end);
+        rest = after;
         let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
-        let colon = line.iter().position(|b| *b == b':');
-        let name_ok = colon
-            .is_some_and(|c| c > 0 && line[..c].iter().all(|b| b.is_ascii_graphic() && *b != b':'));
+        // A field name is printable ASCII up to the colon (RFC 5322 §2.2); no name is
+        // longer than a line's first few dozen bytes.
+        let colon = if continuation {
+            None
+        } else {
+            memchr::memchr(b':', &line[..line.len().min(100)])
+        };
+        let name_ok = colon.is_some_and(|c| c > 0 && line[..c].iter().all(u8::is_ascii_graphic));
         if continuation || !name_ok {
             if keeping {
                 if !continuation {
@@ -464,10 +473,11 @@ pub(crate) fn html_to_text(html: &str) -> String {
             rest = "";
             break;
         };
-        let tag = after[1..gt].trim_start_matches('/').to_ascii_lowercase();
-        let name: String = tag
+        let name: String = after[1..gt]
+            .trim_start_matches('/')
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
             .collect();
         if matches!(
             name.as_str(),

@@ -187,11 +187,8 @@ impl Context {
             .flat_map(text::addresses)
             .collect();
         let lhost = m
-            .header_values("Received")
-            .next()
-            .and_then(|v| v.as_received())
-            .and_then(|r| r.by())
-            .map(|h| h.to_string().to_ascii_lowercase())
+            .header_raw("Received")
+            .and_then(text::received_by)
             .unwrap_or_default();
         let filtering_gateway = m.header_raw("X-NAI-Header").is_some()
             || m.header_raw("X-AHMAILID").is_some()

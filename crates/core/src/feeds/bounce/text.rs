@@ -21,7 +21,7 @@ pub(crate) fn ascii_word_boundaries(pattern: &str) -> String {
 
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?i)(?:"[^"\r\n]{1,64}"|[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}|=\?[^?\s]{1,40}\?[bq]\?[^?\s]{1,120}\?=)@(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+[a-z]{2,24}\b"#,
+        r#"(?i)(?:"[^"\r\n]+"|[a-z0-9!#$%&'*+/=?^_`{|}~.-]+|=\?[^?\s]+\?[bq]\?[^?\s]+\?=)@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}\b"#,
     )
 });
 
@@ -195,6 +195,30 @@ pub(crate) fn listed_envelope_recipients(rest: &str) -> Vec<String> {
                 .flatten()
         })
         .collect()
+}
+
+/// The host after "by" in a Received field (RFC 5321 §4.4: the host that received the
+/// message), lower-cased; comments in parentheses are skipped.
+pub(crate) fn received_by(value: &str) -> Option<String> {
+    let mut depth = 0usize;
+    let mut after_by = false;
+    for token in value.split_whitespace() {
+        let opens = token.matches('(').count();
+        let closes = token.matches(')').count();
+        if depth > 0 || token.starts_with('(') {
+            depth = (depth + opens).saturating_sub(closes);
+            continue;
+        }
+        if after_by {
+            let host = token
+                .trim_end_matches([';', ','])
+                .trim_start_matches('[')
+                .trim_end_matches(']');
+            return (!host.is_empty()).then(|| host.to_ascii_lowercase());
+        }
+        after_by = token.eq_ignore_ascii_case("by");
+    }
+    None
 }
 
 /// A failed recipient found in error text with the lines that belong to it.
@@ -632,6 +656,20 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[1].recipient, "b@example.jp");
         assert!(found[1].diagnostic.contains("Mailbox full"));
+    }
+
+    #[test]
+    fn the_receiving_host_of_a_received_field() {
+        assert_eq!(
+            received_by("from mx.example.net (mx.example.net [192.0.2.1]) (using TLS) by mail.example.org (Postfix) with ESMTP id 1; Thu, 29 Apr 2010").as_deref(),
+            Some("mail.example.org")
+        );
+        assert_eq!(
+            received_by("by MX9.Example.COM; Thu, 29 Apr 1999").as_deref(),
+            Some("mx9.example.com")
+        );
+        // "by" inside a comment is not the field's.
+        assert_eq!(received_by("from a (sent by b.example) with SMTP"), None);
     }
 
     #[test]
