@@ -111,7 +111,7 @@ fn decode_nested(
         // part: read the body as plain text instead.
         parts.human = vec![mime::raw_body_text(raw)];
     }
-    let ctx = Context::new(&message, file);
+    let ctx = Context::new(&message, file, mime::first_received(head).as_deref());
 
     if parts.feedback.is_some() || parts.report_type == "feedback-report" {
         return Ok(arf::decode(&ctx, &parts));
@@ -180,14 +180,13 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    fn new(m: &Message<'_>, file: &str) -> Self {
+    fn new(m: &Message<'_>, file: &str, first_received: Option<&str>) -> Self {
         let failed_recipients = m
             .header_values("X-Failed-Recipients")
             .filter_map(|v| v.as_text())
             .flat_map(text::addresses)
             .collect();
-        let lhost = m
-            .header_raw("Received")
+        let lhost = first_received
             .and_then(text::received_by)
             .unwrap_or_default();
         let filtering_gateway = m.header_raw("X-NAI-Header").is_some()

@@ -345,6 +345,19 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
 
 /// Folds whitespace and appends `line` to `out`.
 pub(crate) fn push_folded(out: &mut String, line: &str) {
+    if line.is_ascii() {
+        // The common case without decoding characters: the same words `split_whitespace`
+        // finds (its ASCII white space includes the vertical tab).
+        let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+        for word in line.as_bytes().split(is_space).filter(|w| !w.is_empty()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            // ASCII bytes of a `str`: always valid UTF-8.
+            out.push_str(std::str::from_utf8(word).unwrap_or_default());
+        }
+        return;
+    }
     for word in line.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
