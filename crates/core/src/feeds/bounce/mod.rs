@@ -874,4 +874,34 @@ mod tests {
             r.diagnosticcode
         );
     }
+
+    #[test]
+    fn multipart_alternative_is_read_from_its_plain_text_part() {
+        let alt = |plain: &str| {
+            format!(
+                "From: MAILER-DAEMON@mx.example.net\nTo: s@example.com\nSubject: Delivery Status Notification (Failure)\nContent-Type: multipart/alternative; boundary=\"a\"\n\n--a\nContent-Type: text/plain\n\n{plain}\n--a\nContent-Type: text/html\n\n<html><body><p>Address not found: <b>r@example.org</b> could not be reached</p></body></html>\n--a--\n"
+            )
+        };
+        let records = decode(
+            alt("Address not found: r@example.org could not be reached").as_bytes(),
+            "t.eml",
+            Limits::default(),
+        )
+        .expect("decodes");
+        assert_eq!(records.len(), 1, "{records:?}");
+        // RFC 2046 §5.1.4: one rendering of the content, not both.
+        assert_eq!(
+            records[0]
+                .diagnosticcode
+                .matches("could not be reached")
+                .count(),
+            1,
+            "{}",
+            records[0].diagnosticcode
+        );
+        // An empty plain part: the HTML one is read.
+        let records = decode(alt("").as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        assert_eq!(records.len(), 1, "{records:?}");
+        assert!(records[0].diagnosticcode.contains("could not be reached"));
+    }
 }
