@@ -151,16 +151,14 @@ pub(crate) fn report_headers(head: &[u8]) -> Vec<u8> {
     filter_headers(head, REPORT_FIELDS, false)
 }
 
-/// The value of the first Received field of a header section, continuation lines unfolded
+/// The value of the first Received field of a header section, with its continuation lines
 /// (read here, not by mail-parser, whose Received parser is slow and not needed: only the
-/// "by" host is read).
+/// "by" host is read, token by token).
 pub(crate) fn first_received(head: &[u8]) -> Option<String> {
     let block = filter_headers(head, &[], true);
     let text = String::from_utf8_lossy(&block);
-    let value = text.split_once(':')?.1;
-    let mut out = String::with_capacity(value.len());
-    crate::feeds::bounce::text::push_folded(&mut out, value);
-    (!out.is_empty()).then_some(out)
+    let value = text.split_once(':')?.1.trim();
+    (!value.is_empty()).then(|| value.to_string())
 }
 
 /// The addresses of an address header, lower-cased, in order.
