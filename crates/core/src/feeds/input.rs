@@ -201,122 +201,162 @@ fn read_stream(
 
 /// mbox: a message starts at each line beginning `From ` (the first line, or one after an
 /// empty line); `>From `-quoted lines are unquoted one level (mboxrd).
+///
+/// Lines are read where they lie in the reader's buffer (one SIMD `memchr` each, one
+/// `consume` per buffer); only a line that straddles two buffer fills is copied to be joined.
 fn read_mbox(
     mut reader: Box<dyn BufRead>,
     name: &str,
     limits: InputLimits,
     f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
 ) -> Result<(), ()> {
-    let mut index = 0usize;
-    let mut current: Option<Vec<u8>> = None;
-    let mut oversized = false;
-    let mut previous_blank = true;
-    let mut previous_closing = false;
-    let mut next_capacity = 16 * 1024;
-    let mut line = Vec::new();
+    let mut mbox = Mbox {
+        name,
+        limits,
+        index: 0,
+        current: None,
+        oversized: false,
+        previous_blank: true,
+        previous_closing: false,
+        next_capacity: 16 * 1024,
+    };
+    // A line split across two buffer fills, joined here.
+    let mut partial: Vec<u8> = Vec::new();
     loop {
-        line.clear();
-        let n = match read_line(&mut *reader, &mut line) {
-            Ok(n) => n,
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                index += 1;
+                mbox.index += 1;
                 return emit(
                     f,
-                    Err(InputError::new(format!("{name}#{index}"), e.to_string())),
+                    Err(InputError::new(
+                        format!("{name}#{}", mbox.index),
+                        e.to_string(),
+                    )),
                 );
             }
         };
-        let at_end = n == 0;
-        let separator = !at_end
-            && line.starts_with(b"From ")
-            && (previous_blank || (current.is_some() && previous_closing && is_postmark(&line)));
-        if (separator || at_end)
-            && let Some(data) = current.take()
-        {
-            index += 1;
-            // A file holding one message (an .eml saved with its mbox "From " line) keeps
-            // its plain name; only real mailboxes get #N.
-            let item_name = if at_end && index == 1 {
-                name.to_string()
+        if available.is_empty() {
+            if !partial.is_empty() {
+                mbox.line(&partial, f)?;
+            }
+            return mbox.finish(f);
+        }
+        let mut used = 0;
+        while let Some(i) = memchr::memchr(b'\n', &available[used..]) {
+            let line = &available[used..used + i + 1];
+            used += i + 1;
+            if partial.is_empty() {
+                mbox.line(line, f)?;
             } else {
-                format!("{name}#{index}")
-            };
-            next_capacity = (data.len() + data.len() / 8).clamp(4096, 1 << 20);
-            let item = if oversized {
-                Err(InputError::new(
-                    item_name,
-                    format!("message larger than {} bytes", limits.max_message),
-                ))
-            } else {
-                Ok(Item {
-                    name: item_name,
-                    data: trim_separator_blank(data),
-                })
-            };
-            emit(f, item)?;
-            oversized = false;
+                partial.extend_from_slice(line);
+                mbox.line(&partial, f)?;
+                partial.clear();
+            }
         }
-        if at_end {
-            return Ok(());
-        }
-        previous_blank = line == b"\n" || line == b"\r\n";
-        // "--boundary--": the message before ended with its last MIME part.
-        let trimmed = line.trim_ascii_end();
-        previous_closing =
-            trimmed.len() > 4 && trimmed.starts_with(b"--") && trimmed.ends_with(b"--");
-        if separator {
-            // Sized like the message before: most of a mailbox is alike, and growing a
-            // buffer line by line copies it several times over.
-            current = Some(Vec::with_capacity(next_capacity));
-            continue;
-        }
-        let Some(buf) = current.as_mut() else {
-            continue;
-        };
-        if oversized {
-            continue;
-        }
-        let body: &[u8] = if line.starts_with(b">") && unquote(&line) {
-            &line[1..]
-        } else {
-            &line
-        };
-        if (buf.len() + body.len()) as u64 > limits.max_message {
-            oversized = true;
-            buf.clear();
-            continue;
-        }
-        buf.extend_from_slice(body);
+        partial.extend_from_slice(&available[used..]);
+        let len = available.len();
+        reader.consume(len);
     }
 }
 
-/// `BufRead::read_until(b'\n')` with the SIMD `memchr` (the standard library's line search is
-/// a byte loop, a tenth of the time of reading a large mbox).
-fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
-    let mut read = 0;
-    loop {
-        let (done, used) = {
-            let available = match reader.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            match memchr::memchr(b'\n', available) {
-                Some(i) => {
-                    line.extend_from_slice(&available[..=i]);
-                    (true, i + 1)
-                }
-                None => {
-                    line.extend_from_slice(available);
-                    (available.is_empty(), available.len())
-                }
-            }
-        };
-        reader.consume(used);
-        read += used;
-        if done {
-            return Ok(read);
+/// The state of an mbox being split (see [`read_mbox`]).
+struct Mbox<'a> {
+    name: &'a str,
+    limits: InputLimits,
+    /// Messages found so far.
+    index: usize,
+    /// The message being read (none before the first separator).
+    current: Option<Vec<u8>>,
+    /// The current message passed the size limit: it is reported, not kept.
+    oversized: bool,
+    previous_blank: bool,
+    /// The line before was a closing MIME boundary (`--b--`).
+    previous_closing: bool,
+    /// Capacity for the next message's buffer: sized like the one before, since most of a
+    /// mailbox is alike and growing a buffer line by line copies it several times over.
+    next_capacity: usize,
+}
+
+impl Mbox<'_> {
+    /// Takes one line (with its line end).
+    fn line(
+        &mut self,
+        line: &[u8],
+        f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+    ) -> Result<(), ()> {
+        let separator = line.starts_with(b"From ")
+            && (self.previous_blank
+                || (self.current.is_some() && self.previous_closing && is_postmark(line)));
+        if separator {
+            self.emit_current(false, f)?;
         }
+        self.previous_blank = line == b"\n" || line == b"\r\n";
+        // "--boundary--": the message before ended with its last MIME part.
+        let trimmed = line.trim_ascii_end();
+        self.previous_closing =
+            trimmed.len() > 4 && trimmed.starts_with(b"--") && trimmed.ends_with(b"--");
+        if separator {
+            self.current = Some(Vec::with_capacity(self.next_capacity));
+            return Ok(());
+        }
+        let Some(buf) = self.current.as_mut() else {
+            return Ok(());
+        };
+        if self.oversized {
+            return Ok(());
+        }
+        let body: &[u8] = if line.starts_with(b">") && unquote(line) {
+            &line[1..]
+        } else {
+            line
+        };
+        if (buf.len() + body.len()) as u64 > self.limits.max_message {
+            self.oversized = true;
+            buf.clear();
+            return Ok(());
+        }
+        buf.extend_from_slice(body);
+        Ok(())
+    }
+
+    /// The end of the input: the last message goes out.
+    fn finish(mut self, f: &mut dyn FnMut(Result<Item, InputError>) -> bool) -> Result<(), ()> {
+        self.emit_current(true, f)
+    }
+
+    fn emit_current(
+        &mut self,
+        at_end: bool,
+        f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+    ) -> Result<(), ()> {
+        let Some(data) = self.current.take() else {
+            return Ok(());
+        };
+        self.index += 1;
+        let name = self.name;
+        // A file holding one message (an .eml saved with its mbox "From " line) keeps its
+        // plain name; only real mailboxes get #N.
+        let item_name = if at_end && self.index == 1 {
+            name.to_string()
+        } else {
+            format!("{name}#{}", self.index)
+        };
+        self.next_capacity = (data.len() + data.len() / 8).clamp(4096, 1 << 20);
+        let item = if self.oversized {
+            Err(InputError::new(
+                item_name,
+                format!("message larger than {} bytes", self.limits.max_message),
+            ))
+        } else {
+            Ok(Item {
+                name: item_name,
+                data: trim_separator_blank(data),
+            })
+        };
+        self.oversized = false;
+        emit(f, item)
     }
 }
 

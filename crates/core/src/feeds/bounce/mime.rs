@@ -10,7 +10,6 @@
 
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::{Message, MessageParser};
 
 /// What a report message is made of.
@@ -87,7 +86,9 @@ pub(crate) fn split_head_body(raw: &[u8]) -> (&[u8], &[u8]) {
     }
     // The first "\n\n" or "\n\r\n": whichever comes first.
     let lf = memchr::memmem::find(raw, b"\n\n").map(|i| (i + 1, i + 2));
-    let crlf = memchr::memmem::find(raw, b"\n\r\n").map(|i| (i + 1, i + 3));
+    // Only a "\n\r\n" before the first "\n\n" can come first.
+    let before = lf.map_or(raw.len(), |(h, _)| h);
+    let crlf = memchr::memmem::find(&raw[..before], b"\n\r\n").map(|i| (i + 1, i + 3));
     match (lf, crlf) {
         (Some(a), Some(b)) => {
             let (h, b) = if a.0 <= b.0 { a } else { b };
@@ -98,12 +99,24 @@ pub(crate) fn split_head_body(raw: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// The header section reduced to the fields in `keep` (plus the first Received when
-/// `first_received`), with their continuation lines. A line that is neither a field nor a
-/// continuation (a parameter someone forgot to indent) is kept with the field before it.
-pub(crate) fn filter_headers(head: &[u8], keep: &[&str], first_received: bool) -> Vec<u8> {
+/// The header section reduced to the fields in `keep`, with their continuation lines. A line
+/// that is neither a field nor a continuation (a parameter someone forgot to indent) is kept
+/// with the field before it. When `received` is given, the first Received field (with its
+/// continuation lines, cut by the same rules) is copied there.
+pub(crate) fn filter_headers(
+    head: &[u8],
+    keep: &[&str],
+    mut received: Option<&mut Vec<u8>>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
-    let mut keeping = false;
+    // Where the current field's lines go: nowhere, `out`, or `received`.
+    #[derive(PartialEq)]
+    enum Into {
+        Drop,
+        Out,
+        Received,
+    }
+    let mut into = Into::Drop;
     let mut received_seen = false;
     let mut rest = head;
     while !rest.is_empty() {
@@ -120,23 +133,42 @@ pub(crate) fn filter_headers(head: &[u8], keep: &[&str], first_received: bool) -
         };
         let name_ok = colon.is_some_and(|c| c > 0 && line[..c].iter().all(u8::is_ascii_graphic));
         if continuation || !name_ok {
-            if keeping {
-                if !continuation {
-                    out.push(b' ');
-                }
-                out.extend_from_slice(line);
+            let target = match into {
+                Into::Drop => continue,
+                Into::Out => &mut out,
+                Into::Received => match received.as_deref_mut() {
+                    Some(r) => r,
+                    None => continue,
+                },
+            };
+            if !continuation {
+                target.push(b' ');
             }
+            target.extend_from_slice(line);
             continue;
         }
         let name = &line[..colon.unwrap_or(0)];
-        let is_received = name.eq_ignore_ascii_case(b"received");
-        keeping = keep.iter().any(|k| name.eq_ignore_ascii_case(k.as_bytes()))
-            || (first_received && is_received && !received_seen);
-        if is_received {
+        into = if keep.iter().any(|k| name.eq_ignore_ascii_case(k.as_bytes())) {
+            Into::Out
+        } else if name.eq_ignore_ascii_case(b"received") {
+            let first = !received_seen;
             received_seen = true;
-        }
-        if keeping {
-            out.extend_from_slice(line);
+            if first && received.is_some() {
+                Into::Received
+            } else {
+                Into::Drop
+            }
+        } else {
+            Into::Drop
+        };
+        match into {
+            Into::Out => out.extend_from_slice(line),
+            Into::Received => {
+                if let Some(r) = received.as_deref_mut() {
+                    r.extend_from_slice(line);
+                }
+            }
+            Into::Drop => {}
         }
     }
     if !out.ends_with(b"\n") {
@@ -146,19 +178,20 @@ pub(crate) fn filter_headers(head: &[u8], keep: &[&str], first_received: bool) -
     out
 }
 
-/// Parses the report's own header fields (see [`REPORT_FIELDS`]).
-pub(crate) fn report_headers(head: &[u8]) -> Vec<u8> {
-    filter_headers(head, REPORT_FIELDS, false)
-}
-
-/// The value of the first Received field of a header section, with its continuation lines
-/// (read here, not by mail-parser, whose Received parser is slow and not needed: only the
-/// "by" host is read, token by token).
-pub(crate) fn first_received(head: &[u8]) -> Option<String> {
-    let block = filter_headers(head, &[], true);
-    let text = String::from_utf8_lossy(&block);
-    let value = text.split_once(':')?.1.trim();
-    (!value.is_empty()).then(|| value.to_string())
+/// The report's own header fields (see [`REPORT_FIELDS`]) as a header block for mail-parser,
+/// and the value of its first Received field with its continuation lines (read here, not by
+/// mail-parser, whose Received parser is slow and not needed: only the "by" host is read,
+/// token by token).
+pub(crate) fn report_headers(head: &[u8]) -> (Vec<u8>, Option<String>) {
+    let mut received = Vec::new();
+    let block = filter_headers(head, REPORT_FIELDS, Some(&mut received));
+    let text = String::from_utf8_lossy(&received);
+    let value = text
+        .split_once(':')
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string);
+    (block, value)
 }
 
 /// The addresses of an address header, lower-cased, in order.
@@ -205,7 +238,7 @@ impl Original {
             .position(|b| !b.is_ascii_whitespace())
             .unwrap_or(text.len());
         let (head, _) = split_head_body(&text[start..]);
-        let block = filter_headers(head, ORIGINAL_FIELDS, false);
+        let block = filter_headers(head, ORIGINAL_FIELDS, None);
         let m = MessageParser::default().parse_headers(&block)?;
         let original = Self::from_message(&m);
         (original.from.is_some() || !original.to.is_empty() || !original.message_id.is_empty())
@@ -256,36 +289,46 @@ impl PartType {
             let Some((k, v)) = p.split_once('=') else {
                 continue;
             };
-            let v = v.trim().trim_matches('"').to_string();
-            match k.trim().to_ascii_lowercase().as_str() {
-                "boundary" => t.boundary = Some(v),
-                "charset" => t.charset = v.to_ascii_lowercase(),
-                "report-type" => t.report_type = v.to_ascii_lowercase(),
-                _ => {}
+            let v = v.trim().trim_matches('"');
+            let k = k.trim();
+            if k.eq_ignore_ascii_case("boundary") {
+                t.boundary = Some(v.to_string());
+            } else if k.eq_ignore_ascii_case("charset") {
+                t.charset = v.to_ascii_lowercase();
+            } else if k.eq_ignore_ascii_case("report-type") {
+                t.report_type = v.to_ascii_lowercase();
             }
         }
         t
     }
 }
 
-/// `a/b; k=v; k2="v;2"` → ["a/b", "k=v", "k2=\"v;2\""].
-fn split_params(value: &str) -> Vec<String> {
+/// `a/b; k=v; k2="v;2"` → ["a/b", "k=v", "k2=\"v;2\""] (trimmed; line breaks inside a piece
+/// read as spaces).
+fn split_params(value: &str) -> Vec<std::borrow::Cow<'_, str>> {
     let mut out = Vec::new();
-    let mut cur = String::new();
     let mut quoted = false;
-    for ch in value.chars() {
-        match ch {
-            '"' => {
-                quoted = !quoted;
-                cur.push(ch);
-            }
-            ';' if !quoted => out.push(std::mem::take(&mut cur)),
-            '\r' | '\n' => cur.push(' '),
-            _ => cur.push(ch),
+    let mut start = 0;
+    fn piece(s: &str) -> std::borrow::Cow<'_, str> {
+        let s = s.trim();
+        if s.contains(['\r', '\n']) {
+            std::borrow::Cow::Owned(s.replace(['\r', '\n'], " ").trim().to_string())
+        } else {
+            std::borrow::Cow::Borrowed(s)
         }
     }
-    out.push(cur);
-    out.into_iter().map(|s| s.trim().to_string()).collect()
+    for (i, b) in value.bytes().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b';' if !quoted => {
+                out.push(piece(&value[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(piece(&value[start..]));
+    out
 }
 
 /// Unfolded value of field `name` in a part's raw header section.
@@ -440,11 +483,81 @@ fn transfer_decode<'a>(encoding: &str, body: &'a [u8]) -> std::borrow::Cow<'a, [
         "base64" => base64_decode(body)
             .map(std::borrow::Cow::Owned)
             .unwrap_or(std::borrow::Cow::Borrowed(body)),
-        "quoted-printable" => quoted_printable_decode(body)
+        "quoted-printable" => quoted_printable(body)
             .map(std::borrow::Cow::Owned)
             .unwrap_or(std::borrow::Cow::Borrowed(body)),
         _ => std::borrow::Cow::Borrowed(body),
     }
+}
+
+/// Decodes a quoted-printable body (RFC 2045 §6.7): `=XX` octets, `=` line ends as soft
+/// breaks, white space before a line end dropped, line ends as the body writes them (CRLF
+/// once a CR is seen). `None` for a malformed sequence (`==`, `=` before a non-hex
+/// character), so the caller reads the body as it is. Plain runs are copied whole.
+fn quoted_printable(bytes: &[u8]) -> Option<Vec<u8>> {
+    #[derive(PartialEq)]
+    enum State {
+        Plain,
+        Eq,
+        Hex1(u8),
+    }
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut buf = Vec::with_capacity(bytes.len());
+    let mut state = State::Plain;
+    let mut ws_count = 0usize;
+    let mut crlf: &[u8] = b"\n";
+    let mut i = 0;
+    while i < bytes.len() {
+        if state == State::Plain {
+            let end = memchr::memchr3(b'=', b'\n', b'\r', &bytes[i..]).map_or(bytes.len(), |j| i + j);
+            if end > i {
+                let run = &bytes[i..end];
+                let trailing = run.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+                ws_count = if trailing == run.len() {
+                    ws_count + trailing
+                } else {
+                    trailing
+                };
+                buf.extend_from_slice(run);
+                i = end;
+                continue;
+            }
+        }
+        let ch = bytes[i];
+        i += 1;
+        match ch {
+            b'=' if state == State::Plain => state = State::Eq,
+            b'=' => return None,
+            b'\n' => {
+                if state == State::Eq {
+                    state = State::Plain;
+                } else {
+                    buf.truncate(buf.len() - ws_count);
+                    buf.extend_from_slice(crlf);
+                }
+                ws_count = 0;
+            }
+            b'\r' => crlf = b"\r\n",
+            _ => match state {
+                // (Plain runs are copied above; kept for completeness.)
+                State::Plain => {
+                    ws_count = if ch.is_ascii_whitespace() { ws_count + 1 } else { 0 };
+                    buf.push(ch);
+                }
+                State::Eq => match hex(ch) {
+                    Some(h) => state = State::Hex1(h),
+                    None if ch.is_ascii_whitespace() => {}
+                    None => return None,
+                },
+                State::Hex1(h1) => {
+                    state = State::Plain;
+                    buf.push((h1 << 4) | hex(ch)?);
+                    ws_count = 0;
+                }
+            },
+        }
+    }
+    Some(buf)
 }
 
 fn decode_text(t: &PartType, body: &[u8]) -> String {
@@ -505,6 +618,9 @@ pub(crate) fn html_to_text(html: &str) -> String {
         }
     }
     out.push_str(rest);
+    if !out.contains('&') {
+        return out;
+    }
     out.replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -563,7 +679,12 @@ mod tests {
     #[test]
     fn header_filter_keeps_folded_fields_and_first_received() {
         let head = b"Received: one\n\tby a\nReceived: two\nSubject: hi\n there\nX-Other: no\n";
-        let f = filter_headers(head, &["subject"], true);
-        assert_eq!(f, b"Received: one\n\tby a\nSubject: hi\n there\n\n");
+        let mut received = Vec::new();
+        let f = filter_headers(head, &["subject"], Some(&mut received));
+        assert_eq!(f, b"Subject: hi\n there\n\n");
+        assert_eq!(received, b"Received: one\n\tby a\n");
+        let (block, value) = report_headers(head);
+        assert_eq!(block, b"Subject: hi\n there\n\n");
+        assert_eq!(value.as_deref(), Some("one\n\tby a"));
     }
 }

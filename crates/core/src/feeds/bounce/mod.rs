@@ -96,7 +96,7 @@ fn decode_nested(
         });
     }
     let (head, body) = mime::split_head_body(raw);
-    let header_block = mime::report_headers(head);
+    let (header_block, first_received) = mime::report_headers(head);
     let message = MessageParser::default()
         .parse_headers(&header_block)
         .filter(|m| !m.headers().is_empty())
@@ -111,7 +111,7 @@ fn decode_nested(
         // part: read the body as plain text instead.
         parts.human = vec![mime::raw_body_text(raw)];
     }
-    let ctx = Context::new(&message, file, mime::first_received(head).as_deref());
+    let ctx = Context::new(&message, file, first_received.as_deref());
 
     if parts.feedback.is_some() || parts.report_type == "feedback-report" {
         return Ok(arf::decode(&ctx, &parts));

@@ -108,20 +108,30 @@ static START_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// Every boundary line names a message, a copy, headers or an e-mail (or is a `#` banner):
 /// a cheap test before the regex.
 fn may_be_boundary(line: &str) -> bool {
-    let lower = line.to_ascii_lowercase();
-    [
-        "messag",
-        "copy",
-        "header",
-        "mail",
-        "original",
-        "#",
-        "text of",
-        "body of",
-        "content of",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+    const WORDS: [&[u8]; 9] = [
+        b"messag",
+        b"copy",
+        b"header",
+        b"mail",
+        b"original",
+        b"#",
+        b"text of",
+        b"body of",
+        b"content of",
+    ];
+    contains_any_ignore_ascii_case(line.as_bytes(), &WORDS)
+}
+
+/// Whether `hay` holds one of `needles` (lower-case ASCII), ignoring ASCII case.
+pub(crate) fn contains_any_ignore_ascii_case(hay: &[u8], needles: &[&[u8]]) -> bool {
+    hay.iter().enumerate().any(|(i, b)| {
+        let b = b.to_ascii_lowercase();
+        needles.iter().any(|n| {
+            n.first() == Some(&b)
+                && hay.len() - i >= n.len()
+                && hay[i..i + n.len()].eq_ignore_ascii_case(n)
+        })
+    })
 }
 
 /// Byte offset where the error text of `text` ends: the first boundary marker line, or the
@@ -347,14 +357,25 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
 pub(crate) fn push_folded(out: &mut String, line: &str) {
     if line.is_ascii() {
         // The common case without decoding characters: the same words `split_whitespace`
-        // finds (its ASCII white space includes the vertical tab).
-        let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
-        for word in line.as_bytes().split(is_space).filter(|w| !w.is_empty()) {
-            if !out.is_empty() {
-                out.push(' ');
+        // finds (its ASCII white space includes the vertical tab). Every byte is ASCII, so
+        // every index is a character boundary and the words are sliced, not re-validated.
+        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && is_space(bytes[i]) {
+                i += 1;
             }
-            // ASCII bytes of a `str`: always valid UTF-8.
-            out.push_str(std::str::from_utf8(word).unwrap_or_default());
+            let start = i;
+            while i < bytes.len() && !is_space(bytes[i]) {
+                i += 1;
+            }
+            if i > start {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&line[start..i]);
+            }
         }
         return;
     }
