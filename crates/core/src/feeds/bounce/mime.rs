@@ -574,12 +574,23 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
         t.charset.as_str()
     };
     match charset {
-        "" | "utf-8" | "utf8" | "us-ascii" | "ascii" => {
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
+        "" | "utf-8" | "utf8" | "us-ascii" | "ascii" => utf8_text(bytes),
         cs => match charset_decoder(cs.as_bytes()) {
             Some(decode) => decode(&bytes),
-            None => String::from_utf8_lossy(&bytes).into_owned(),
+            None => utf8_text(bytes),
+        },
+    }
+}
+
+/// Bytes as UTF-8 text, invalid sequences replaced (U+FFFD); valid text (nearly all) is
+/// checked by the fast validator and, when already owned, not copied.
+fn utf8_text(bytes: std::borrow::Cow<'_, [u8]>) -> String {
+    match bytes {
+        std::borrow::Cow::Owned(v) => String::from_utf8(v)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        std::borrow::Cow::Borrowed(b) => match std::str::from_utf8(b) {
+            Ok(s) => s.to_string(),
+            Err(_) => String::from_utf8_lossy(b).into_owned(),
         },
     }
 }

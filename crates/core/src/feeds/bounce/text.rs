@@ -106,32 +106,27 @@ static START_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Every boundary line names a message, a copy, headers or an e-mail (or is a `#` banner):
-/// a cheap test before the regex.
+/// a cheap test before the regex (one pass of a small case-insensitive automaton).
 fn may_be_boundary(line: &str) -> bool {
-    const WORDS: [&[u8]; 9] = [
-        b"messag",
-        b"copy",
-        b"header",
-        b"mail",
-        b"original",
-        b"#",
-        b"text of",
-        b"body of",
-        b"content of",
-    ];
-    contains_any_ignore_ascii_case(line.as_bytes(), &WORDS)
-}
-
-/// Whether `hay` holds one of `needles` (lower-case ASCII), ignoring ASCII case.
-pub(crate) fn contains_any_ignore_ascii_case(hay: &[u8], needles: &[&[u8]]) -> bool {
-    hay.iter().enumerate().any(|(i, b)| {
-        let b = b.to_ascii_lowercase();
-        needles.iter().any(|n| {
-            n.first() == Some(&b)
-                && hay.len() - i >= n.len()
-                && hay[i..i + n.len()].eq_ignore_ascii_case(n)
-        })
-    })
+    static WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build([
+                "messag",
+                "copy",
+                "header",
+                "mail",
+                "original",
+                "#",
+                "text of",
+                "body of",
+                "content of",
+            ])
+            .ok()
+    });
+    // The automaton is built from constants; without it every line goes to the regex.
+    WORDS.as_ref().is_none_or(|w| w.is_match(line))
 }
 
 /// Byte offset where the error text of `text` ends: the first boundary marker line, or the
