@@ -10,7 +10,7 @@
 
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::{Message, MessageParser};
+use mail_parser::{HeaderName, Message, MessageParser};
 
 /// What a report message is made of.
 #[derive(Debug, Default)]
@@ -75,6 +75,21 @@ const ORIGINAL_FIELDS: &[&str] = &[
     "list-id",
     "return-path",
 ];
+
+/// The header parser for the few fields a record reads: From and To as addresses, Subject as
+/// text (RFC 2047 words decoded), Date, Message-ID; every other field stays raw (read with
+/// `header_raw`), so Content-Type, List-Id or Return-Path are not parsed for nothing.
+pub(crate) fn header_parser() -> &'static MessageParser {
+    static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLock::new(|| {
+        MessageParser::new()
+            .header_address(HeaderName::From)
+            .header_address(HeaderName::To)
+            .header_text(HeaderName::Subject)
+            .header_date(HeaderName::Date)
+            .header_id(HeaderName::MessageId)
+    });
+    &PARSER
+}
 
 /// Splits a message into its header section and body (at the first empty line).
 pub(crate) fn split_head_body(raw: &[u8]) -> (&[u8], &[u8]) {
@@ -239,7 +254,7 @@ impl Original {
             .unwrap_or(text.len());
         let (head, _) = split_head_body(&text[start..]);
         let block = filter_headers(head, ORIGINAL_FIELDS, None);
-        let m = MessageParser::default().parse_headers(&block)?;
+        let m = header_parser().parse_headers(&block)?;
         let original = Self::from_message(&m);
         (original.from.is_some() || !original.to.is_empty() || !original.message_id.is_empty())
             .then_some(original)

@@ -20,7 +20,7 @@ mod reason;
 mod ses;
 pub(crate) mod text;
 
-use mail_parser::{Message, MessageParser};
+use mail_parser::Message;
 use thiserror::Error;
 
 use crate::feeds::record::{BounceRecord, is_hard};
@@ -97,7 +97,7 @@ fn decode_nested(
     }
     let (head, body) = mime::split_head_body(raw);
     let (header_block, first_received) = mime::report_headers(head);
-    let message = MessageParser::default()
+    let message = mime::header_parser()
         .parse_headers(&header_block)
         .filter(|m| !m.headers().is_empty())
         .ok_or(DecodeError::NotMail)?;
