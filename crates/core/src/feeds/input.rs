@@ -75,35 +75,53 @@ fn walk(
     limits: InputLimits,
     f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
 ) -> Result<(), ()> {
-    let name = path.display().to_string();
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
-    };
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
-        };
-        entries.sort();
-        for entry in entries {
-            let file_name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            // Hidden files, and Maildir's tmp/ (messages still being written).
-            if file_name.starts_with('.') || (file_name == "tmp" && is_maildir(path)) {
-                continue;
-            }
-            // Symlinked directories are not followed (no loops); symlinked files are read.
-            if let Ok(m) = std::fs::symlink_metadata(&entry)
-                && m.file_type().is_symlink()
-                && entry.is_dir()
-            {
-                continue;
-            }
-            walk(&entry, limits, f)?;
-        }
-        return Ok(());
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => walk_dir(path, limits, f),
+        Ok(_) => read_file(path, &path.display().to_string(), limits, f),
+        Err(e) => emit(
+            f,
+            Err(InputError::new(path.display().to_string(), e.to_string())),
+        ),
     }
-    read_file(path, &name, limits, f)
+}
+
+/// The entries of a directory in name order; each entry's type comes with it from the
+/// directory listing (no extra `stat` per file).
+fn walk_dir(
+    path: &Path,
+    limits: InputLimits,
+    f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+) -> Result<(), ()> {
+    let mut entries: Vec<(std::ffi::OsString, PathBuf, Option<std::fs::FileType>)> =
+        match std::fs::read_dir(path) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok())
+                .map(|e| (e.file_name(), e.path(), e.file_type().ok()))
+                .collect(),
+            Err(e) => {
+                return emit(
+                    f,
+                    Err(InputError::new(path.display().to_string(), e.to_string())),
+                );
+            }
+        };
+    // All entries share the parent, so ordering by name is ordering by path.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (file_name, entry, kind) in entries {
+        let file_name = file_name.to_str().unwrap_or("");
+        // Hidden files, and Maildir's tmp/ (messages still being written).
+        if file_name.starts_with('.') || (file_name == "tmp" && is_maildir(path)) {
+            continue;
+        }
+        match kind {
+            Some(k) if k.is_dir() => walk_dir(&entry, limits, f)?,
+            // Symlinked directories are not followed (no loops); symlinked files are read.
+            Some(k) if k.is_symlink() && entry.is_dir() => {}
+            Some(_) => read_file(&entry, &entry.display().to_string(), limits, f)?,
+            None => walk(&entry, limits, f)?,
+        }
+    }
+    Ok(())
 }
 
 fn is_maildir(dir: &Path) -> bool {
@@ -135,6 +153,10 @@ impl<R: Read> Read for Capped<R> {
     }
 }
 
+/// Files up to this size are read whole in one go (sized from their metadata); larger ones
+/// (mailboxes) stream through a buffer.
+const READ_WHOLE: u64 = 4 * 1024 * 1024;
+
 fn read_file(
     path: &Path,
     name: &str,
@@ -145,21 +167,62 @@ fn read_file(
         Ok(file) => file,
         Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
     };
+    // Only a regular file's size says how much there is to read (not a pipe's or a device's).
+    let size = match file.metadata() {
+        Ok(m) if m.is_file() => m.len(),
+        _ => u64::MAX,
+    };
+    if size <= READ_WHOLE.min(limits.max_message) {
+        // One allocation of the right size and no copy for a single message (a .eml).
+        let mut data = Vec::with_capacity(size as usize + 1);
+        if let Err(e) = (&file).take(READ_WHOLE + 1).read_to_end(&mut data) {
+            return emit(f, Err(InputError::new(name, e.to_string())));
+        }
+        // (A file that grew since its size was read is read again, streaming.)
+        if data.len() as u64 <= READ_WHOLE {
+            if data.starts_with(&[0x1f, 0x8b]) {
+                return read_stream(gunzip(io::Cursor::new(data), limits), name, limits, f);
+            }
+            if data.starts_with(b"From ") {
+                return read_mbox(Box::new(io::Cursor::new(data)), name, limits, f);
+            }
+            return whole_message(data, name, limits, f);
+        }
+        return read_file_streaming(File::open(path), name, limits, f);
+    }
+    read_file_streaming(Ok(file), name, limits, f)
+}
+
+fn read_file_streaming(
+    file: io::Result<File>,
+    name: &str,
+    limits: InputLimits,
+    f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+) -> Result<(), ()> {
+    let file = match file {
+        Ok(file) => file,
+        Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
+    };
     let mut raw = BufReader::with_capacity(256 * 1024, file);
     let gz = match raw.fill_buf() {
         Ok(head) => head.starts_with(&[0x1f, 0x8b]),
         Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
     };
     let reader: Box<dyn BufRead> = if gz {
-        Box::new(BufReader::new(Capped {
-            inner: flate2::read::MultiGzDecoder::new(raw),
-            left: limits.max_inflated,
-            what: "gzip data inflates beyond the limit (a compression bomb?)",
-        }))
+        gunzip(raw, limits)
     } else {
         Box::new(raw)
     };
     read_stream(reader, name, limits, f)
+}
+
+/// gzip data inflated as it is read, capped at [`InputLimits::max_inflated`].
+fn gunzip<R: BufRead + 'static>(raw: R, limits: InputLimits) -> Box<dyn BufRead> {
+    Box::new(BufReader::new(Capped {
+        inner: flate2::bufread::MultiGzDecoder::new(raw),
+        left: limits.max_inflated,
+        what: "gzip data inflates beyond the limit (a compression bomb?)",
+    }))
 }
 
 fn read_stream(
@@ -177,26 +240,38 @@ fn read_stream(
         let mut capped = (&mut reader).take(limits.max_message + 1);
         return match capped.read_to_end(&mut data) {
             Err(e) => emit(f, Err(InputError::new(name, e.to_string()))),
-            Ok(_) if data.len() as u64 > limits.max_message => emit(
-                f,
-                Err(InputError::new(
-                    name,
-                    format!("message larger than {} bytes", limits.max_message),
-                )),
-            ),
-            Ok(_) if data.iter().all(u8::is_ascii_whitespace) => {
-                emit(f, Err(InputError::new(name, "empty file")))
-            }
-            Ok(_) => emit(
-                f,
-                Ok(Item {
-                    name: name.to_string(),
-                    data,
-                }),
-            ),
+            Ok(_) => whole_message(data, name, limits, f),
         };
     }
     read_mbox(reader, name, limits, f)
+}
+
+/// A file (or inflated stream) holding one message.
+fn whole_message(
+    data: Vec<u8>,
+    name: &str,
+    limits: InputLimits,
+    f: &mut dyn FnMut(Result<Item, InputError>) -> bool,
+) -> Result<(), ()> {
+    if data.len() as u64 > limits.max_message {
+        return emit(
+            f,
+            Err(InputError::new(
+                name,
+                format!("message larger than {} bytes", limits.max_message),
+            )),
+        );
+    }
+    if data.iter().all(u8::is_ascii_whitespace) {
+        return emit(f, Err(InputError::new(name, "empty file")));
+    }
+    emit(
+        f,
+        Ok(Item {
+            name: name.to_string(),
+            data,
+        }),
+    )
 }
 
 /// mbox: a message starts at each line beginning `From ` (the first line, or one after an

@@ -524,10 +524,15 @@ fn quoted_printable(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut i = 0;
     while i < bytes.len() {
         if state == State::Plain {
-            let end = memchr::memchr3(b'=', b'\n', b'\r', &bytes[i..]).map_or(bytes.len(), |j| i + j);
+            let end =
+                memchr::memchr3(b'=', b'\n', b'\r', &bytes[i..]).map_or(bytes.len(), |j| i + j);
             if end > i {
                 let run = &bytes[i..end];
-                let trailing = run.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+                let trailing = run
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_whitespace())
+                    .count();
                 ws_count = if trailing == run.len() {
                     ws_count + trailing
                 } else {
@@ -556,7 +561,11 @@ fn quoted_printable(bytes: &[u8]) -> Option<Vec<u8>> {
             _ => match state {
                 // (Plain runs are copied above; kept for completeness.)
                 State::Plain => {
-                    ws_count = if ch.is_ascii_whitespace() { ws_count + 1 } else { 0 };
+                    ws_count = if ch.is_ascii_whitespace() {
+                        ws_count + 1
+                    } else {
+                        0
+                    };
                     buf.push(ch);
                 }
                 State::Eq => match hex(ch) {
@@ -622,22 +631,27 @@ pub(crate) fn html_to_text(html: &str) -> String {
             rest = "";
             break;
         };
-        let name: String = after[1..gt]
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let tag = after[1..gt].trim_start_matches('/');
+        let name_len = tag.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        // Lower-cased into a small buffer: the names that matter are short.
+        let mut buf = [0u8; 8];
+        let name = if name_len <= buf.len() {
+            buf[..name_len].copy_from_slice(&tag.as_bytes()[..name_len]);
+            buf[..name_len].make_ascii_lowercase();
+            std::str::from_utf8(&buf[..name_len]).unwrap_or("")
+        } else {
+            ""
+        };
         if matches!(
-            name.as_str(),
+            name,
             "br" | "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "table" | "pre"
         ) {
             out.push('\n');
-        } else if matches!(name.as_str(), "td" | "th") {
+        } else if matches!(name, "td" | "th") {
             out.push(' ');
         }
         rest = &after[gt + 1..];
-        if (name == "style" || name == "script" || name == "head")
+        if matches!(name, "style" | "script" | "head")
             && let Some(end) = rest.to_ascii_lowercase().find(&format!("</{name}"))
         {
             rest = &rest[end..];
