@@ -297,6 +297,8 @@ fn read_mbox(
     };
     // A line split across two buffer fills, joined here.
     let mut partial: Vec<u8> = Vec::new();
+    let from_line = memchr::memmem::Finder::new(b"\nFrom ");
+    let quoted_line = memchr::memmem::Finder::new(b"\n>");
     loop {
         let available = match reader.fill_buf() {
             Ok(b) => b,
@@ -319,7 +321,30 @@ fn read_mbox(
             return mbox.finish(f);
         }
         let mut used = 0;
-        while let Some(i) = memchr::memchr(b'\n', &available[used..]) {
+        loop {
+            // A run of whole lines none of which starts with "From " or ">" (most of a
+            // mailbox) is taken in one piece: no separator and nothing to unquote in it.
+            if partial.is_empty() {
+                let rest = &available[used..];
+                if rest.len() >= 5 && !rest.starts_with(b"From ") && !rest.starts_with(b">") {
+                    let special = [&from_line, &quoted_line]
+                        .iter()
+                        .filter_map(|finder| finder.find(rest))
+                        .min();
+                    let run = match special {
+                        Some(at) => at + 1,
+                        None => memchr::memrchr(b'\n', rest).map_or(0, |at| at + 1),
+                    };
+                    if run > 0 {
+                        mbox.plain_lines(&rest[..run]);
+                        used += run;
+                        continue;
+                    }
+                }
+            }
+            let Some(i) = memchr::memchr(b'\n', &available[used..]) else {
+                break;
+            };
             let line = &available[used..used + i + 1];
             used += i + 1;
             if partial.is_empty() {
@@ -394,6 +419,31 @@ impl Mbox<'_> {
         }
         buf.extend_from_slice(body);
         Ok(())
+    }
+
+    /// Takes whole lines none of which starts with `From ` or `>`.
+    fn plain_lines(&mut self, lines: &[u8]) {
+        let body = lines.strip_suffix(b"\n").unwrap_or(lines);
+        let last = match memchr::memrchr(b'\n', body) {
+            Some(at) => &lines[at + 1..],
+            None => lines,
+        };
+        self.previous_blank = last == b"\n" || last == b"\r\n";
+        let trimmed = last.trim_ascii_end();
+        self.previous_closing =
+            trimmed.len() > 4 && trimmed.starts_with(b"--") && trimmed.ends_with(b"--");
+        let Some(buf) = self.current.as_mut() else {
+            return;
+        };
+        if self.oversized {
+            return;
+        }
+        if (buf.len() + lines.len()) as u64 > self.limits.max_message {
+            self.oversized = true;
+            buf.clear();
+            return;
+        }
+        buf.extend_from_slice(lines);
     }
 
     /// The end of the input: the last message goes out.
@@ -497,6 +547,39 @@ mod tests {
             true
         });
         out
+    }
+
+    #[test]
+    fn mbox_reads_the_same_whatever_the_buffer_size() {
+        let mbox = "From a@b Thu Jan  1 00:00:00 2024\nSubject: one\n\n>From here\n>>From there\nbody line\n\nFrom c@d Thu Jan  1 00:00:01 2024\nSubject: two\n\nhello\nFrom the desk of x\n--b--\nFrom e@f  Thu Jul  2 12:05:06 2020\nSubject: three\n\nlast line without end";
+        let read = |capacity: usize| {
+            let mut out = Vec::new();
+            let reader =
+                BufReader::with_capacity(capacity, io::Cursor::new(mbox.as_bytes().to_vec()));
+            let _ = read_mbox(
+                Box::new(reader),
+                "box",
+                InputLimits::default(),
+                &mut |item| {
+                    out.push(item.map(|i| (i.name, i.data)).map_err(|e| e.reason));
+                    true
+                },
+            );
+            out
+        };
+        let expected = read(1 << 16);
+        assert_eq!(expected.len(), 3);
+        assert_eq!(
+            expected[0].as_ref().map(|(_, d)| d.clone()),
+            Ok(b"Subject: one\n\nFrom here\n>From there\nbody line\n".to_vec())
+        );
+        assert_eq!(
+            expected[1].as_ref().map(|(_, d)| d.clone()),
+            Ok(b"Subject: two\n\nhello\nFrom the desk of x\n--b--\n".to_vec())
+        );
+        for capacity in [1, 2, 5, 7, 13, 64] {
+            assert_eq!(read(capacity), expected, "buffer of {capacity} bytes");
+        }
     }
 
     #[test]

@@ -233,16 +233,20 @@ pub(crate) struct Found {
     pub diagnostic: String,
 }
 
+// Case-insensitive for ASCII letters only (`(?i-u:…)`): Unicode case folding adds the Kelvin
+// sign and the long s to every k and s, which nearly doubles the cost of the capture search
+// run on each line that names an address. White space and the address's local part stay
+// Unicode classes.
 static RECIPIENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?ix)^\s*(?:
-        (?:final-recipient|original-recipient|recipient(?:\ address)?|failed\ recipient|rcpt(?:\ to)?|addressed\ to|address|envelope-to|x-failed-recipients|invalid\ address|unknown\ user|user)(?:\s*[:=]\s*|\s+)(?:rfc822;\s*)?
+    re(r#"(?x)^\s*(?:
+        (?i-u:final-recipient|original-recipient|recipient(?:\ address)?|failed\ recipient|rcpt(?:\ to)?|addressed\ to|address|envelope-to|x-failed-recipients|invalid\ address|unknown\ user|user)(?:\s*[:=]\s*|\s+)(?:(?i-u:rfc822);\s*)?
       | [*\-]+\s*
       | \d+\)\s*
-      | >>>\s*rcpt\s+to:\s*
-      | (?P<label>[a-z][a-z\ \-]{2,40}):\s*
+      | >>>\s*(?i-u:rcpt)\s+(?i-u:to):\s*
+      | (?P<label>(?i-u:[a-z][a-z\ \-]{2,40})):\s*
       | [245][0-9][0-9]\s+(?:)
-    )?"?<?(?P<addr>[^\s<>()\[\]"]+@[a-z0-9.-]+\.[a-z]{2,24})>?"?
-    (?:\s*<mailto:[^>]*>)?
+    )?"?<?(?P<addr>[^\s<>()\[\]"]+@(?i-u:[a-z0-9.-]+\.[a-z]{2,24}))>?"?
+    (?:\s*<(?i-u:mailto):[^>]*>)?
     (?:\s*\([^)]*\))?
     (?P<rest>\s*(?:[:,;\[]|\.\.\.|\.\s|\.$).*|\s+\S.*|\s*)$"#)
 });
