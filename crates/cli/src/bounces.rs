@@ -28,9 +28,9 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
                             all.push(r);
                             Ok(())
                         }
-                        Format::Jsonl => serde_json::to_string(&r)
+                        Format::Jsonl => serde_json::to_writer(&mut *out, &r)
                             .map_err(std::io::Error::other)
-                            .and_then(|line| writeln!(out, "{line}")),
+                            .and_then(|()| out.write_all(b"\n")),
                         Format::Text => writeln!(
                             out,
                             "{}\t{}\t{}\t{}\t{}\t{}",

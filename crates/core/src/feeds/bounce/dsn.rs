@@ -10,7 +10,7 @@ pub(crate) type Fields = Vec<(String, String)>;
 pub(crate) fn groups(text: &str) -> Vec<Fields> {
     let mut out: Vec<Fields> = Vec::new();
     let mut current: Fields = Vec::new();
-    for raw in text.lines() {
+    for raw in super::text::lines(text) {
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() {
             if !current.is_empty() {

@@ -494,7 +494,13 @@ fn finish(
     let mut rec = ctx.record(decodedby);
     // A status block's Diagnostic-Code that says nothing in words ("X-Unix; 77", a bare
     // code) yields to the human-readable text about the recipient.
-    let says_nothing = d.diagnostic.chars().filter(|c| c.is_alphabetic()).count() < 3;
+    let says_nothing = d
+        .diagnostic
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .take(3)
+        .count()
+        < 3;
     let diag = if says_nothing && !d.text.is_empty() {
         d.text.clone()
     } else {
