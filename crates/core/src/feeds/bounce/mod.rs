@@ -661,10 +661,12 @@ fn text_reason(t: &str) -> Option<reason::TextReason> {
         return None;
     }
     let clean = text::join_multiline_reply(t);
-    if let Some(remote) = text::remote_reply(&clean) {
-        if let Some(r) = reason::text_reason(remote) {
+    let scan = reason::Scan::new(&clean);
+    if let Some(at) = text::remote_reply(&clean) {
+        if let Some(r) = scan.reason_in(at.clone()) {
             return Some(r);
         }
+        let remote = &clean[at];
         // The remote server's own enhanced status code outranks the report's wording around
         // its reply (Amazon SES: "Unknown address error 550-'5.7.1 … Access denied'").
         if let Some(reason) = text::status(remote)
@@ -677,7 +679,7 @@ fn text_reason(t: &str) -> Option<reason::TextReason> {
             });
         }
     }
-    reason::text_reason(&clean)
+    scan.reason_in(0..clean.len())
 }
 
 /// "User unknown" that is not the answer to RCPT TO is a filter's, not the directory's:

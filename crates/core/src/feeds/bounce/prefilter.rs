@@ -43,6 +43,14 @@ impl Pattern {
 }
 
 /// Ordered sets of patterns with the literal prefilter (see the module docs).
+/// One occurrence of a required literal (see [`PatternSets::hits`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    start: usize,
+    end: usize,
+    literal: u32,
+}
+
 pub(crate) struct PatternSets {
     patterns: Vec<Pattern>,
     /// Literal id → the patterns requiring it.
@@ -113,18 +121,50 @@ impl PatternSets {
     }
 
     /// The index of the first set with a pattern matching `text`.
+    #[cfg(test)]
     pub(crate) fn first_match(&self, text: &str) -> Option<usize> {
+        self.first_match_in(text, &self.hits(text), 0..text.len())
+    }
+
+    /// Where the required literals occur in `text` (every occurrence, overlapping ones too):
+    /// one pass that serves [`first_match_in`](Self::first_match_in) for any part of `text`.
+    pub(crate) fn hits(&self, text: &str) -> Vec<Hit> {
+        self.literals
+            .as_ref()
+            .map(|ac| {
+                ac.find_overlapping_iter(text)
+                    .map(|m| Hit {
+                        start: m.start(),
+                        end: m.end(),
+                        literal: m.pattern().as_usize() as u32,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The index of the first set with a pattern matching `text[range]`, given the literal
+    /// `hits` of the whole `text`: a pattern is tried only when one of its literals lies
+    /// inside the range (a match inside the range contains one).
+    pub(crate) fn first_match_in(
+        &self,
+        text: &str,
+        hits: &[Hit],
+        range: std::ops::Range<usize>,
+    ) -> Option<usize> {
+        let part = text.get(range.clone())?;
         let words = self.patterns.len().div_ceil(64);
         let mut candidates = vec![0u64; words];
         let mut mark = |id: u32| candidates[id as usize / 64] |= 1 << (id % 64);
         for &id in &self.always {
             mark(id);
         }
-        if let Some(ac) = &self.literals {
-            for m in ac.find_overlapping_iter(text) {
-                for &id in &self.by_literal[m.pattern().as_usize()] {
-                    mark(id);
-                }
+        for h in hits
+            .iter()
+            .filter(|h| h.start >= range.start && h.end <= range.end)
+        {
+            for &id in &self.by_literal[h.literal as usize] {
+                mark(id);
             }
         }
         for (w, mut bits) in candidates.into_iter().enumerate() {
@@ -132,7 +172,7 @@ impl PatternSets {
                 let id = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 let p = &self.patterns[id];
-                if p.is_match(text) {
+                if p.is_match(part) {
                     return Some(p.set);
                 }
             }
@@ -244,5 +284,26 @@ mod tests {
             assert_eq!(p.first_match(t), naive(t), "{t}");
         }
         assert_eq!(p.compile_all(), 7);
+    }
+
+    #[test]
+    fn a_part_of_a_text_is_classified_from_the_whole_texts_literals() {
+        let sets: Vec<Vec<String>> = vec![
+            vec!["mailbox (is )?full".into()],
+            vec!["(?-u:\\b)unknown user".into()],
+            vec!["blocked".into()],
+        ];
+        let p = PatternSets::new(&sets);
+        let text = "host said: unknown user; mailbox full; blocked";
+        let hits = p.hits(text);
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                assert_eq!(
+                    p.first_match_in(text, &hits, start..end),
+                    p.first_match(&text[start..end]),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 }

@@ -129,24 +129,47 @@ pub(crate) fn from_text(text: &str) -> Option<&'static str> {
 
 /// The reason the text names and whether it is final, if any pattern matches.
 pub(crate) fn text_reason(text: &str) -> Option<TextReason> {
-    if text.is_empty() {
-        return None;
+    Scan::new(text).reason_in(0..text.len())
+}
+
+/// A text read once for the patterns' literals, so that several parts of it (the remote
+/// server's reply, then the whole) are classified without reading it again.
+pub(crate) struct Scan<'a> {
+    lower: std::borrow::Cow<'a, str>,
+    hits: Vec<super::prefilter::Hit>,
+}
+
+impl<'a> Scan<'a> {
+    /// Patterns are written in lower case: the text is lower-cased (ASCII, so byte offsets
+    /// stay those of `text`) and its literals found.
+    pub(crate) fn new(text: &'a str) -> Self {
+        let lower = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        };
+        let hits = if lower.is_empty() {
+            Vec::new()
+        } else {
+            COMPILED.sets.hits(&lower)
+        };
+        Scan { lower, hits }
     }
-    let lower;
-    let text = if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        lower = text.to_ascii_lowercase();
-        lower.as_str()
-    } else {
-        text
-    };
-    COMPILED
-        .sets
-        .first_match(text)
-        .and_then(|i| COMPILED.reasons.get(i))
-        .map(|(name, is_final)| TextReason {
-            reason: static_name(name),
-            is_final: *is_final,
-        })
+
+    /// The reason `text[range]` names (byte offsets into the text given to [`Scan::new`]).
+    pub(crate) fn reason_in(&self, range: std::ops::Range<usize>) -> Option<TextReason> {
+        if range.is_empty() {
+            return None;
+        }
+        COMPILED
+            .sets
+            .first_match_in(&self.lower, &self.hits, range)
+            .and_then(|i| COMPILED.reasons.get(i))
+            .map(|(name, is_final)| TextReason {
+                reason: static_name(name),
+                is_final: *is_final,
+            })
+    }
 }
 
 fn static_name(name: &str) -> &'static str {

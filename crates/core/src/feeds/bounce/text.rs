@@ -475,10 +475,12 @@ static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The remote server's reply inside a report's wording: the text after the last "said:",
-/// "The error that the other server returned was:", "Remote Server returned" ….
-pub(crate) fn remote_reply(text: &str) -> Option<&str> {
+/// "The error that the other server returned was:", "Remote Server returned" …, as a byte
+/// range of `text`.
+pub(crate) fn remote_reply(text: &str) -> Option<std::ops::Range<usize>> {
     let m = REMOTE_REPLY.find_iter(text).last()?;
-    let mut rest = text[m.end()..].trim();
+    let after = &text[m.end()..];
+    let mut rest = after.trim();
     // A sendmail transcript's "<<<" line is one reply: the next reply code starts another
     // line of the transcript.
     if m.as_str() == "<<<"
@@ -486,7 +488,12 @@ pub(crate) fn remote_reply(text: &str) -> Option<&str> {
     {
         rest = rest[..4 + next.start()].trim();
     }
-    (!rest.is_empty()).then_some(rest)
+    if rest.is_empty() {
+        return None;
+    }
+    // `rest` is a trimmed slice of `after`: its offset is the white space trimmed before it.
+    let start = m.end() + (after.len() - after.trim_start().len());
+    Some(start..start + rest.len())
 }
 
 static NEXT_REPLY: LazyLock<Regex> = LazyLock::new(|| re(r"\s[245][0-9][0-9][\s-]"));
