@@ -321,18 +321,23 @@ fn read_mbox(
             return mbox.finish(f);
         }
         let mut used = 0;
+        // Where the next "\nFrom " and "\n>" are in this buffer (None: no more), each looked
+        // for again only once passed, so the buffer is searched once for each.
+        let mut next: [Option<Option<usize>>; 2] = [None, None];
         loop {
             // A run of whole lines none of which starts with "From " or ">" (most of a
             // mailbox) is taken in one piece: no separator and nothing to unquote in it.
             if partial.is_empty() {
                 let rest = &available[used..];
                 if rest.len() >= 5 && !rest.starts_with(b"From ") && !rest.starts_with(b">") {
-                    let special = [&from_line, &quoted_line]
-                        .iter()
-                        .filter_map(|finder| finder.find(rest))
-                        .min();
+                    for (cached, finder) in next.iter_mut().zip([&from_line, &quoted_line]) {
+                        if cached.is_none_or(|at| at.is_some_and(|at| at < used)) {
+                            *cached = Some(finder.find(rest).map(|at| used + at));
+                        }
+                    }
+                    let special = next.iter().filter_map(|at| at.flatten()).min();
                     let run = match special {
-                        Some(at) => at + 1,
+                        Some(at) => at - used + 1,
                         None => memchr::memrchr(b'\n', rest).map_or(0, |at| at + 1),
                     };
                     if run > 0 {

@@ -172,7 +172,7 @@ pub(crate) fn error_block(text: &str) -> &str {
         {
             return &text[..offset];
         }
-        if trimmed.contains(':') && START_HEADER.is_match(trimmed) {
+        if memchr::memchr(b':', trimmed.as_bytes()).is_some() && START_HEADER.is_match(trimmed) {
             let following = lines[i + 1..]
                 .iter()
                 .take(6)
@@ -292,7 +292,7 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
     let mut starts: Vec<(usize, String, String)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         // Cheap test first: a recipient line holds an address.
-        if !line.contains('@') {
+        if memchr::memchr(b'@', line.as_bytes()).is_none() {
             continue;
         }
         if let Some(c) = RECIPIENT_LINE.captures(line) {
