@@ -58,18 +58,17 @@ pub(crate) fn ascii_word_boundaries(pattern: &str) -> String {
     pattern.replace(r"\b", r"(?-u:\b)")
 }
 
-// Matched against lower-cased text (see [`lower`]); the addresses are reported lower-cased.
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?:"[^"\r\n]+"|[a-z0-9!#$%&'*+/=?^_`{|}~.-]+|=\?[^?\s]+\?[bq]\?[^?\s]+\?=)@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}\b"#,
+        r#"(?i)(?:"[^"\r\n]+"|[a-z0-9!#$%&'*+/=?^_`{|}~.-]+|=\?[^?\s]+\?[bq]\?[^?\s]+\?=)@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}\b"#,
     )
 });
 
 /// Every e-mail address in `text`, lower-cased, in order, duplicates kept.
 pub(crate) fn addresses(text: &str) -> Vec<String> {
     ADDRESS
-        .find_iter(&lower(text))
-        .map(|m| m.as_str().trim_matches('.').to_string())
+        .find_iter(text)
+        .map(|m| m.as_str().trim_matches('.').to_ascii_lowercase())
         .collect()
 }
 
