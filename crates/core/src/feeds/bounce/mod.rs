@@ -660,9 +660,7 @@ fn text_reason(t: &str) -> Option<reason::TextReason> {
     if t.is_empty() {
         return None;
     }
-    // Lower-cased once: the joining, the reply and the patterns all read it so.
-    let lowered = text::lower(t);
-    let clean = text::join_multiline_reply(&lowered);
+    let clean = text::join_multiline_reply(t);
     let scan = reason::Scan::new(&clean);
     if let Some(at) = text::remote_reply(&clean) {
         if let Some(r) = scan.reason_in(at.clone()) {

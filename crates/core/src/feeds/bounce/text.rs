@@ -42,17 +42,6 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// `text` with ASCII letters lower-cased (borrowed when it has no upper-case letter). Byte
-/// offsets stay those of `text`. Patterns written in lower case and matched against it are
-/// several times faster than case-insensitive ones: their literals can be searched for.
-pub(crate) fn lower(text: &str) -> Cow<'_, str> {
-    if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(text.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(text)
-    }
-}
-
 /// `pattern` with each `\b` made an ASCII word boundary (`(?-u:\b)`).
 pub(crate) fn ascii_word_boundaries(pattern: &str) -> String {
     pattern.replace(r"\b", r"(?-u:\b)")
@@ -113,9 +102,8 @@ pub(crate) fn is_system_address(addr: &str) -> bool {
 }
 
 /// Lines that announce the copy of the returned message (the error text ends above them).
-// Matched against lower-cased text (see [`lower`]), as are the header-line patterns.
 static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?x)^[\s\-=*_\#>|]*(?:
+    re(r"(?ix)^[\s\-=*_\#>|]*(?:
         original\ message(?:\ headers?)?\ *(?:follows|below|is\ attached|:)?
       | (?:this\ is\ )?(?:a\ )?copy\ of\ (?:the|your)\ (?:original\ )?message.*
       | below\ this\ line\ is\ a\ copy.*
@@ -137,19 +125,20 @@ static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
 
 static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(received|return-path|from|to|cc|subject|date|message-id|mime-version|content-type|content-transfer-encoding|x-[a-z0-9-]+|dkim-signature|delivered-to|reply-to|sender|list-id|list-unsubscribe|authentication-results|references|in-reply-to|user-agent):[ \t]?\S",
+        r"(?i)^(received|return-path|from|to|cc|subject|date|message-id|mime-version|content-type|content-transfer-encoding|x-[a-z0-9-]+|dkim-signature|delivered-to|reply-to|sender|list-id|list-unsubscribe|authentication-results|references|in-reply-to|user-agent):[ \t]?\S",
     )
 });
 
 static START_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(received|return-path|message-id|dkim-signature|mime-version|delivered-to):[ \t]?\S")
+    re(r"(?i)^(received|return-path|message-id|dkim-signature|mime-version|delivered-to):[ \t]?\S")
 });
 
 /// Every boundary line names a message, a copy, headers or an e-mail (or is a `#` banner):
-/// a cheap test before the regex (one pass of a small automaton; `line` is lower-cased).
+/// a cheap test before the regex (one pass of a small case-insensitive automaton).
 fn may_be_boundary(line: &str) -> bool {
     static WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
         aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build([
                 "messag",
@@ -171,9 +160,7 @@ fn may_be_boundary(line: &str) -> bool {
 /// Byte offset where the error text of `text` ends: the first boundary marker line, or the
 /// first block of header lines that starts with a trace or identity field.
 pub(crate) fn error_block(text: &str) -> &str {
-    // Read lower-cased; the offsets are those of `text`.
-    let lowered = lower(text);
-    let lines: Vec<&str> = lines_inclusive(&lowered).collect();
+    let lines: Vec<&str> = lines_inclusive(text).collect();
     let mut offset = 0usize;
     for (i, line) in lines.iter().enumerate() {
         let trimmed = line.trim_end();
@@ -214,7 +201,7 @@ pub(crate) fn trailing_headers(rest: &str) -> Option<Cow<'_, str>> {
         .find_map(|(at, l)| {
             let body = l.trim_start_matches(' ');
             let indent = l.len() - body.len();
-            (indent <= 8 && HEADER_LINE.is_match(&lower(body))).then_some((at, indent))
+            (indent <= 8 && HEADER_LINE.is_match(body)).then_some((at, indent))
         })?;
     let block = &rest[start..];
     if indent == 0 {
@@ -274,26 +261,27 @@ pub(crate) struct Found {
     pub diagnostic: String,
 }
 
-// Matched against lower-cased lines (see [`lower`]): the capture search run on each line
-// that names an address is several times faster without case folding.
+// Case-insensitive for ASCII letters only (`(?i-u:…)`): Unicode case folding adds the Kelvin
+// sign and the long s to every k and s, which nearly doubles the cost of the capture search
+// run on each line that names an address. White space and the address's local part stay
+// Unicode classes.
 static RECIPIENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(?x)^\s*(?:
-        (?:final-recipient|original-recipient|recipient(?:\ address)?|failed\ recipient|rcpt(?:\ to)?|addressed\ to|address|envelope-to|x-failed-recipients|invalid\ address|unknown\ user|user)(?:\s*[:=]\s*|\s+)(?:rfc822;\s*)?
+        (?i-u:final-recipient|original-recipient|recipient(?:\ address)?|failed\ recipient|rcpt(?:\ to)?|addressed\ to|address|envelope-to|x-failed-recipients|invalid\ address|unknown\ user|user)(?:\s*[:=]\s*|\s+)(?:(?i-u:rfc822);\s*)?
       | [*\-]+\s*
       | \d+\)\s*
-      | >>>\s*rcpt\s+to:\s*
-      | (?P<label>[a-z][a-z\ \-]{2,40}):\s*
+      | >>>\s*(?i-u:rcpt)\s+(?i-u:to):\s*
+      | (?P<label>(?i-u:[a-z][a-z\ \-]{2,40})):\s*
       | [245][0-9][0-9]\s+(?:)
-    )?"?<?(?P<addr>[^\s<>()\[\]"]+@[a-z0-9.-]+\.[a-z]{2,24})>?"?
-    (?:\s*<mailto:[^>]*>)?
+    )?"?<?(?P<addr>[^\s<>()\[\]"]+@(?i-u:[a-z0-9.-]+\.[a-z]{2,24}))>?"?
+    (?:\s*<(?i-u:mailto):[^>]*>)?
     (?:\s*\([^)]*\))?
     (?P<rest>\s*(?:[:,;\[]|\.\.\.|\.\s|\.$).*|\s+\S.*|\s*)$"#)
 });
 
-// Matched against lower-cased text (see [`lower`]).
 static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ \d+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#,
+        r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ \d+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#,
     )
 });
 
@@ -301,15 +289,13 @@ static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
 /// `exclude` holds addresses that cannot be the recipient (the original sender).
 pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
     let lines: Vec<&str> = lines(block).collect();
-    // The same lines lower-cased, for the patterns (same byte offsets).
-    let lowered = lower(block);
     let mut starts: Vec<(usize, String, String)> = Vec::new();
-    for (i, (line, low)) in lines.iter().zip(self::lines(&lowered)).enumerate() {
+    for (i, line) in lines.iter().enumerate() {
         // Cheap test first: a recipient line holds an address.
         if memchr::memchr(b'@', line.as_bytes()).is_none() {
             continue;
         }
-        if let Some(c) = RECIPIENT_LINE.captures(low) {
+        if let Some(c) = RECIPIENT_LINE.captures(line) {
             // "Invalid final delivery userid: a@b" names a recipient; "MAIL FROM: a@b",
             // "From: a@b", "Sender: …" name the sender.
             if let Some(label) = c.name("label") {
@@ -332,7 +318,7 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
             if !ADDRESS.is_match(&addr) || is_system_address(&addr) {
                 continue;
             }
-            let rest = c.name("rest").map(|m| &line[m.range()]).unwrap_or("");
+            let rest = c.name("rest").map(|m| m.as_str()).unwrap_or("");
             let rest = if line.trim_start().starts_with(">>>") {
                 // A transcript line (">>> RCPT To:<a@b>"): the command is part of the story.
                 line.trim().to_string()
@@ -379,7 +365,7 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
     }
     let whole = fold(block);
     let mut found: Vec<Found> = Vec::new();
-    for c in RECIPIENT_PHRASE.captures_iter(&lowered) {
+    for c in RECIPIENT_PHRASE.captures_iter(block) {
         let addr = c[1].trim_matches('.').to_ascii_lowercase();
         if is_system_address(&addr) || exclude.contains(&addr) || !ADDRESS.is_match(&addr) {
             continue;
@@ -482,10 +468,9 @@ pub(crate) fn join_multiline_reply(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-// Matched against lower-cased text (see [`lower`]).
 static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-')",
+        r"(?i)(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-')",
     )
 });
 
@@ -493,8 +478,7 @@ static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
 /// "The error that the other server returned was:", "Remote Server returned" …, as a byte
 /// range of `text`.
 pub(crate) fn remote_reply(text: &str) -> Option<std::ops::Range<usize>> {
-    let lowered = lower(text);
-    let m = REMOTE_REPLY.find_iter(&lowered).last()?;
+    let m = REMOTE_REPLY.find_iter(text).last()?;
     let after = &text[m.end()..];
     let mut rest = after.trim();
     // A sendmail transcript's "<<<" line is one reply: the next reply code starts another
@@ -620,17 +604,15 @@ impl CommandMatcher {
             .map(|(p, _)| format!("(?:{})", ascii_word_boundaries(p)))
             .collect::<Vec<_>>()
             .join("|");
-        // Written in lower case and matched against lower-cased text (see [`lower`]).
         CommandMatcher {
-            any: re(&alternation),
+            any: re(&format!("(?i){alternation}")),
             each: words
                 .iter()
-                .map(|(p, c)| (re(&format!("^(?:{})", ascii_word_boundaries(p))), *c))
+                .map(|(p, c)| (re(&format!("(?i)^(?:{})", ascii_word_boundaries(p))), *c))
                 .collect(),
         }
     }
 
-    /// `text` must be lower-cased.
     fn find(&self, text: &str) -> Option<&'static str> {
         let m = self.any.find(text)?;
         let hit = &text[m.start()..];
@@ -647,11 +629,8 @@ static IMPLIED_COMMANDS: LazyLock<CommandMatcher> =
 
 /// The SMTP command the error answered, from the wording around it.
 pub(crate) fn command(text: &str) -> Option<&'static str> {
-    let text = lower(text);
     // The earliest mention wins: "after RCPT TO: … 503 need MAIL" is about RCPT.
-    COMMANDS
-        .find(&text)
-        .or_else(|| IMPLIED_COMMANDS.find(&text))
+    COMMANDS.find(text).or_else(|| IMPLIED_COMMANDS.find(text))
 }
 
 /// What an SMTP session transcript in a report shows: Postfix's "errors from" report to the
@@ -733,27 +712,25 @@ pub(crate) fn transcript(text: &str) -> Option<Transcript> {
     })
 }
 
-// Matched against lower-cased text (see [`lower`]).
 static RHOST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
-        r"\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[",
-        r"connect to\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[",
-        r"^\s*([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[[0-9a-f.:]+\]\s*(?:did not like|does not like)",
-        r"(?:remote server at|server at|generating server:)\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})",
-        r"^\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})\s+(?:does not like|failed after)",
-        r"giving up on ([0-9]{1,3}(?:\.[0-9]{1,3}){3})",
+        r"(?i)\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[",
+        r"(?i)connect to\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[",
+        r"(?i)^\s*([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[[0-9a-f.:]+\]\s*(?:did not like|does not like)",
+        r"(?i)(?:remote server at|server at|generating server:)\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})",
+        r"(?i)^\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})\s+(?:does not like|failed after)",
+        r"(?i)Giving up on ([0-9]{1,3}(?:\.[0-9]{1,3}){3})",
     ]
     .into_iter()
     .map(re)
     .collect()
 });
 
-/// The remote host named in the error text, lower-cased.
+/// The remote host named in the error text.
 pub(crate) fn rhost(text: &str) -> Option<String> {
-    let text = lower(text);
     RHOST
         .iter()
-        .find_map(|r| r.captures(&text).map(|c| c[1].to_string()))
+        .find_map(|r| r.captures(text).map(|c| c[1].to_ascii_lowercase()))
 }
 
 #[cfg(test)]
