@@ -76,6 +76,11 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     }
 });
 
+/// Builds the pattern index now (see `bounce::warm_up`).
+pub(crate) fn warm_up() {
+    LazyLock::force(&COMPILED);
+}
+
 /// Whether `rhost` (a host name, maybe followed by an address) belongs to a provider that
 /// checks the mailbox after DATA, so its "user unknown" there is the directory's answer.
 pub(crate) fn checks_mailbox_after_data(rhost: &str) -> bool {
