@@ -126,12 +126,12 @@ pub(crate) fn filter_headers(
     let mut out = Vec::with_capacity(1024);
     // Where the current field's lines go: nowhere, `out`, or `received`.
     #[derive(PartialEq)]
-    enum Into {
+    enum Target {
         Drop,
         Out,
         Received,
     }
-    let mut into = Into::Drop;
+    let mut into = Target::Drop;
     let mut received_seen = false;
     let mut rest = head;
     while !rest.is_empty() {
@@ -149,9 +149,9 @@ pub(crate) fn filter_headers(
         let name_ok = colon.is_some_and(|c| c > 0 && line[..c].iter().all(u8::is_ascii_graphic));
         if continuation || !name_ok {
             let target = match into {
-                Into::Drop => continue,
-                Into::Out => &mut out,
-                Into::Received => match received.as_deref_mut() {
+                Target::Drop => continue,
+                Target::Out => &mut out,
+                Target::Received => match received.as_deref_mut() {
                     Some(r) => r,
                     None => continue,
                 },
@@ -164,26 +164,26 @@ pub(crate) fn filter_headers(
         }
         let name = &line[..colon.unwrap_or(0)];
         into = if keep.iter().any(|k| name.eq_ignore_ascii_case(k.as_bytes())) {
-            Into::Out
+            Target::Out
         } else if name.eq_ignore_ascii_case(b"received") {
             let first = !received_seen;
             received_seen = true;
             if first && received.is_some() {
-                Into::Received
+                Target::Received
             } else {
-                Into::Drop
+                Target::Drop
             }
         } else {
-            Into::Drop
+            Target::Drop
         };
         match into {
-            Into::Out => out.extend_from_slice(line),
-            Into::Received => {
+            Target::Out => out.extend_from_slice(line),
+            Target::Received => {
                 if let Some(r) = received.as_deref_mut() {
                     r.extend_from_slice(line);
                 }
             }
-            Into::Drop => {}
+            Target::Drop => {}
         }
     }
     if !out.ends_with(b"\n") {
