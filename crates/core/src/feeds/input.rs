@@ -397,19 +397,9 @@ impl Mbox<'_> {
         if separator {
             self.emit_current(false, f)?;
         }
-        self.previous_blank = line == b"\n" || line == b"\r\n";
-        // "--boundary--": the message before ended with its last MIME part.
-        let trimmed = line.trim_ascii_end();
-        self.previous_closing =
-            trimmed.len() > 4 && trimmed.starts_with(b"--") && trimmed.ends_with(b"--");
+        self.remember_last_line(line);
         if separator {
             self.current = Some(Vec::with_capacity(self.next_capacity));
-            return Ok(());
-        }
-        let Some(buf) = self.current.as_mut() else {
-            return Ok(());
-        };
-        if self.oversized {
             return Ok(());
         }
         let body: &[u8] = if line.starts_with(b">") && unquote(line) {
@@ -417,12 +407,7 @@ impl Mbox<'_> {
         } else {
             line
         };
-        if (buf.len() + body.len()) as u64 > self.limits.max_message {
-            self.oversized = true;
-            buf.clear();
-            return Ok(());
-        }
-        buf.extend_from_slice(body);
+        self.append(body);
         Ok(())
     }
 
@@ -433,22 +418,34 @@ impl Mbox<'_> {
             Some(at) => &lines[at + 1..],
             None => lines,
         };
-        self.previous_blank = last == b"\n" || last == b"\r\n";
-        let trimmed = last.trim_ascii_end();
+        self.remember_last_line(last);
+        self.append(lines);
+    }
+
+    /// What the next line's `From ` needs to know about the line before it.
+    fn remember_last_line(&mut self, line: &[u8]) {
+        self.previous_blank = line == b"\n" || line == b"\r\n";
+        // "--boundary--": the message before ended with its last MIME part.
+        let trimmed = line.trim_ascii_end();
         self.previous_closing =
             trimmed.len() > 4 && trimmed.starts_with(b"--") && trimmed.ends_with(b"--");
+    }
+
+    /// Adds bytes to the current message (none before the first separator), or marks it
+    /// oversized once it passes the limit.
+    fn append(&mut self, bytes: &[u8]) {
         let Some(buf) = self.current.as_mut() else {
             return;
         };
         if self.oversized {
             return;
         }
-        if (buf.len() + lines.len()) as u64 > self.limits.max_message {
+        if (buf.len() + bytes.len()) as u64 > self.limits.max_message {
             self.oversized = true;
             buf.clear();
             return;
         }
-        buf.extend_from_slice(lines);
+        buf.extend_from_slice(bytes);
     }
 
     /// The end of the input: the last message goes out.
