@@ -19,6 +19,9 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
     let mut all: Vec<BounceRecord> = Vec::new();
+    // One record is serialized into this buffer and written at once: serde_json's many small
+    // writes would each be a call through `dyn Write`.
+    let mut line: Vec<u8> = Vec::with_capacity(4096);
     let mut emit = |d: Decoded, out: &mut dyn Write| -> bool {
         match d {
             Decoded::Message { records, .. } => {
@@ -28,9 +31,15 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
                             all.push(r);
                             Ok(())
                         }
-                        Format::Jsonl => serde_json::to_writer(&mut *out, &r)
-                            .map_err(std::io::Error::other)
-                            .and_then(|()| out.write_all(b"\n")),
+                        Format::Jsonl => {
+                            line.clear();
+                            serde_json::to_writer(&mut line, &r)
+                                .map_err(std::io::Error::other)
+                                .and_then(|()| {
+                                    line.push(b'\n');
+                                    out.write_all(&line)
+                                })
+                        }
                         Format::Text => writeln!(
                             out,
                             "{}\t{}\t{}\t{}\t{}\t{}",

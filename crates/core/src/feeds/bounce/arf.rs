@@ -5,7 +5,7 @@ use crate::feeds::record::BounceRecord;
 
 /// One record per reported recipient (§3.2 Original-Rcpt-To), else one for the returned
 /// message's addressee, else one without a recipient.
-pub(super) fn decode(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
+pub(super) fn decode(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
     let report = parts.feedback.clone().unwrap_or_default();
     let fields: dsn::Fields = dsn::groups(&report).into_iter().flatten().collect();
     let get = |name: &str| dsn::get(&fields, name).map(str::to_string);

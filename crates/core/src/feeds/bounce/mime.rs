@@ -14,7 +14,7 @@ use mail_parser::{HeaderName, Message, MessageParser};
 
 /// What a report message is made of.
 #[derive(Debug, Default)]
-pub(crate) struct Parts {
+pub(crate) struct Parts<'a> {
     /// Text parts of the report itself (not of the returned message), in order; HTML-only
     /// parts are reduced to their text.
     pub human: Vec<String>,
@@ -26,8 +26,9 @@ pub(crate) struct Parts {
     pub original: Option<Original>,
     /// The report's own `report-type` parameter, lower-cased.
     pub report_type: String,
-    /// The first embedded message, raw (a forwarded bounce is decoded from it).
-    pub nested: Option<Vec<u8>>,
+    /// The first embedded message, raw (a forwarded bounce is decoded from it); borrowed
+    /// from the report unless a transfer encoding had to be undone.
+    pub nested: Option<std::borrow::Cow<'a, [u8]>>,
 }
 
 /// The fields of the returned message a record reports.
@@ -372,7 +373,7 @@ fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
 
 /// Splits the body of the report (whose own header fields are `top`) into [`Parts`].
 /// Returns `Err(depth)` when the nesting is deeper than [`MAX_DEPTH`].
-pub(crate) fn split(top: &Message<'_>, body: &[u8]) -> Result<Parts, usize> {
+pub(crate) fn split<'a>(top: &Message<'_>, body: &'a [u8]) -> Result<Parts<'a>, usize> {
     let t = PartType::from_fields(
         top.header_raw("Content-Type"),
         top.header_raw("Content-Transfer-Encoding"),
@@ -385,7 +386,7 @@ pub(crate) fn split(top: &Message<'_>, body: &[u8]) -> Result<Parts, usize> {
     Ok(parts)
 }
 
-fn walk(t: &PartType, body: &[u8], depth: usize, out: &mut Parts) -> Result<(), usize> {
+fn walk<'a>(t: &PartType, body: &'a [u8], depth: usize, out: &mut Parts<'a>) -> Result<(), usize> {
     if depth > MAX_DEPTH {
         return Err(depth);
     }
@@ -429,7 +430,7 @@ fn walk(t: &PartType, body: &[u8], depth: usize, out: &mut Parts) -> Result<(), 
                 out.original = Original::from_header_text(&bytes);
             }
             if out.nested.is_none() {
-                out.nested = Some(bytes.into_owned());
+                out.nested = Some(bytes);
             }
         }
         ("text" | "message", "rfc822-headers" | "global-headers") if out.original.is_none() => {
@@ -652,7 +653,7 @@ pub(crate) fn html_to_text(html: &str) -> String {
         }
         rest = &after[gt + 1..];
         if matches!(name, "style" | "script" | "head")
-            && let Some(end) = rest.to_ascii_lowercase().find(&format!("</{name}"))
+            && let Some(end) = closing_tag(rest, name)
         {
             rest = &rest[end..];
         }
@@ -661,12 +662,48 @@ pub(crate) fn html_to_text(html: &str) -> String {
     if !out.contains('&') {
         return out;
     }
-    out.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    decode_entities(&out)
+}
+
+/// Where `</name` (any case) starts in `html`; `name` is lower-case ASCII.
+fn closing_tag(html: &str, name: &str) -> Option<usize> {
+    let b = html.as_bytes();
+    memchr::memmem::find_iter(b, b"</").find(|&i| {
+        b.get(i + 2..i + 2 + name.len())
+            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+    })
+}
+
+/// The few character references bounce pages use, decoded in one pass. References hold no
+/// `&` or `;` inside, so they never overlap, and none decodes to a character another is
+/// made of: the result is that of replacing each in turn with `&amp;` last.
+fn decode_entities(text: &str) -> String {
+    const REFS: [(&str, &str); 6] = [
+        ("&nbsp;", " "),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&amp;", "&"),
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        match REFS.iter().find(|(r, _)| tail.starts_with(r)) {
+            Some((r, c)) => {
+                out.push_str(c);
+                rest = &tail[r.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The body of `raw` as text with MIME boundary lines and the part headers after them
@@ -701,6 +738,50 @@ pub(crate) fn raw_body_text(raw: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entities_decode_as_replacing_each_in_turn() {
+        let chained = |t: &str| {
+            t.replace("&nbsp;", " ")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&")
+        };
+        for t in [
+            "",
+            "&",
+            "&&",
+            "a &amp;lt; b",
+            "&amp;amp;",
+            "&lt;&gt;&quot;&#39;&nbsp;&amp;",
+            "&nbsp",
+            "x &copy; y &",
+            "é&amp;ü",
+            "&&lt;;",
+        ] {
+            assert_eq!(decode_entities(t), chained(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn closing_tags_are_found_in_any_case() {
+        for (html, name) in [
+            ("a { } </style> x", "style"),
+            ("</STYLE>", "style"),
+            ("</Sty", "style"),
+            ("<// </head>", "head"),
+            ("no end", "script"),
+            ("é </SCRIPT>", "script"),
+        ] {
+            assert_eq!(
+                closing_tag(html, name),
+                html.to_ascii_lowercase().find(&format!("</{name}")),
+                "{html:?}"
+            );
+        }
+    }
 
     #[test]
     fn multipart_parts_and_unindented_parameters() {

@@ -274,7 +274,7 @@ struct Draft {
     timestamp: Option<i64>,
 }
 
-fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
+fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
     let human: String = parts.human.join("\n");
     let block = text::error_block(&human);
     let whole = text::fold(block);
@@ -286,7 +286,7 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
     let sender = original.as_ref().and_then(mime::Original::sender);
     let mut exclude: Vec<String> = sender.iter().cloned().collect();
     exclude.extend(ctx.to.iter().cloned());
-    let scraped = text::recipients(block, &exclude);
+    let scraped = text::recipients(block, &whole, &exclude);
 
     let mut drafts = status_drafts(parts, &human);
     let decodedby;
@@ -419,7 +419,7 @@ fn bounce(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
 }
 
 /// Recipients from RFC 3464 status blocks (the MIME part, or the same fields in text).
-fn status_drafts(parts: &mime::Parts, human: &str) -> Vec<Draft> {
+fn status_drafts(parts: &mime::Parts<'_>, human: &str) -> Vec<Draft> {
     let mut blocks: Vec<&str> = parts.delivery_status.iter().map(String::as_str).collect();
     if blocks.is_empty() && dsn::looks_like_status(human) {
         blocks.push(human);
@@ -749,7 +749,7 @@ fn is_auto_reply(m: &Message<'_>) -> bool {
 }
 
 /// RFC 3834 auto-reply: the recipient is the person away (the reply's From).
-fn auto_reply(ctx: &Context, parts: &mime::Parts) -> Vec<BounceRecord> {
+fn auto_reply(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
     // A system mailbox (postmaster, mailer-daemon) is nobody on vacation.
     let Some(from) = ctx
         .from

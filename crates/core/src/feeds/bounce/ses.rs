@@ -6,7 +6,11 @@ use super::{Context, mime, reason};
 use crate::feeds::record::{BounceRecord, is_hard};
 
 /// `None` when the body is not an SES notification.
-pub(super) fn decode(ctx: &Context, parts: &mime::Parts, raw: &[u8]) -> Option<Vec<BounceRecord>> {
+pub(super) fn decode(
+    ctx: &Context,
+    parts: &mime::Parts<'_>,
+    raw: &[u8],
+) -> Option<Vec<BounceRecord>> {
     let lossy;
     let body: &str = match parts.human.iter().find(|h| h.contains("notificationType")) {
         Some(h) => h,

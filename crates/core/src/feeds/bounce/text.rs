@@ -129,9 +129,28 @@ static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-static START_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^(received|return-path|message-id|dkim-signature|mime-version|delivered-to):[ \t]?\S")
-});
+/// Fields that open the returned message's header block.
+const START_FIELDS: [&str; 6] = [
+    "received",
+    "return-path",
+    "message-id",
+    "dkim-signature",
+    "mime-version",
+    "delivered-to",
+];
+
+static START_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?i)^({}):[ \t]?\S", START_FIELDS.join("|"))));
+
+/// Whether `line` may open the returned message's header block: a cheap test of its first
+/// letter before the anchored [`START_HEADER`].
+fn may_start_header(line: &str) -> bool {
+    line.as_bytes().first().is_some_and(|b| {
+        START_FIELDS
+            .iter()
+            .any(|f| f.as_bytes()[0] == b.to_ascii_lowercase())
+    }) && memchr::memchr(b':', line.as_bytes()).is_some()
+}
 
 /// Every boundary line names a message, a copy, headers or an e-mail (or is a `#` banner):
 /// a cheap test before the regex (one pass of a small case-insensitive automaton).
@@ -172,7 +191,7 @@ pub(crate) fn error_block(text: &str) -> &str {
         {
             return &text[..offset];
         }
-        if memchr::memchr(b':', trimmed.as_bytes()).is_some() && START_HEADER.is_match(trimmed) {
+        if may_start_header(trimmed) && START_HEADER.is_match(trimmed) {
             let following = lines[i + 1..]
                 .iter()
                 .take(6)
@@ -276,7 +295,7 @@ static RECIPIENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
     )?"?<?(?P<addr>[^\s<>()\[\]"]+@(?i-u:[a-z0-9.-]+\.[a-z]{2,24}))>?"?
     (?:\s*<(?i-u:mailto):[^>]*>)?
     (?:\s*\([^)]*\))?
-    (?P<rest>\s*(?:[:,;\[]|\.\.\.|\.\s|\.$).*|\s+\S.*|\s*)$"#)
+    (?P<rest>\s*(?:[:,;\[]|\.\.\.|\.\s|\.$)|\s+\S|\s*$)"#)
 });
 
 static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
@@ -286,8 +305,9 @@ static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Failed recipients named in `block` (the error text), each with its own diagnostic lines.
+/// `whole` is `block` folded (`fold`), the diagnostic of recipients named in running text.
 /// `exclude` holds addresses that cannot be the recipient (the original sender).
-pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
+pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Found> {
     let lines: Vec<&str> = lines(block).collect();
     let mut starts: Vec<(usize, String, String)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -318,7 +338,10 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
             if !ADDRESS.is_match(&addr) || is_system_address(&addr) {
                 continue;
             }
-            let rest = c.name("rest").map(|m| m.as_str()).unwrap_or("");
+            // The pattern stops at the first character of `rest`, which runs to the line's
+            // end: `.*$` there always matched, so the same alternatives win, and the capture
+            // search no longer walks the rest of a long line.
+            let rest = c.name("rest").map_or("", |m| &line[m.start()..]);
             let rest = if line.trim_start().starts_with(">>>") {
                 // A transcript line (">>> RCPT To:<a@b>"): the command is part of the story.
                 line.trim().to_string()
@@ -363,7 +386,6 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
         // "account disabled") when the lines after it carry only the address.
         return found;
     }
-    let whole = fold(block);
     let mut found: Vec<Found> = Vec::new();
     for c in RECIPIENT_PHRASE.captures_iter(block) {
         let addr = c[1].trim_matches('.').to_ascii_lowercase();
@@ -373,7 +395,7 @@ pub(crate) fn recipients(block: &str, exclude: &[String]) -> Vec<Found> {
         if !found.iter().any(|f| f.recipient == addr) {
             found.push(Found {
                 recipient: addr,
-                diagnostic: whole.clone(),
+                diagnostic: whole.to_string(),
             });
         }
     }
@@ -387,22 +409,32 @@ pub(crate) fn push_folded(out: &mut String, line: &str) {
         // finds (its ASCII white space includes the vertical tab). Every byte is ASCII, so
         // every index is a character boundary and the words are sliced, not re-validated.
         let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+        // Words already one plain space apart are copied as one run.
         let bytes = line.as_bytes();
+        let n = bytes.len();
         let mut i = 0;
-        while i < bytes.len() {
-            while i < bytes.len() && is_space(bytes[i]) {
+        while i < n {
+            while i < n && is_space(bytes[i]) {
                 i += 1;
+            }
+            if i == n {
+                break;
             }
             let start = i;
-            while i < bytes.len() && !is_space(bytes[i]) {
-                i += 1;
-            }
-            if i > start {
-                if !out.is_empty() {
-                    out.push(' ');
+            loop {
+                while i < n && !is_space(bytes[i]) {
+                    i += 1;
                 }
-                out.push_str(&line[start..i]);
+                if i + 1 < n && bytes[i] == b' ' && !is_space(bytes[i + 1]) {
+                    i += 1;
+                } else {
+                    break;
+                }
             }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&line[start..i]);
         }
         return;
     }
@@ -765,6 +797,101 @@ mod tests {
     }
 
     #[test]
+    fn folding_matches_split_whitespace() {
+        for text in [
+            "",
+            " ",
+            "a",
+            "  a  ",
+            "a b  c\td\r\ne",
+            "one two three four",
+            "a \tb",
+            "a\x0bb\x0cc ",
+            " lead and trail ",
+            "x  ",
+            "550 5.1.1 <a@b.example>: Recipient address rejected",
+            "é  ü\tß",
+        ] {
+            let mut got = String::from("pre");
+            push_folded(&mut got, text);
+            let mut want = String::from("pre");
+            for w in text.split_whitespace() {
+                want.push(' ');
+                want.push_str(w);
+            }
+            assert_eq!(got, want, "{text:?}");
+            assert_eq!(
+                fold(text),
+                text.split_whitespace().collect::<Vec<_>>().join(" "),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// The recipient-line pattern ends at the first character of `rest`; the pattern it
+    /// replaced matched `rest` through the end of the line. Both pick the same label, address
+    /// and start of `rest`.
+    #[test]
+    fn recipient_line_stops_where_the_rest_begins() {
+        let full = re(r#"(?x)^\s*(?:
+        (?i-u:final-recipient|original-recipient|recipient(?:\ address)?|failed\ recipient|rcpt(?:\ to)?|addressed\ to|address|envelope-to|x-failed-recipients|invalid\ address|unknown\ user|user)(?:\s*[:=]\s*|\s+)(?:(?i-u:rfc822);\s*)?
+      | [*\-]+\s*
+      | \d+\)\s*
+      | >>>\s*(?i-u:rcpt)\s+(?i-u:to):\s*
+      | (?P<label>(?i-u:[a-z][a-z\ \-]{2,40})):\s*
+      | [245][0-9][0-9]\s+(?:)
+    )?"?<?(?P<addr>[^\s<>()\[\]"]+@(?i-u:[a-z0-9.-]+\.[a-z]{2,24}))>?"?
+    (?:\s*<(?i-u:mailto):[^>]*>)?
+    (?:\s*\([^)]*\))?
+    (?P<rest>\s*(?:[:,;\[]|\.\.\.|\.\s|\.$).*|\s+\S.*|\s*)$"#);
+        let lines = [
+            "<kijitora@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 unknown",
+            "  kijitora@example.jp",
+            "kijitora@example.jp ",
+            "kijitora@example.jp...",
+            "kijitora@example.jp... User unknown",
+            "kijitora@example.jp.",
+            "kijitora@example.jp. more",
+            "kijitora@example.jp.x",
+            "Final-Recipient: rfc822; kijitora@example.jp",
+            "Original-Recipient: RFC822; <kijitora@example.jp>",
+            "RCPT TO: kijitora@example.jp",
+            ">>> RCPT To:<kijitora@example.jp>",
+            "Invalid final delivery userid: kijitora@example.jp",
+            "From: neko@example.jp",
+            "550 kijitora@example.jp: mailbox unavailable",
+            "1) kijitora@example.jp (user unknown)",
+            "* kijitora@example.jp <mailto:kijitora@example.jp> x",
+            "\"kijitora@example.jp\" [550 no such user]",
+            "kijitora@example.jp, neko@example.jp",
+            "kijitora@example.jp; rest",
+            "kijitora@example.jp\trest\r",
+            "kijitora@example.jpé",
+            "see kijitora@example.jp for details",
+            "address: a@b.example     ",
+            "x",
+        ];
+        for line in lines {
+            let (a, b) = (full.captures(line), RECIPIENT_LINE.captures(line));
+            assert_eq!(a.is_some(), b.is_some(), "{line:?}");
+            if let (Some(a), Some(b)) = (a, b) {
+                for g in ["label", "addr"] {
+                    assert_eq!(
+                        a.name(g).map(|m| m.range()),
+                        b.name(g).map(|m| m.range()),
+                        "{g} in {line:?}"
+                    );
+                }
+                assert_eq!(
+                    a.name("rest").map(|m| m.start()),
+                    b.name("rest").map(|m| m.start())
+                );
+                assert_eq!(a.name("rest").map(|m| m.end()), Some(line.len()));
+            }
+        }
+    }
+
+    #[test]
     fn codes_and_commands() {
         let t = "SMTP error from remote mail server after RCPT TO:<a@example.jp>: host mx.example.jp [192.0.2.153]: 550 5.1.1 <a@example.jp>... User Unknown";
         assert_eq!(status(t).as_deref(), Some("5.1.1"));
@@ -777,7 +904,7 @@ mod tests {
     #[test]
     fn exim_style_recipients() {
         let block = "The following address(es) failed:\n\n  a@example.jp\n    SMTP error: 550 5.1.1 User Unknown\n  b@example.jp\n    552 Mailbox full\n";
-        let found = recipients(block, &[]);
+        let found = recipients(block, &fold(block), &[]);
         assert_eq!(found.len(), 2);
         assert_eq!(found[1].recipient, "b@example.jp");
         assert!(found[1].diagnostic.contains("Mailbox full"));
