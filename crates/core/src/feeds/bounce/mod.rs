@@ -510,21 +510,30 @@ fn finish(
     } else {
         d.diagnostic.clone()
     };
+    // The readers below are pure functions of their text: a second text equal to the first
+    // (the diagnostic taken from the text, the text that is the whole report) is not read
+    // again.
+    let text_is_diag = d.text == diag;
+    let text_is_whole = d.text == whole;
     let status = if d.status.is_empty() || d.status.ends_with(".0.0") {
         text::status(&diag)
-            .or_else(|| text::status(&d.text))
+            .or_else(|| (!text_is_diag).then(|| text::status(&d.text)).flatten())
             .filter(|s| d.status.is_empty() || s.starts_with(&d.status[..1]))
             .unwrap_or(d.status.clone())
     } else {
         d.status.clone()
     };
     let replycode = text::reply_code(&diag)
-        .or_else(|| text::reply_code(&d.text))
+        .or_else(|| (!text_is_diag).then(|| text::reply_code(&d.text)).flatten())
         .unwrap_or_default();
     let command = text::command(&diag)
-        .or_else(|| text::command(&d.text))
+        .or_else(|| (!text_is_diag).then(|| text::command(&d.text)).flatten())
         // The whole report names the command only when it is about one recipient.
-        .or_else(|| single.then(|| text::command(whole)).flatten())
+        .or_else(|| {
+            (single && !text_is_whole && diag != whole)
+                .then(|| text::command(whole))
+                .flatten()
+        })
         // A session transcript (">>> DATA" / "<<< 550 …") shows the command outright.
         .or_else(|| text::transcript(&d.text).map(|t| t.command))
         .unwrap_or("")
@@ -542,7 +551,7 @@ fn finish(
 
     let rhost = if d.rhost.is_empty() {
         text::rhost(&diag)
-            .or_else(|| text::rhost(&d.text))
+            .or_else(|| (!text_is_diag).then(|| text::rhost(&d.text)).flatten())
             .unwrap_or_default()
     } else {
         d.rhost.clone()
@@ -620,14 +629,21 @@ fn classify(e: &Evidence<'_>) -> &'static str {
     if matches!(e.action, "delivered" | "relayed" | "expanded") || e.status.starts_with('2') {
         return "delivered";
     }
-    let by_text = text_reason(e.diag).or_else(|| text_reason(e.text_about));
+    // Each text is read once: a text equal to one already read gave no reason.
+    let by_text = text_reason(e.diag).or_else(|| {
+        (e.text_about != e.diag)
+            .then(|| text_reason(e.text_about))
+            .flatten()
+    });
     if let Some(r) = by_text {
         // The report's own words about its only recipient ("The user(s) account is
         // disabled.") are more precise than the remote's generic "user unknown": the
         // mailbox exists and is switched off (RFC 3463 X.2.1).
+        // (The whole text equal to the diagnostic says "userunknown" again.)
         if e.single
             && r.reason == "userunknown"
             && !r.is_final
+            && e.whole != e.diag
             && text_reason(e.whole).is_some_and(|w| w.reason == "suspend")
         {
             return "suspend";
@@ -637,7 +653,10 @@ fn classify(e: &Evidence<'_>) -> &'static str {
     if let Some(r) = reason::from_status(e.status) {
         return r;
     }
-    if let Some(r) = text_reason(e.whole) {
+    if e.whole != e.diag
+        && e.whole != e.text_about
+        && let Some(r) = text_reason(e.whole)
+    {
         return r.reason;
     }
     reason::from_context(e.command, e.replycode, e.action)
