@@ -8,9 +8,9 @@
 //! of the bounce and of the returned message (dozens of Received headers) are never parsed.
 //! That is most of the cost of reading a bounce.
 
+use super::head::{Head, ORIGINAL_FIELDS, REPORT_FIELDS};
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::{HeaderName, Message, MessageParser};
 
 /// What a report message is made of.
 #[derive(Debug, Default)]
@@ -42,56 +42,6 @@ pub(crate) struct Original {
     pub subject: String,
 }
 
-/// Header fields a record reads from the report itself.
-const REPORT_FIELDS: &[&str] = &[
-    "from",
-    "to",
-    "subject",
-    "date",
-    "message-id",
-    "content-type",
-    "content-transfer-encoding",
-    "x-failed-recipients",
-    "auto-submitted",
-    "x-autoreply",
-    "x-autorespond",
-    "x-auto-response-suppress",
-    "precedence",
-    "x-nai-header",
-    "x-ahmailid",
-    "x-mailer",
-    "x-apple-unsubscribe",
-    "return-path",
-    "list-id",
-    "x-mlserver",
-    "x-ml-server",
-];
-
-/// Header fields a record reads from the returned message.
-const ORIGINAL_FIELDS: &[&str] = &[
-    "from",
-    "to",
-    "subject",
-    "message-id",
-    "list-id",
-    "return-path",
-];
-
-/// The header parser for the few fields a record reads: From and To as addresses, Subject as
-/// text (RFC 2047 words decoded), Date, Message-ID; every other field stays raw (read with
-/// `header_raw`), so Content-Type, List-Id or Return-Path are not parsed for nothing.
-pub(crate) fn header_parser() -> &'static MessageParser {
-    static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLock::new(|| {
-        MessageParser::new()
-            .header_address(HeaderName::From)
-            .header_address(HeaderName::To)
-            .header_text(HeaderName::Subject)
-            .header_date(HeaderName::Date)
-            .header_id(HeaderName::MessageId)
-    });
-    &PARSER
-}
-
 /// Splits a message into its header section and body (at the first empty line).
 pub(crate) fn split_head_body(raw: &[u8]) -> (&[u8], &[u8]) {
     if raw.starts_with(b"\n") {
@@ -115,134 +65,43 @@ pub(crate) fn split_head_body(raw: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// The header section reduced to the fields in `keep`, with their continuation lines. A line
-/// that is neither a field nor a continuation (a parameter someone forgot to indent) is kept
-/// with the field before it. When `received` is given, the first Received field (with its
-/// continuation lines, cut by the same rules) is copied there.
-pub(crate) fn filter_headers(
-    head: &[u8],
-    keep: &[&str],
-    mut received: Option<&mut Vec<u8>>,
-) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1024);
-    // Where the current field's lines go: nowhere, `out`, or `received`.
-    #[derive(PartialEq)]
-    enum Target {
-        Drop,
-        Out,
-        Received,
-    }
-    let mut into = Target::Drop;
-    let mut received_seen = false;
-    let mut rest = head;
-    while !rest.is_empty() {
-        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
-        let (line, after) = rest.split_at(end);
-        rest = after;
-        let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
-        // A field name is printable ASCII up to the colon (RFC 5322 §2.2); no name is
-        // longer than a line's first few dozen bytes.
-        let colon = if continuation {
-            None
-        } else {
-            memchr::memchr(b':', &line[..line.len().min(100)])
-        };
-        let name_ok = colon.is_some_and(|c| c > 0 && line[..c].iter().all(u8::is_ascii_graphic));
-        if continuation || !name_ok {
-            let target = match into {
-                Target::Drop => continue,
-                Target::Out => &mut out,
-                Target::Received => match received.as_deref_mut() {
-                    Some(r) => r,
-                    None => continue,
-                },
-            };
-            if !continuation {
-                target.push(b' ');
-            }
-            target.extend_from_slice(line);
-            continue;
-        }
-        let name = &line[..colon.unwrap_or(0)];
-        into = if keep.iter().any(|k| name.eq_ignore_ascii_case(k.as_bytes())) {
-            Target::Out
-        } else if name.eq_ignore_ascii_case(b"received") {
-            let first = !received_seen;
-            received_seen = true;
-            if first && received.is_some() {
-                Target::Received
-            } else {
-                Target::Drop
-            }
-        } else {
-            Target::Drop
-        };
-        match into {
-            Target::Out => out.extend_from_slice(line),
-            Target::Received => {
-                if let Some(r) = received.as_deref_mut() {
-                    r.extend_from_slice(line);
-                }
-            }
-            Target::Drop => {}
-        }
-    }
-    if !out.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    out.push(b'\n');
-    out
-}
-
-/// The report's own header fields (see [`REPORT_FIELDS`]) as a header block for mail-parser,
-/// and the value of its first Received field with its continuation lines (read here, not by
-/// mail-parser, whose Received parser is slow and not needed: only the "by" host is read,
-/// token by token).
-pub(crate) fn report_headers(head: &[u8]) -> (Vec<u8>, Option<String>) {
+/// The report's own header fields (see [`REPORT_FIELDS`]) and the value of its first
+/// Received field with its continuation lines (read here, not by mail-parser, whose Received
+/// parser is slow and not needed: only the "by" host is read, token by token).
+pub(crate) fn report_headers(head: &[u8]) -> (Head, Option<String>) {
     let mut received = Vec::new();
-    let block = filter_headers(head, REPORT_FIELDS, Some(&mut received));
+    let fields = Head::read(head, REPORT_FIELDS, Some(&mut received));
     let text = String::from_utf8_lossy(&received);
     let value = text
         .split_once(':')
         .map(|(_, v)| v.trim())
         .filter(|v| !v.is_empty())
         .map(str::to_string);
-    (block, value)
-}
-
-/// The addresses of an address header, lower-cased, in order.
-pub(crate) fn address_list(a: Option<&mail_parser::Address<'_>>) -> Vec<String> {
-    a.map(|a| {
-        a.iter()
-            .filter_map(|x| x.address.as_deref())
-            .map(str::to_ascii_lowercase)
-            .collect()
-    })
-    .unwrap_or_default()
+    (fields, value)
 }
 
 impl Original {
-    pub(crate) fn from_message(m: &Message<'_>) -> Self {
+    pub(crate) fn from_head(h: &Head) -> Self {
         // A group name ("undisclosed recipients:;") is no address.
-        let addr = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
-            address_list(a)
+        let addr = |name: &str| -> Vec<String> {
+            h.addresses(name)
                 .into_iter()
                 .filter(|a| a.contains('@'))
                 .collect()
         };
-        let return_path = m
-            .header_raw("Return-Path")
+        let return_path = h
+            .raw("Return-Path")
             .and_then(|v| crate::feeds::bounce::text::addresses(v).into_iter().next());
         Original {
-            from: addr(m.from()).into_iter().next(),
-            to: addr(m.to()),
+            from: addr("From").into_iter().next(),
+            to: addr("To"),
             return_path,
-            message_id: m.message_id().unwrap_or_default().to_string(),
-            list_id: m
-                .header_raw("List-Id")
+            message_id: h.id("Message-ID").unwrap_or_default(),
+            list_id: h
+                .raw("List-Id")
                 .map(|v| v.trim().to_string())
                 .unwrap_or_default(),
-            subject: m.subject().unwrap_or_default().to_string(),
+            subject: h.text("Subject").unwrap_or_default(),
         }
     }
 
@@ -254,9 +113,11 @@ impl Original {
             .position(|b| !b.is_ascii_whitespace())
             .unwrap_or(text.len());
         let (head, _) = split_head_body(&text[start..]);
-        let block = filter_headers(head, ORIGINAL_FIELDS, None);
-        let m = header_parser().parse_headers(&block)?;
-        let original = Self::from_message(&m);
+        let fields = Head::read(head, ORIGINAL_FIELDS, None);
+        if fields.is_empty() {
+            return None;
+        }
+        let original = Self::from_head(&fields);
         (original.from.is_some() || !original.to.is_empty() || !original.message_id.is_empty())
             .then_some(original)
     }
@@ -373,10 +234,10 @@ fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
 
 /// Splits the body of the report (whose own header fields are `top`) into [`Parts`].
 /// Returns `Err(depth)` when the nesting is deeper than [`MAX_DEPTH`].
-pub(crate) fn split<'a>(top: &Message<'_>, body: &'a [u8]) -> Result<Parts<'a>, usize> {
+pub(crate) fn split<'a>(top: &Head, body: &'a [u8]) -> Result<Parts<'a>, usize> {
     let t = PartType::from_fields(
-        top.header_raw("Content-Type"),
-        top.header_raw("Content-Transfer-Encoding"),
+        top.raw("Content-Type"),
+        top.raw("Content-Transfer-Encoding"),
     );
     let mut parts = Parts {
         report_type: t.report_type.clone(),
@@ -798,14 +659,10 @@ mod tests {
     }
 
     #[test]
-    fn header_filter_keeps_folded_fields_and_first_received() {
+    fn report_headers_keep_the_first_received_value() {
         let head = b"Received: one\n\tby a\nReceived: two\nSubject: hi\n there\nX-Other: no\n";
-        let mut received = Vec::new();
-        let f = filter_headers(head, &["subject"], Some(&mut received));
-        assert_eq!(f, b"Subject: hi\n there\n\n");
-        assert_eq!(received, b"Received: one\n\tby a\n");
-        let (block, value) = report_headers(head);
-        assert_eq!(block, b"Subject: hi\n there\n\n");
+        let (fields, value) = report_headers(head);
+        assert_eq!(fields.block(), b"Subject: hi\n there\n");
         assert_eq!(value.as_deref(), Some("one\n\tby a"));
     }
 }

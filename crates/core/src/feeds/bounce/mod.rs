@@ -14,14 +14,16 @@
 
 mod arf;
 pub(crate) mod dsn;
+mod head;
 mod mime;
 mod prefilter;
 mod reason;
 mod ses;
 pub(crate) mod text;
 
-use mail_parser::Message;
 use thiserror::Error;
+
+use head::Head;
 
 use crate::feeds::record::{BounceRecord, is_hard};
 pub use reason::check_patterns;
@@ -100,11 +102,10 @@ fn decode_nested(
         });
     }
     let (head, body) = mime::split_head_body(raw);
-    let (header_block, first_received) = mime::report_headers(head);
-    let message = mime::header_parser()
-        .parse_headers(&header_block)
-        .filter(|m| !m.headers().is_empty())
-        .ok_or(DecodeError::NotMail)?;
+    let (message, first_received) = mime::report_headers(head);
+    if message.is_empty() {
+        return Err(DecodeError::NotMail);
+    }
     let parts = mime::split(&message, body).map_err(|depth| DecodeError::TooDeep {
         depth,
         max: mime::MAX_DEPTH,
@@ -123,7 +124,7 @@ fn decode_nested(
     // Apple Mail's "Unsubscribe" sends a message marked X-Apple-Unsubscribe: an opt-out
     // complaint from the From address about mail sent to the To address.
     if message
-        .header_raw("X-Apple-Unsubscribe")
+        .raw("X-Apple-Unsubscribe")
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     {
         let mut rec = ctx.record("ARF");
@@ -184,33 +185,33 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    fn new(m: &Message<'_>, file: &str, first_received: Option<&str>) -> Self {
+    fn new(m: &Head, file: &str, first_received: Option<&str>) -> Self {
         let failed_recipients = m
-            .header_values("X-Failed-Recipients")
-            .filter_map(|v| v.as_text())
-            .flat_map(text::addresses)
+            .texts("X-Failed-Recipients")
+            .iter()
+            .flat_map(|v| text::addresses(v))
             .collect();
         let lhost = first_received
             .and_then(text::received_by)
             .unwrap_or_default();
-        let filtering_gateway = m.header_raw("X-NAI-Header").is_some()
-            || m.header_raw("X-AHMAILID").is_some()
-            || m.header_raw("X-Mailer")
+        let filtering_gateway = m.raw("X-NAI-Header").is_some()
+            || m.raw("X-AHMAILID").is_some()
+            || m.raw("X-Mailer")
                 .is_some_and(|v| v.to_ascii_lowercase().contains("m-filter"))
-            || m.message_id()
+            || m.id("Message-ID")
                 .is_some_and(|v| v.to_ascii_lowercase().contains("mxlogic"));
         let list_server = ["X-MLServer", "X-ML-Server"].into_iter().any(|h| {
-            m.header_raw(h)
+            m.raw(h)
                 .is_some_and(|v| v.to_ascii_lowercase().contains("fml"))
         });
         Context {
             filtering_gateway,
             list_server,
             file: file.to_string(),
-            subject: m.subject().unwrap_or_default().to_string(),
-            from: mime::address_list(m.from()).into_iter().next(),
-            to: mime::address_list(m.to()),
-            date: m.date().map(|d| d.to_timestamp()),
+            subject: m.text("Subject").unwrap_or_default(),
+            from: m.addresses("From").into_iter().next(),
+            to: m.addresses("To"),
+            date: m.timestamp("Date"),
             failed_recipients,
             lhost,
         }
@@ -736,8 +737,8 @@ fn is_plain_dmarc_failure_report(subject: &str, human: &[String]) -> bool {
         })
 }
 
-fn is_auto_reply(m: &Message<'_>) -> bool {
-    let header = |name: &str| m.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
+fn is_auto_reply(m: &Head) -> bool {
+    let header = |name: &str| m.raw(name).map(|v| v.trim().to_ascii_lowercase());
     if header("Auto-Submitted").is_some_and(|v| v.starts_with("auto-replied")) {
         return true;
     }
@@ -748,7 +749,7 @@ fn is_auto_reply(m: &Message<'_>) -> bool {
     {
         return true;
     }
-    let subject = m.subject().unwrap_or_default().to_ascii_lowercase();
+    let subject = m.text("Subject").unwrap_or_default().to_ascii_lowercase();
     [
         "automatic reply",
         "auto reply",

@@ -1,0 +1,321 @@
+//! The few header fields of a message that a record reads, found in one pass.
+//!
+//! A bounce carries dozens of trace fields (Received, DKIM-Signature, ARC-*) that nothing
+//! reads. One pass over the header section keeps the named fields (with their continuation
+//! lines) and notes where each value lies; a typed value (addresses, unstructured text, a
+//! date, a Message-ID) is then read by mail-parser's field parser from that value alone, so
+//! the result is the one mail-parser gives for the field, without it parsing every field's
+//! name and value into a `Message` first.
+
+use std::ops::Range;
+
+use mail_parser::HeaderValue;
+use mail_parser::parsers::MessageStream;
+
+/// Header fields a record reads from the report itself.
+pub(crate) const REPORT_FIELDS: &[&str] = &[
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "content-type",
+    "content-transfer-encoding",
+    "x-failed-recipients",
+    "auto-submitted",
+    "x-autoreply",
+    "x-autorespond",
+    "x-auto-response-suppress",
+    "precedence",
+    "x-nai-header",
+    "x-ahmailid",
+    "x-mailer",
+    "x-apple-unsubscribe",
+    "return-path",
+    "list-id",
+    "x-mlserver",
+    "x-ml-server",
+];
+
+/// Header fields a record reads from the returned message.
+pub(crate) const ORIGINAL_FIELDS: &[&str] = &[
+    "from",
+    "to",
+    "subject",
+    "message-id",
+    "list-id",
+    "return-path",
+];
+
+/// The kept fields of one header section.
+pub(crate) struct Head {
+    /// The kept fields' lines, in order (a line that continues none is joined to the field
+    /// above it with a space, as a folded line).
+    block: Vec<u8>,
+    /// Each kept field: its name's index in `keep` and its value's bytes in `block` (from
+    /// after the colon through the line end of its last line).
+    fields: Vec<(usize, Range<usize>)>,
+    keep: &'static [&'static str],
+}
+
+impl Head {
+    /// Reads the fields of `head` (a header section) named in `keep`. A line that is neither
+    /// a field nor a continuation (a parameter someone forgot to indent) is kept with the
+    /// field before it. When `received` is given, the first Received field (with its
+    /// continuation lines, cut by the same rules) is copied there.
+    pub(crate) fn read(
+        head: &[u8],
+        keep: &'static [&'static str],
+        mut received: Option<&mut Vec<u8>>,
+    ) -> Head {
+        let mut block = Vec::with_capacity(1024);
+        let mut fields: Vec<(usize, Range<usize>)> = Vec::new();
+        // Where the current field's lines go: nowhere, `block`, or `received`.
+        #[derive(PartialEq)]
+        enum Target {
+            Drop,
+            Keep,
+            Received,
+        }
+        let mut into = Target::Drop;
+        let mut received_seen = false;
+        let mut rest = head;
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+            let (line, after) = rest.split_at(end);
+            rest = after;
+            let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+            // A field name is printable ASCII up to the colon (RFC 5322 §2.2); no name is
+            // longer than a line's first few dozen bytes.
+            let colon = if continuation {
+                None
+            } else {
+                memchr::memchr(b':', &line[..line.len().min(100)])
+            };
+            let name_ok =
+                colon.is_some_and(|c| c > 0 && line[..c].iter().all(u8::is_ascii_graphic));
+            if continuation || !name_ok {
+                let target = match into {
+                    Target::Drop => continue,
+                    Target::Keep => &mut block,
+                    Target::Received => match received.as_deref_mut() {
+                        Some(r) => r,
+                        None => continue,
+                    },
+                };
+                if !continuation {
+                    target.push(b' ');
+                }
+                target.extend_from_slice(line);
+                continue;
+            }
+            let colon = colon.unwrap_or(0);
+            let name = &line[..colon];
+            // The field before ends here.
+            if into == Target::Keep
+                && let Some((_, value)) = fields.last_mut()
+            {
+                value.end = block.len();
+            }
+            into = if let Some(k) = keep
+                .iter()
+                .position(|k| name.eq_ignore_ascii_case(k.as_bytes()))
+            {
+                let start = block.len() + colon + 1;
+                fields.push((k, start..start));
+                Target::Keep
+            } else if name.eq_ignore_ascii_case(b"received") {
+                let first = !received_seen;
+                received_seen = true;
+                if first && received.is_some() {
+                    Target::Received
+                } else {
+                    Target::Drop
+                }
+            } else {
+                Target::Drop
+            };
+            match into {
+                Target::Keep => block.extend_from_slice(line),
+                Target::Received => {
+                    if let Some(r) = received.as_deref_mut() {
+                        r.extend_from_slice(line);
+                    }
+                }
+                Target::Drop => {}
+            }
+        }
+        // Every field ends with a line end, the last one too.
+        if !block.is_empty() && !block.ends_with(b"\n") {
+            block.push(b'\n');
+        }
+        if into == Target::Keep
+            && let Some((_, value)) = fields.last_mut()
+        {
+            value.end = block.len();
+        }
+        Head {
+            block,
+            fields,
+            keep,
+        }
+    }
+
+    /// Whether no field was kept.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// The kept lines, one field after another.
+    #[cfg(test)]
+    pub(crate) fn block(&self) -> &[u8] {
+        &self.block
+    }
+
+    /// The values of every field called `name` (one of the kept names), in order.
+    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
+        let k = self.keep.iter().position(|k| k.eq_ignore_ascii_case(name));
+        self.fields
+            .iter()
+            .filter(move |(i, _)| Some(*i) == k)
+            .map(|(_, r)| &self.block[r.clone()])
+    }
+
+    /// The value of the last field called `name`: the one a reader of the header takes.
+    fn last(&self, name: &str) -> Option<&[u8]> {
+        self.values(name).last()
+    }
+
+    /// The raw value of the last `name` field (through its line end), if it is UTF-8.
+    pub(crate) fn raw(&self, name: &str) -> Option<&str> {
+        self.last(name).and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    /// Every `name` field's value as text (white space at the ends removed).
+    pub(crate) fn texts(&self, name: &str) -> Vec<String> {
+        self.values(name)
+            .filter_map(|v| match MessageStream::new(v).parse_raw() {
+                HeaderValue::Text(t) => Some(t.into_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The addresses of the last `name` field (From, To), lower-cased, in order; group
+    /// names included as mail-parser gives them.
+    pub(crate) fn addresses(&self, name: &str) -> Vec<String> {
+        let Some(v) = self.last(name) else {
+            return Vec::new();
+        };
+        match MessageStream::new(v).parse_address() {
+            HeaderValue::Address(a) => a
+                .iter()
+                .filter_map(|x| x.address.as_deref())
+                .map(str::to_ascii_lowercase)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The last `name` field as unstructured text (RFC 2047 encoded words decoded).
+    pub(crate) fn text(&self, name: &str) -> Option<String> {
+        as_text(MessageStream::new(self.last(name)?).parse_unstructured())
+    }
+
+    /// The (last) identifier of the last `name` field (Message-ID), without angle brackets.
+    pub(crate) fn id(&self, name: &str) -> Option<String> {
+        as_text(MessageStream::new(self.last(name)?).parse_id())
+    }
+
+    /// The last `name` field (Date) as seconds since the epoch.
+    pub(crate) fn timestamp(&self, name: &str) -> Option<i64> {
+        match MessageStream::new(self.last(name)?).parse_date() {
+            HeaderValue::DateTime(d) => Some(d.to_timestamp()),
+            _ => None,
+        }
+    }
+}
+
+/// Text as mail-parser's `HeaderValue::as_text` reads it: a text, or a list's last item.
+fn as_text(v: HeaderValue<'_>) -> Option<String> {
+    match v {
+        HeaderValue::Text(t) => Some(t.into_owned()),
+        HeaderValue::TextList(mut l) => l.pop().map(|t| t.into_owned()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_parser::{HeaderName, MessageParser};
+
+    #[test]
+    fn folded_fields_and_first_received() {
+        let head = b"Received: one\n\tby a\nReceived: two\nSubject: hi\n there\nX-Other: no\n";
+        let mut received = Vec::new();
+        let h = Head::read(head, &["subject"], Some(&mut received));
+        assert_eq!(h.block(), b"Subject: hi\n there\n");
+        assert_eq!(received, b"Received: one\n\tby a\n");
+        assert_eq!(h.raw("Subject"), Some(" hi\n there\n"));
+        assert_eq!(h.text("subject").as_deref(), Some("hi there"));
+        assert!(Head::read(b"X-Other: no\n", &["subject"], None).is_empty());
+    }
+
+    /// Each value read here is the one mail-parser gives when it parses the kept fields as a
+    /// message: last field wins, raw values through the line end, typed values by the same
+    /// field parsers.
+    #[test]
+    fn values_are_those_mail_parser_reads() {
+        let parser = MessageParser::new()
+            .header_address(HeaderName::From)
+            .header_address(HeaderName::To)
+            .header_text(HeaderName::Subject)
+            .header_date(HeaderName::Date)
+            .header_id(HeaderName::MessageId);
+        let heads: [&[u8]; 8] = [
+            b"From: \"Neko, K.\" <Neko@Example.JP>\nTo: a@b.example, \"C\" <c@d.example>\nSubject: =?UTF-8?B?w6nDqQ==?= x\nDate: Thu, 29 Apr 2016 23:45:56 +0900\nMessage-ID: <id@x.example>\n",
+            b"To: first@example.jp\nTo: second@example.jp\nSubject: one\nsubject: two\n",
+            b"From: MAILER-DAEMON (Mail Delivery System)\nTo: undisclosed-recipients:;\nMessage-Id: <a@b> <c@d>\n",
+            b"Subject: folded\n\tover\n  lines\nX-Failed-Recipients: a@b.example,\n c@d.example\nX-Failed-Recipients: e@f.example\n",
+            b"Date: not a date\nMessage-ID: no-brackets@x\nContent-Type: multipart/report;\nboundary=\"b\"\n",
+            b"From: kijitora@example.com <neko@example.net>\r\nTo: <a@b.example>\r\nSubject: crlf\r\n",
+            b"Subject: no line end",
+            b"Received: x\nAuto-Submitted: auto-replied\nPrecedence: bulk\nList-Id: <l.example>\nReturn-Path: <>\n",
+        ];
+        for head in heads {
+            let h = Head::read(head, REPORT_FIELDS, None);
+            let mut block = h.block().to_vec();
+            block.push(b'\n');
+            let m = parser.parse_headers(&block[..]).expect("parses");
+            let list = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
+                a.map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.address.as_deref())
+                        .map(str::to_ascii_lowercase)
+                        .collect()
+                })
+                .unwrap_or_default()
+            };
+            let ctx = String::from_utf8_lossy(head);
+            assert_eq!(h.addresses("From"), list(m.from()), "{ctx}");
+            assert_eq!(h.addresses("To"), list(m.to()), "{ctx}");
+            assert_eq!(h.text("Subject").as_deref(), m.subject(), "{ctx}");
+            assert_eq!(h.id("Message-ID").as_deref(), m.message_id(), "{ctx}");
+            assert_eq!(
+                h.timestamp("Date"),
+                m.date().map(|d| d.to_timestamp()),
+                "{ctx}"
+            );
+            for name in REPORT_FIELDS {
+                assert_eq!(h.raw(name), m.header_raw(*name), "{name} in {ctx}");
+            }
+            let texts: Vec<String> = m
+                .header_values("X-Failed-Recipients")
+                .filter_map(|v| v.as_text())
+                .map(str::to_string)
+                .collect();
+            assert_eq!(h.texts("X-Failed-Recipients"), texts, "{ctx}");
+        }
+    }
+}
