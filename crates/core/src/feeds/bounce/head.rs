@@ -55,6 +55,8 @@ pub(crate) struct Head {
     /// Each kept field: its name's index in `keep` and its value's bytes in `block` (from
     /// after the colon through the line end of its last line).
     fields: Vec<(usize, Range<usize>)>,
+    /// For each kept name, its last field's index in `fields` (`usize::MAX`: none).
+    last: Vec<usize>,
     keep: &'static [&'static str],
 }
 
@@ -87,14 +89,18 @@ impl Head {
             let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
             // A field name is printable ASCII up to the colon (RFC 5322 §2.2); no name is
             // longer than a line's first few dozen bytes.
+            // The name and its colon, read in one loop over the name's bytes.
             let colon = if continuation {
                 None
             } else {
-                memchr::memchr(b':', &line[..line.len().min(100)])
+                let limit = line.len().min(100);
+                let n = line[..limit]
+                    .iter()
+                    .position(|b| *b == b':' || !b.is_ascii_graphic())
+                    .unwrap_or(limit);
+                (n > 0 && line.get(n) == Some(&b':') && n < limit).then_some(n)
             };
-            let name_ok =
-                colon.is_some_and(|c| c > 0 && line[..c].iter().all(u8::is_ascii_graphic));
-            if continuation || !name_ok {
+            if continuation || colon.is_none() {
                 let target = match into {
                     Target::Drop => continue,
                     Target::Keep => &mut block,
@@ -154,9 +160,14 @@ impl Head {
         {
             value.end = block.len();
         }
+        let mut last = vec![usize::MAX; keep.len()];
+        for (i, (k, _)) in fields.iter().enumerate() {
+            last[*k] = i;
+        }
         Head {
             block,
             fields,
+            last,
             keep,
         }
     }
@@ -183,7 +194,12 @@ impl Head {
 
     /// The value of the last field called `name`: the one a reader of the header takes.
     fn last(&self, name: &str) -> Option<&[u8]> {
-        self.values(name).last()
+        let k = self
+            .keep
+            .iter()
+            .position(|k| k.eq_ignore_ascii_case(name))?;
+        let (_, r) = self.fields.get(self.last[k])?;
+        Some(&self.block[r.clone()])
     }
 
     /// The raw value of the last `name` field (through its line end), if it is UTF-8.

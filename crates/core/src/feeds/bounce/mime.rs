@@ -210,23 +210,36 @@ fn split_params(value: &str) -> Vec<std::borrow::Cow<'_, str>> {
 
 /// Unfolded value of field `name` in a part's raw header section.
 fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
-    let mut lines = head.split_inclusive(|b| *b == b'\n').peekable();
-    while let Some(line) = lines.next() {
+    use std::borrow::Cow;
+    let mut rest = head;
+    while !rest.is_empty() {
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let line = &rest[..end];
+        rest = &rest[end..];
         if line.len() > name.len()
             && line[name.len()] == b':'
             && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
         {
-            let mut value = String::from_utf8_lossy(&line[name.len() + 1..]).into_owned();
-            while let Some(next) = lines.peek() {
-                let folded = next.first().is_some_and(|b| *b == b' ' || *b == b'\t');
-                if !folded && next.contains(&b':') {
-                    break;
-                }
-                value.push(' ');
-                value.push_str(String::from_utf8_lossy(next).trim());
-                lines.next();
+            let first = String::from_utf8_lossy(&line[name.len() + 1..]);
+            // A line that is folded, or holds no colon, continues the value.
+            let continues = |next: &[u8]| {
+                next.first().is_some_and(|b| *b == b' ' || *b == b'\t') || !next.contains(&b':')
+            };
+            if rest.is_empty() || !continues(rest) {
+                // One line: borrowed when it is UTF-8.
+                return Some(match first {
+                    Cow::Borrowed(v) => Cow::Borrowed(v.trim()),
+                    Cow::Owned(v) => Cow::Owned(v.trim().to_string()),
+                });
             }
-            return Some(std::borrow::Cow::Owned(value.trim().to_string()));
+            let mut value = first.into_owned();
+            while !rest.is_empty() && continues(rest) {
+                let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+                value.push(' ');
+                value.push_str(String::from_utf8_lossy(&rest[..end]).trim());
+                rest = &rest[end..];
+            }
+            return Some(Cow::Owned(value.trim().to_string()));
         }
     }
     None
@@ -599,6 +612,37 @@ pub(crate) fn raw_body_text(raw: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn part_fields_unfold_and_trim() {
+        let head = b"Content-Type: text/plain; \r\n\tcharset=utf-8\r\nX-A: b\r\n";
+        // The first line keeps its line end; `split_params` reads line breaks as spaces.
+        assert_eq!(
+            field(head, "content-type").as_deref(),
+            Some("text/plain; \r\n charset=utf-8")
+        );
+        assert!(matches!(
+            field(
+                b"Content-Transfer-Encoding:  7bit \nX: y\n",
+                "content-transfer-encoding"
+            ),
+            Some(std::borrow::Cow::Borrowed("7bit"))
+        ));
+        // A line without a colon continues the value (a parameter not indented).
+        assert_eq!(
+            field(
+                b"content-type: multipart/mixed;\nboundary=\"b\"\n",
+                "Content-Type"
+            )
+            .as_deref(),
+            Some("multipart/mixed;\n boundary=\"b\"")
+        );
+        assert_eq!(
+            field(b"Content-Type: text/plain; name=\"\xff\"", "content-type").as_deref(),
+            Some("text/plain; name=\"\u{fffd}\"")
+        );
+        assert_eq!(field(b"Subject: x\n", "content-type"), None);
+    }
 
     #[test]
     fn entities_decode_as_replacing_each_in_turn() {

@@ -408,7 +408,17 @@ pub(crate) fn push_folded(out: &mut String, line: &str) {
         // The common case without decoding characters: the same words `split_whitespace`
         // finds (its ASCII white space includes the vertical tab). Every byte is ASCII, so
         // every index is a character boundary and the words are sliced, not re-validated.
-        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+        static SPACE: [bool; 256] = {
+            let mut t = [false; 256];
+            t[b' ' as usize] = true;
+            t[b'\t' as usize] = true;
+            t[b'\n' as usize] = true;
+            t[b'\r' as usize] = true;
+            t[0x0b] = true;
+            t[0x0c] = true;
+            t
+        };
+        let is_space = |b: u8| SPACE[b as usize];
         // Words already one plain space apart are copied as one run.
         let bytes = line.as_bytes();
         let n = bytes.len();
