@@ -4,7 +4,7 @@
 //!
 //! A bounce is walked with a small MIME splitter of our own (RFC 2045/2046: boundaries,
 //! transfer encodings, charsets through mail-parser's decoders) rather than a full parse:
-//! only the few header fields a record needs are handed to mail-parser, so the trace fields
+//! only the few header fields a record needs are read ([`super::head`]), so the trace fields
 //! of the bounce and of the returned message (dozens of Received headers) are never parsed.
 //! That is most of the cost of reading a bounce.
 

@@ -18,6 +18,7 @@ mod head;
 mod mime;
 mod prefilter;
 mod reason;
+mod recipient_line;
 mod ses;
 pub(crate) mod text;
 
