@@ -19,8 +19,8 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
     let mut all: Vec<BounceRecord> = Vec::new();
-    // One record is serialized into this buffer and written at once: serde_json's many small
-    // writes would each be a call through `dyn Write`.
+    // One record is written into this buffer (`record_json`, serde_json's bytes) and the
+    // buffer written at once.
     let mut line: Vec<u8> = Vec::with_capacity(4096);
     let mut emit = |d: Decoded, out: &mut dyn Write| -> bool {
         match d {
@@ -33,12 +33,9 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
                         }
                         Format::Jsonl => {
                             line.clear();
-                            serde_json::to_writer(&mut line, &r)
-                                .map_err(std::io::Error::other)
-                                .and_then(|()| {
-                                    line.push(b'\n');
-                                    out.write_all(&line)
-                                })
+                            crate::record_json::write(&mut line, &r);
+                            line.push(b'\n');
+                            out.write_all(&line)
                         }
                         Format::Text => writeln!(
                             out,

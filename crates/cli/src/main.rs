@@ -18,6 +18,7 @@ mod bounces;
 mod import;
 mod lookup;
 mod output;
+mod record_json;
 mod reports;
 mod score;
 mod settings;

@@ -61,7 +61,7 @@ pub(crate) struct Head {
 }
 
 impl Head {
-    /// Reads the fields of `head` (a header section) named in `keep`. A line that is neither
+    /// Reads the fields of `head` (a header section) named in `keep` (lower-case). A line that is neither
     /// a field nor a continuation (a parameter someone forgot to indent) is kept with the
     /// field before it. When `received` is given, the first Received field (with its
     /// continuation lines, cut by the same rules) is copied there.
@@ -183,9 +183,17 @@ impl Head {
         &self.block
     }
 
+    /// `name`'s index in the kept names (length and first letter compared first).
+    fn slot(&self, name: &str) -> Option<usize> {
+        let first = name.as_bytes().first()?.to_ascii_lowercase();
+        self.keep.iter().position(|k| {
+            k.len() == name.len() && k.as_bytes()[0] == first && k.eq_ignore_ascii_case(name)
+        })
+    }
+
     /// The values of every field called `name` (one of the kept names), in order.
     fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
-        let k = self.keep.iter().position(|k| k.eq_ignore_ascii_case(name));
+        let k = self.slot(name);
         self.fields
             .iter()
             .filter(move |(i, _)| Some(*i) == k)
@@ -194,11 +202,7 @@ impl Head {
 
     /// The value of the last field called `name`: the one a reader of the header takes.
     fn last(&self, name: &str) -> Option<&[u8]> {
-        let k = self
-            .keep
-            .iter()
-            .position(|k| k.eq_ignore_ascii_case(name))?;
-        let (_, r) = self.fields.get(self.last[k])?;
+        let (_, r) = self.fields.get(self.last[self.slot(name)?])?;
         Some(&self.block[r.clone()])
     }
 
@@ -265,6 +269,13 @@ fn as_text(v: HeaderValue<'_>) -> Option<String> {
 mod tests {
     use super::*;
     use mail_parser::{HeaderName, MessageParser};
+
+    #[test]
+    fn kept_names_are_lower_case() {
+        for name in REPORT_FIELDS.iter().chain(ORIGINAL_FIELDS) {
+            assert_eq!(*name, name.to_ascii_lowercase());
+        }
+    }
 
     #[test]
     fn folded_fields_and_first_received() {
