@@ -227,14 +227,10 @@ impl Head {
         let Some(v) = self.last(name) else {
             return Vec::new();
         };
-        match MessageStream::new(v).parse_address() {
-            HeaderValue::Address(a) => a
-                .iter()
-                .filter_map(|x| x.address.as_deref())
-                .map(str::to_ascii_lowercase)
-                .collect(),
-            _ => Vec::new(),
+        if let Some(a) = plain_address(v) {
+            return vec![a];
         }
+        parsed_addresses(v)
     }
 
     /// The last `name` field as unstructured text (RFC 2047 encoded words decoded).
@@ -256,6 +252,33 @@ impl Head {
     }
 }
 
+/// The addresses mail-parser reads in an address field's value, lower-cased.
+fn parsed_addresses(v: &[u8]) -> Vec<String> {
+    match MessageStream::new(v).parse_address() {
+        HeaderValue::Address(a) => a
+            .iter()
+            .filter_map(|x| x.address.as_deref())
+            .map(str::to_ascii_lowercase)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A value that is one bare address (`a@b.example` or `<a@b.example>`, white space around
+/// it) of letters, digits and `.-_+=`, lower-cased: what mail-parser reads there, without
+/// its general parser (a unit test compares the two).
+fn plain_address(v: &[u8]) -> Option<String> {
+    let v = v.trim_ascii();
+    let v = match (v.first(), v.last()) {
+        (Some(b'<'), Some(b'>')) if v.len() >= 2 => &v[1..v.len() - 1],
+        _ => v,
+    };
+    let at = memchr::memchr(b'@', v)?;
+    let plain = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'+' | b'=');
+    (at > 0 && at + 1 < v.len() && v[..at].iter().all(plain) && v[at + 1..].iter().all(plain))
+        .then(|| String::from_utf8_lossy(v).to_ascii_lowercase())
+}
+
 /// Text as mail-parser's `HeaderValue::as_text` reads it: a text, or a list's last item.
 fn as_text(v: HeaderValue<'_>) -> Option<String> {
     match v {
@@ -269,6 +292,84 @@ fn as_text(v: HeaderValue<'_>) -> Option<String> {
 mod tests {
     use super::*;
     use mail_parser::{HeaderName, MessageParser};
+
+    /// The shortcut for a bare address gives what mail-parser's address parser gives, on
+    /// values built from the characters around the shortcut's edges.
+    #[test]
+    fn plain_addresses_read_as_mail_parser_reads_them() {
+        const PIECES: &[&str] = &[
+            // Line breaks only as folds: a field's value continues on lines that start
+            // with white space (see `Head::read`).
+            "a",
+            "Z",
+            "0",
+            ".",
+            "..",
+            "-",
+            "_",
+            "+",
+            "=",
+            "@",
+            "<",
+            ">",
+            " ",
+            "\t",
+            "\r\n ",
+            "\n\t",
+            "kijitora",
+            "example.jp",
+            "MAILER-DAEMON",
+            "x.y",
+            "(c)",
+            "\"",
+            ",",
+            ";",
+            ":",
+            "!",
+            "/",
+            "%",
+            "'",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut shortcut = 0;
+        for _ in 0..100_000 {
+            let mut pick = |n: u64| {
+                let mut out = String::new();
+                for _ in 0..1 + next() % n {
+                    out.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+                }
+                out
+            };
+            // Mostly address-shaped: [space][<]local@domain[>][space], each part from pieces.
+            let (lead, local, domain, trail) = (pick(2), pick(3), pick(3), pick(2));
+            let bracket = local.len() % 2 == 0;
+            let mut v = String::new();
+            v.push_str(if lead.len() % 3 == 0 { " " } else { "" });
+            v.push_str(if bracket { "<" } else { "" });
+            v.push_str(&local);
+            v.push('@');
+            v.push_str(&domain);
+            v.push_str(if bracket && domain.len() % 5 != 0 {
+                ">"
+            } else {
+                ""
+            });
+            v.push_str(if trail.len() % 2 == 0 { " \r" } else { "" });
+            v.push('\n');
+            let Some(a) = plain_address(v.as_bytes()) else {
+                continue;
+            };
+            shortcut += 1;
+            assert_eq!(vec![a], parsed_addresses(v.as_bytes()), "{v:?}");
+        }
+        assert!(shortcut > 1_000, "{shortcut}");
+    }
 
     #[test]
     fn kept_names_are_lower_case() {

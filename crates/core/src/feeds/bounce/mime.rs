@@ -464,8 +464,8 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
     // Japanese MTAs write ISO-2022-JP into parts that declare no charset (status blocks
     // above all): its escape sequences give it away.
     let iso2022jp = || {
-        memchr::memmem::find(&bytes, b"\x1b$B").is_some()
-            || memchr::memmem::find(&bytes, b"\x1b$@").is_some()
+        memchr::memchr_iter(0x1b, &bytes)
+            .any(|i| matches!(bytes.get(i + 1..i + 3), Some(b"$B" | b"$@")))
     };
     let charset = if t.charset.is_empty() && iso2022jp() {
         "iso-2022-jp"
