@@ -3,11 +3,11 @@
 //!
 //! The shape is one regular expression ([`PATTERN`]). The regex engine answers it with a
 //! capture search on every line that holds an '@', a bounded backtracker over a few hundred
-//! NFA states, which was a twentieth of the decoder's time. [`Matcher::find`] walks the
+//! NFA states, which was a twentieth of the decoder's time. [`find`] walks the
 //! same expression by hand for ASCII lines: the same alternatives in the same order, greedy
 //! repetitions longest first, backtracking on failure, so the first way it finds to match
 //! is the one the regex engine reports (leftmost-first). Other lines go to the regex. A
-//! unit test compares the two on a few hundred thousand generated lines.
+//! unit test compares the two on 200,000 generated lines.
 
 use std::sync::LazyLock;
 
