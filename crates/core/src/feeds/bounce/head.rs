@@ -12,39 +12,97 @@ use std::ops::Range;
 use mail_parser::HeaderValue;
 use mail_parser::parsers::MessageStream;
 
-/// Header fields a record reads from the report itself.
-pub(crate) const REPORT_FIELDS: &[&str] = &[
-    "from",
-    "to",
-    "subject",
-    "date",
-    "message-id",
-    "content-type",
-    "content-transfer-encoding",
-    "x-failed-recipients",
-    "auto-submitted",
-    "x-autoreply",
-    "x-autorespond",
-    "x-auto-response-suppress",
-    "precedence",
-    "x-nai-header",
-    "x-ahmailid",
-    "x-mailer",
-    "x-apple-unsubscribe",
-    "return-path",
-    "list-id",
-    "x-mlserver",
-    "x-ml-server",
+/// A header field a record reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    From,
+    To,
+    Subject,
+    Date,
+    MessageId,
+    ContentType,
+    ContentTransferEncoding,
+    XFailedRecipients,
+    AutoSubmitted,
+    XAutoreply,
+    XAutorespond,
+    XAutoResponseSuppress,
+    Precedence,
+    XNaiHeader,
+    XAhmailid,
+    XMailer,
+    XAppleUnsubscribe,
+    ReturnPath,
+    ListId,
+    XMlserver,
+    XMlServer,
+}
+
+/// Every [`Field`], in declaration order (`Field as usize` indexes it).
+const ALL: [Field; 21] = [
+    Field::From,
+    Field::To,
+    Field::Subject,
+    Field::Date,
+    Field::MessageId,
+    Field::ContentType,
+    Field::ContentTransferEncoding,
+    Field::XFailedRecipients,
+    Field::AutoSubmitted,
+    Field::XAutoreply,
+    Field::XAutorespond,
+    Field::XAutoResponseSuppress,
+    Field::Precedence,
+    Field::XNaiHeader,
+    Field::XAhmailid,
+    Field::XMailer,
+    Field::XAppleUnsubscribe,
+    Field::ReturnPath,
+    Field::ListId,
+    Field::XMlserver,
+    Field::XMlServer,
 ];
 
+impl Field {
+    /// The field's name, lower-case.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Field::From => "from",
+            Field::To => "to",
+            Field::Subject => "subject",
+            Field::Date => "date",
+            Field::MessageId => "message-id",
+            Field::ContentType => "content-type",
+            Field::ContentTransferEncoding => "content-transfer-encoding",
+            Field::XFailedRecipients => "x-failed-recipients",
+            Field::AutoSubmitted => "auto-submitted",
+            Field::XAutoreply => "x-autoreply",
+            Field::XAutorespond => "x-autorespond",
+            Field::XAutoResponseSuppress => "x-auto-response-suppress",
+            Field::Precedence => "precedence",
+            Field::XNaiHeader => "x-nai-header",
+            Field::XAhmailid => "x-ahmailid",
+            Field::XMailer => "x-mailer",
+            Field::XAppleUnsubscribe => "x-apple-unsubscribe",
+            Field::ReturnPath => "return-path",
+            Field::ListId => "list-id",
+            Field::XMlserver => "x-mlserver",
+            Field::XMlServer => "x-ml-server",
+        }
+    }
+}
+
+/// Header fields a record reads from the report itself.
+pub(crate) const REPORT_FIELDS: &[Field] = &ALL;
+
 /// Header fields a record reads from the returned message.
-pub(crate) const ORIGINAL_FIELDS: &[&str] = &[
-    "from",
-    "to",
-    "subject",
-    "message-id",
-    "list-id",
-    "return-path",
+pub(crate) const ORIGINAL_FIELDS: &[Field] = &[
+    Field::From,
+    Field::To,
+    Field::Subject,
+    Field::MessageId,
+    Field::ListId,
+    Field::ReturnPath,
 ];
 
 /// The kept fields of one header section.
@@ -52,26 +110,22 @@ pub(crate) struct Head {
     /// The kept fields' lines, in order (a line that continues none is joined to the field
     /// above it with a space, as a folded line).
     block: Vec<u8>,
-    /// Each kept field: its name's index in `keep` and its value's bytes in `block` (from
-    /// after the colon through the line end of its last line).
-    fields: Vec<(usize, Range<usize>)>,
-    /// For each kept name, its last field's index in `fields` (`usize::MAX`: none).
-    last: Vec<usize>,
-    keep: &'static [&'static str],
+    /// Each kept field and its value's bytes in `block` (from after the colon through the
+    /// line end of its last line).
+    fields: Vec<(Field, Range<usize>)>,
+    /// For each field (`Field as usize`), its last occurrence's index in `fields`
+    /// (`usize::MAX`: none).
+    last: [usize; ALL.len()],
 }
 
 impl Head {
-    /// Reads the fields of `head` (a header section) named in `keep` (lower-case). A line that is neither
+    /// Reads the fields of `head` (a header section) named in `keep`. A line that is neither
     /// a field nor a continuation (a parameter someone forgot to indent) is kept with the
     /// field before it. When `received` is given, the first Received field (with its
     /// continuation lines, cut by the same rules) is copied there.
-    pub(crate) fn read(
-        head: &[u8],
-        keep: &'static [&'static str],
-        mut received: Option<&mut Vec<u8>>,
-    ) -> Head {
+    pub(crate) fn read(head: &[u8], keep: &[Field], mut received: Option<&mut Vec<u8>>) -> Head {
         let mut block = Vec::with_capacity(1024);
-        let mut fields: Vec<(usize, Range<usize>)> = Vec::new();
+        let mut fields: Vec<(Field, Range<usize>)> = Vec::new();
         // Where the current field's lines go: nowhere, `block`, or `received`.
         #[derive(PartialEq)]
         enum Target {
@@ -125,10 +179,10 @@ impl Head {
             }
             into = if let Some(k) = keep
                 .iter()
-                .position(|k| name.eq_ignore_ascii_case(k.as_bytes()))
+                .find(|k| name.eq_ignore_ascii_case(k.name().as_bytes()))
             {
                 let start = block.len() + colon + 1;
-                fields.push((k, start..start));
+                fields.push((*k, start..start));
                 Target::Keep
             } else if name.eq_ignore_ascii_case(b"received") {
                 let first = !received_seen;
@@ -160,15 +214,14 @@ impl Head {
         {
             value.end = block.len();
         }
-        let mut last = vec![usize::MAX; keep.len()];
+        let mut last = [usize::MAX; ALL.len()];
         for (i, (k, _)) in fields.iter().enumerate() {
-            last[*k] = i;
+            last[*k as usize] = i;
         }
         Head {
             block,
             fields,
             last,
-            keep,
         }
     }
 
@@ -183,37 +236,28 @@ impl Head {
         &self.block
     }
 
-    /// `name`'s index in the kept names (length and first letter compared first).
-    fn slot(&self, name: &str) -> Option<usize> {
-        let first = name.as_bytes().first()?.to_ascii_lowercase();
-        self.keep.iter().position(|k| {
-            k.len() == name.len() && k.as_bytes()[0] == first && k.eq_ignore_ascii_case(name)
-        })
-    }
-
-    /// The values of every field called `name` (one of the kept names), in order.
-    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
-        let k = self.slot(name);
+    /// The values of every `field`, in order.
+    fn values(&self, field: Field) -> impl Iterator<Item = &[u8]> {
         self.fields
             .iter()
-            .filter(move |(i, _)| Some(*i) == k)
+            .filter(move |(f, _)| *f == field)
             .map(|(_, r)| &self.block[r.clone()])
     }
 
-    /// The value of the last field called `name`: the one a reader of the header takes.
-    fn last(&self, name: &str) -> Option<&[u8]> {
-        let (_, r) = self.fields.get(self.last[self.slot(name)?])?;
+    /// The value of the last `field`: the one a reader of the header takes.
+    fn last(&self, field: Field) -> Option<&[u8]> {
+        let (_, r) = self.fields.get(self.last[field as usize])?;
         Some(&self.block[r.clone()])
     }
 
-    /// The raw value of the last `name` field (through its line end), if it is UTF-8.
-    pub(crate) fn raw(&self, name: &str) -> Option<&str> {
-        self.last(name).and_then(|v| std::str::from_utf8(v).ok())
+    /// The raw value of the last `field` (through its line end), if it is UTF-8.
+    pub(crate) fn raw(&self, field: Field) -> Option<&str> {
+        self.last(field).and_then(|v| std::str::from_utf8(v).ok())
     }
 
-    /// Every `name` field's value as text (white space at the ends removed).
-    pub(crate) fn texts(&self, name: &str) -> Vec<String> {
-        self.values(name)
+    /// Every `field`'s value as text (white space at the ends removed).
+    pub(crate) fn texts(&self, field: Field) -> Vec<String> {
+        self.values(field)
             .filter_map(|v| match MessageStream::new(v).parse_raw() {
                 HeaderValue::Text(t) => Some(t.into_owned()),
                 _ => None,
@@ -221,10 +265,10 @@ impl Head {
             .collect()
     }
 
-    /// The addresses of the last `name` field (From, To), lower-cased, in order; group
+    /// The addresses of the last `field` (From, To), lower-cased, in order; group
     /// names included as mail-parser gives them.
-    pub(crate) fn addresses(&self, name: &str) -> Vec<String> {
-        let Some(v) = self.last(name) else {
+    pub(crate) fn addresses(&self, field: Field) -> Vec<String> {
+        let Some(v) = self.last(field) else {
             return Vec::new();
         };
         if let Some(a) = plain_address(v) {
@@ -233,19 +277,19 @@ impl Head {
         parsed_addresses(v)
     }
 
-    /// The last `name` field as unstructured text (RFC 2047 encoded words decoded).
-    pub(crate) fn text(&self, name: &str) -> Option<String> {
-        as_text(MessageStream::new(self.last(name)?).parse_unstructured())
+    /// The last `field` as unstructured text (RFC 2047 encoded words decoded).
+    pub(crate) fn text(&self, field: Field) -> Option<String> {
+        as_text(MessageStream::new(self.last(field)?).parse_unstructured())
     }
 
-    /// The (last) identifier of the last `name` field (Message-ID), without angle brackets.
-    pub(crate) fn id(&self, name: &str) -> Option<String> {
-        as_text(MessageStream::new(self.last(name)?).parse_id())
+    /// The (last) identifier of the last `field` (Message-ID), without angle brackets.
+    pub(crate) fn id(&self, field: Field) -> Option<String> {
+        as_text(MessageStream::new(self.last(field)?).parse_id())
     }
 
-    /// The last `name` field (Date) as seconds since the epoch.
-    pub(crate) fn timestamp(&self, name: &str) -> Option<i64> {
-        match MessageStream::new(self.last(name)?).parse_date() {
+    /// The last `field` (Date) as seconds since the epoch.
+    pub(crate) fn timestamp(&self, field: Field) -> Option<i64> {
+        match MessageStream::new(self.last(field)?).parse_date() {
             HeaderValue::DateTime(d) => Some(d.to_timestamp()),
             _ => None,
         }
@@ -373,8 +417,9 @@ mod tests {
 
     #[test]
     fn kept_names_are_lower_case() {
-        for name in REPORT_FIELDS.iter().chain(ORIGINAL_FIELDS) {
-            assert_eq!(*name, name.to_ascii_lowercase());
+        for (i, f) in ALL.iter().enumerate() {
+            assert_eq!(f.name(), f.name().to_ascii_lowercase());
+            assert_eq!(*f as usize, i);
         }
     }
 
@@ -382,12 +427,12 @@ mod tests {
     fn folded_fields_and_first_received() {
         let head = b"Received: one\n\tby a\nReceived: two\nSubject: hi\n there\nX-Other: no\n";
         let mut received = Vec::new();
-        let h = Head::read(head, &["subject"], Some(&mut received));
+        let h = Head::read(head, &[Field::Subject], Some(&mut received));
         assert_eq!(h.block(), b"Subject: hi\n there\n");
         assert_eq!(received, b"Received: one\n\tby a\n");
-        assert_eq!(h.raw("Subject"), Some(" hi\n there\n"));
-        assert_eq!(h.text("subject").as_deref(), Some("hi there"));
-        assert!(Head::read(b"X-Other: no\n", &["subject"], None).is_empty());
+        assert_eq!(h.raw(Field::Subject), Some(" hi\n there\n"));
+        assert_eq!(h.text(Field::Subject).as_deref(), Some("hi there"));
+        assert!(Head::read(b"X-Other: no\n", &[Field::Subject], None).is_empty());
     }
 
     /// Each value read here is the one mail-parser gives when it parses the kept fields as a
@@ -426,24 +471,24 @@ mod tests {
                 .unwrap_or_default()
             };
             let ctx = String::from_utf8_lossy(head);
-            assert_eq!(h.addresses("From"), list(m.from()), "{ctx}");
-            assert_eq!(h.addresses("To"), list(m.to()), "{ctx}");
-            assert_eq!(h.text("Subject").as_deref(), m.subject(), "{ctx}");
-            assert_eq!(h.id("Message-ID").as_deref(), m.message_id(), "{ctx}");
+            assert_eq!(h.addresses(Field::From), list(m.from()), "{ctx}");
+            assert_eq!(h.addresses(Field::To), list(m.to()), "{ctx}");
+            assert_eq!(h.text(Field::Subject).as_deref(), m.subject(), "{ctx}");
+            assert_eq!(h.id(Field::MessageId).as_deref(), m.message_id(), "{ctx}");
             assert_eq!(
-                h.timestamp("Date"),
+                h.timestamp(Field::Date),
                 m.date().map(|d| d.to_timestamp()),
                 "{ctx}"
             );
-            for name in REPORT_FIELDS {
-                assert_eq!(h.raw(name), m.header_raw(*name), "{name} in {ctx}");
+            for f in REPORT_FIELDS {
+                assert_eq!(h.raw(*f), m.header_raw(f.name()), "{f:?} in {ctx}");
             }
             let texts: Vec<String> = m
                 .header_values("X-Failed-Recipients")
                 .filter_map(|v| v.as_text())
                 .map(str::to_string)
                 .collect();
-            assert_eq!(h.texts("X-Failed-Recipients"), texts, "{ctx}");
+            assert_eq!(h.texts(Field::XFailedRecipients), texts, "{ctx}");
         }
     }
 }

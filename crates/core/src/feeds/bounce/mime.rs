@@ -8,7 +8,7 @@
 //! of the bounce and of the returned message (dozens of Received headers) are never parsed.
 //! That is most of the cost of reading a bounce.
 
-use super::head::{Head, ORIGINAL_FIELDS, REPORT_FIELDS};
+use super::head::{Field, Head, ORIGINAL_FIELDS, REPORT_FIELDS};
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
 
@@ -83,25 +83,25 @@ pub(crate) fn report_headers(head: &[u8]) -> (Head, Option<String>) {
 impl Original {
     pub(crate) fn from_head(h: &Head) -> Self {
         // A group name ("undisclosed recipients:;") is no address.
-        let addr = |name: &str| -> Vec<String> {
-            h.addresses(name)
+        let addr = |f: Field| -> Vec<String> {
+            h.addresses(f)
                 .into_iter()
                 .filter(|a| a.contains('@'))
                 .collect()
         };
         let return_path = h
-            .raw("Return-Path")
+            .raw(Field::ReturnPath)
             .and_then(|v| crate::feeds::bounce::text::addresses(v).into_iter().next());
         Original {
-            from: addr("From").into_iter().next(),
-            to: addr("To"),
+            from: addr(Field::From).into_iter().next(),
+            to: addr(Field::To),
             return_path,
-            message_id: h.id("Message-ID").unwrap_or_default(),
+            message_id: h.id(Field::MessageId).unwrap_or_default(),
             list_id: h
-                .raw("List-Id")
+                .raw(Field::ListId)
                 .map(|v| v.trim().to_string())
                 .unwrap_or_default(),
-            subject: h.text("Subject").unwrap_or_default(),
+            subject: h.text(Field::Subject).unwrap_or_default(),
         }
     }
 
@@ -249,8 +249,8 @@ fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
 /// Returns `Err(depth)` when the nesting is deeper than [`MAX_DEPTH`].
 pub(crate) fn split<'a>(top: &Head, body: &'a [u8]) -> Result<Parts<'a>, usize> {
     let t = PartType::from_fields(
-        top.raw("Content-Type"),
-        top.raw("Content-Transfer-Encoding"),
+        top.raw(Field::ContentType),
+        top.raw(Field::ContentTransferEncoding),
     );
     let mut parts = Parts {
         report_type: t.report_type.clone(),

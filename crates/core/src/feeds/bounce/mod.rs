@@ -24,7 +24,7 @@ pub(crate) mod text;
 
 use thiserror::Error;
 
-use head::Head;
+use head::{Field, Head};
 
 use crate::feeds::record::{BounceRecord, is_hard};
 pub use reason::check_patterns;
@@ -125,7 +125,7 @@ fn decode_nested(
     // Apple Mail's "Unsubscribe" sends a message marked X-Apple-Unsubscribe: an opt-out
     // complaint from the From address about mail sent to the To address.
     if message
-        .raw("X-Apple-Unsubscribe")
+        .raw(Field::XAppleUnsubscribe)
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     {
         let mut rec = ctx.record("ARF");
@@ -188,20 +188,20 @@ pub(crate) struct Context {
 impl Context {
     fn new(m: &Head, file: &str, first_received: Option<&str>) -> Self {
         let failed_recipients = m
-            .texts("X-Failed-Recipients")
+            .texts(Field::XFailedRecipients)
             .iter()
             .flat_map(|v| text::addresses(v))
             .collect();
         let lhost = first_received
             .and_then(text::received_by)
             .unwrap_or_default();
-        let filtering_gateway = m.raw("X-NAI-Header").is_some()
-            || m.raw("X-AHMAILID").is_some()
-            || m.raw("X-Mailer")
+        let filtering_gateway = m.raw(Field::XNaiHeader).is_some()
+            || m.raw(Field::XAhmailid).is_some()
+            || m.raw(Field::XMailer)
                 .is_some_and(|v| v.to_ascii_lowercase().contains("m-filter"))
-            || m.id("Message-ID")
+            || m.id(Field::MessageId)
                 .is_some_and(|v| v.to_ascii_lowercase().contains("mxlogic"));
-        let list_server = ["X-MLServer", "X-ML-Server"].into_iter().any(|h| {
+        let list_server = [Field::XMlserver, Field::XMlServer].into_iter().any(|h| {
             m.raw(h)
                 .is_some_and(|v| v.to_ascii_lowercase().contains("fml"))
         });
@@ -209,10 +209,10 @@ impl Context {
             filtering_gateway,
             list_server,
             file: file.to_string(),
-            subject: m.text("Subject").unwrap_or_default(),
-            from: m.addresses("From").into_iter().next(),
-            to: m.addresses("To"),
-            date: m.timestamp("Date"),
+            subject: m.text(Field::Subject).unwrap_or_default(),
+            from: m.addresses(Field::From).into_iter().next(),
+            to: m.addresses(Field::To),
+            date: m.timestamp(Field::Date),
             failed_recipients,
             lhost,
         }
@@ -739,18 +739,21 @@ fn is_plain_dmarc_failure_report(subject: &str, human: &[String]) -> bool {
 }
 
 fn is_auto_reply(m: &Head) -> bool {
-    let header = |name: &str| m.raw(name).map(|v| v.trim().to_ascii_lowercase());
-    if header("Auto-Submitted").is_some_and(|v| v.starts_with("auto-replied")) {
+    let header = |f: Field| m.raw(f).map(|v| v.trim().to_ascii_lowercase());
+    if header(Field::AutoSubmitted).is_some_and(|v| v.starts_with("auto-replied")) {
         return true;
     }
-    if header("X-Autoreply").is_some()
-        || header("X-Autorespond").is_some()
-        || header("X-Auto-Response-Suppress").is_some_and(|v| v.contains("oof"))
-        || header("Precedence").is_some_and(|v| v == "auto_reply")
+    if header(Field::XAutoreply).is_some()
+        || header(Field::XAutorespond).is_some()
+        || header(Field::XAutoResponseSuppress).is_some_and(|v| v.contains("oof"))
+        || header(Field::Precedence).is_some_and(|v| v == "auto_reply")
     {
         return true;
     }
-    let subject = m.text("Subject").unwrap_or_default().to_ascii_lowercase();
+    let subject = m
+        .text(Field::Subject)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     [
         "automatic reply",
         "auto reply",
