@@ -42,6 +42,17 @@ fn have(cmd: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether `program args…` runs and exits with success (its output discarded).
+pub(crate) fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
 fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
@@ -217,14 +228,7 @@ pub fn ensure_bounce_bench_tools(tools: &std::path::Path) -> Result<std::path::P
 
 /// Installs a PyPI package (pinned) unless `probe` (a command and its arguments) already runs.
 fn pip_tool(probe: &[&str], package: &str) -> Result {
-    let have = Command::new(probe[0])
-        .args(&probe[1..])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if have {
+    if succeeds(probe[0], &probe[1..]) {
         return Ok(());
     }
     step(

@@ -84,14 +84,7 @@ impl Xvfb {
         // Belt and braces: the display answers a real client before tests use it.
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let ok = Command::new("xdpyinfo")
-                .args(["-display", &xvfb.display])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .map(|s| s.success())
-                .unwrap_or(false);
-            if ok {
+            if crate::sys::succeeds("xdpyinfo", &["-display", &xvfb.display]) {
                 eprintln!("    Xvfb on {}", xvfb.display);
                 return Ok(xvfb);
             }
@@ -113,14 +106,7 @@ impl Xvfb {
         if let Ok(Some(_)) = self.child.try_wait() {
             return;
         }
-        let terminated = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if terminated {
+        if crate::sys::succeeds("kill", &["-TERM", &self.child.id().to_string()]) {
             let deadline = Instant::now() + STOP_DEADLINE;
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = self.child.try_wait() {

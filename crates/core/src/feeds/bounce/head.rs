@@ -374,13 +374,7 @@ mod tests {
             "%",
             "'",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = super::super::test_numbers(0x2545_f491_4f6c_dd1d);
         let mut shortcut = 0;
         for _ in 0..100_000 {
             let mut pick = |n: u64| {

@@ -87,6 +87,17 @@ pub fn warm_up() {
     });
 }
 
+/// Repeatable pseudo-random numbers (xorshift64) for the generated inputs of unit tests.
+#[cfg(test)]
+fn test_numbers(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 /// How many forwarded reports deep a bounce is looked for.
 const MAX_FORWARDED: usize = 2;
 

@@ -493,13 +493,7 @@ mod tests {
             "ab",
             "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = super::super::test_numbers(0x9e37_79b9_7f4a_7c15);
         // The expression as first written, with `rest` matched through the line's end: the
         // one in use stops where `rest` begins (`.*$` always matched, so the same
         // alternatives win).
