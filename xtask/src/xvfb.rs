@@ -67,8 +67,8 @@ impl Xvfb {
             };
             xvfb.stop();
             let log = log.join().unwrap_or_default();
-            let tail: Vec<&str> = log.lines().rev().take(5).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(5)..];
             return Err(format!(
                 "Xvfb did not report a display within {} s; its last words: {}",
                 started.elapsed().as_secs(),

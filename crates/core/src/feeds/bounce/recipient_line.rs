@@ -13,6 +13,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+// `\s` on ASCII: Unicode White_Space below 0x80.
+use super::text::is_ascii_white_space as ws;
+
 /// The recipient-line expression (ASCII-only case folding: Unicode folding adds the Kelvin
 /// sign and the long s to every k and s). It ends at the first character of `rest`; the rest
 /// of the line follows it.
@@ -89,11 +92,6 @@ pub(crate) fn by_regex(line: &str) -> Option<RecipientLine> {
         addr: c.name("addr")?.range(),
         rest: c.name("rest")?.start(),
     })
-}
-
-/// `\s` on ASCII: Unicode White_Space below 0x80.
-fn ws(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
 }
 
 /// A backtracking walk of [`PATTERN`] over an ASCII line, written as continuations: each step

@@ -381,23 +381,29 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
     found
 }
 
+/// White space as `char::is_whitespace` (and so `str::split_whitespace` and the regex `\s`)
+/// has it among ASCII bytes: tab, line feed, vertical tab, form feed, carriage return, space.
+pub(crate) fn is_ascii_white_space(b: u8) -> bool {
+    static SPACE: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b' ' as usize] = true;
+        t[b'\t' as usize] = true;
+        t[b'\n' as usize] = true;
+        t[b'\r' as usize] = true;
+        t[0x0b] = true;
+        t[0x0c] = true;
+        t
+    };
+    SPACE[b as usize]
+}
+
 /// Folds whitespace and appends `line` to `out`.
 pub(crate) fn push_folded(out: &mut String, line: &str) {
     if line.is_ascii() {
         // The common case without decoding characters: the same words `split_whitespace`
         // finds (its ASCII white space includes the vertical tab). Every byte is ASCII, so
         // every index is a character boundary and the words are sliced, not re-validated.
-        static SPACE: [bool; 256] = {
-            let mut t = [false; 256];
-            t[b' ' as usize] = true;
-            t[b'\t' as usize] = true;
-            t[b'\n' as usize] = true;
-            t[b'\r' as usize] = true;
-            t[0x0b] = true;
-            t[0x0c] = true;
-            t
-        };
-        let is_space = |b: u8| SPACE[b as usize];
+        let is_space = is_ascii_white_space;
         // Words already one plain space apart are copied as one run.
         let bytes = line.as_bytes();
         let n = bytes.len();
@@ -781,6 +787,17 @@ mod tests {
                 lines(text).collect::<Vec<_>>(),
                 text.lines().collect::<Vec<_>>(),
                 "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ascii_white_space_is_that_of_char() {
+        for b in 0..=0x7fu8 {
+            assert_eq!(
+                is_ascii_white_space(b),
+                char::from(b).is_whitespace(),
+                "{b:#x}"
             );
         }
     }
