@@ -11,6 +11,8 @@
 use super::head::{Field, Head, ORIGINAL_FIELDS, REPORT_FIELDS};
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
 
 /// What a report message is made of.
 #[derive(Debug, Default)]
@@ -50,11 +52,14 @@ pub(crate) fn split_head_body(raw: &[u8]) -> (&[u8], &[u8]) {
     if raw.starts_with(b"\r\n") {
         return (&[], &raw[2..]);
     }
+    // Searchers built once: setting one up costs more than running it over most headers.
+    static LF2: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n\n"));
+    static CRLF2: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n\r\n"));
     // The first "\n\n" or "\n\r\n": whichever comes first.
-    let lf = memchr::memmem::find(raw, b"\n\n").map(|i| (i + 1, i + 2));
+    let lf = LF2.find(raw).map(|i| (i + 1, i + 2));
     // Only a "\n\r\n" before the first "\n\n" can come first.
     let before = lf.map_or(raw.len(), |(h, _)| h);
-    let crlf = memchr::memmem::find(&raw[..before], b"\n\r\n").map(|i| (i + 1, i + 3));
+    let crlf = CRLF2.find(&raw[..before]).map(|i| (i + 1, i + 3));
     match (lf, crlf) {
         (Some(a), Some(b)) => {
             let (h, b) = if a.0 <= b.0 { a } else { b };
@@ -325,19 +330,30 @@ fn walk<'a>(t: &PartType, body: &'a [u8], depth: usize, out: &mut Parts<'a>) -> 
 /// The parts of a multipart body (RFC 2046 §5.1.1): between `--boundary` lines, up to
 /// `--boundary--` or the end. The line break before a delimiter belongs to it.
 fn multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
-    let mut delimiter = Vec::with_capacity(boundary.len() + 2);
-    delimiter.extend_from_slice(b"--");
-    delimiter.extend_from_slice(boundary);
-    let finder = memchr::memmem::Finder::new(&delimiter);
+    // A delimiter starts a line: candidates are the body's start and every "\n--" (one
+    // searcher built once, rather than one per boundary: setting up a searcher for a
+    // 40-byte boundary costs more than the search).
+    static LINE_DASHES: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n--"));
+    let delimiter_len = boundary.len() + 2;
+    let is_delimiter =
+        |i: usize| body[i..].starts_with(b"--") && body[i + 2..].starts_with(boundary);
     let mut parts = Vec::new();
     let mut start: Option<usize> = None;
-    let mut from = 0;
-    while let Some(i) = finder.find(&body[from..]).map(|i| from + i) {
-        from = i + delimiter.len();
-        // A delimiter starts a line…
-        if i > 0 && body[i - 1] != b'\n' {
+    let mut from: usize = 0;
+    loop {
+        let i = if from == 0 && is_delimiter(0) {
+            0
+        } else {
+            match LINE_DASHES.find(&body[from.saturating_sub(1)..]) {
+                Some(j) => from.saturating_sub(1) + j + 1,
+                None => break,
+            }
+        };
+        from = i + 2;
+        if !is_delimiter(i) {
             continue;
         }
+        from = i + delimiter_len;
         let line_end = memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |j| from + j + 1);
         let rest = &body[from..line_end];
         let closing = rest.starts_with(b"--");
@@ -541,8 +557,9 @@ pub(crate) fn html_to_text(html: &str) -> String {
 
 /// Where `</name` (any case) starts in `html`; `name` is lower-case ASCII.
 fn closing_tag(html: &str, name: &str) -> Option<usize> {
+    static CLOSE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"</"));
     let b = html.as_bytes();
-    memchr::memmem::find_iter(b, b"</").find(|&i| {
+    CLOSE.find_iter(b).find(|&i| {
         b.get(i + 2..i + 2 + name.len())
             .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
     })
@@ -700,6 +717,75 @@ mod tests {
             multipart(content, b"b2"),
             vec![&b"Content-Type: text/plain\n\ninner"[..]]
         );
+    }
+
+    /// The splitter as first written: one searcher for "--boundary", each hit kept when it
+    /// starts a line.
+    fn multipart_by_delimiter_search<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+        let delimiter = [b"--", boundary].concat();
+        let finder = memchr::memmem::Finder::new(&delimiter);
+        let mut parts = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut from = 0;
+        while let Some(i) = finder.find(&body[from..]).map(|i| from + i) {
+            from = i + delimiter.len();
+            if i > 0 && body[i - 1] != b'\n' {
+                continue;
+            }
+            let line_end =
+                memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |j| from + j + 1);
+            let rest = &body[from..line_end];
+            let closing = rest.starts_with(b"--");
+            let rest = if closing { &rest[2..] } else { rest };
+            if !rest.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if let Some(s) = start {
+                let mut e = i;
+                if e > s && body[e - 1] == b'\n' {
+                    e -= 1;
+                    if e > s && body[e - 1] == b'\r' {
+                        e -= 1;
+                    }
+                }
+                parts.push(&body[s..e]);
+            }
+            if closing {
+                return parts;
+            }
+            start = Some(line_end);
+            from = line_end;
+        }
+        if let Some(s) = start {
+            parts.push(&body[s.min(body.len())..]);
+        }
+        parts
+    }
+
+    #[test]
+    fn multipart_finds_the_delimiters_a_boundary_search_finds() {
+        // Bodies built from pieces that put delimiters at the start, mid-line, with text
+        // after them, as prefixes of longer dashes, with CR LF, closing or not.
+        const PIECES: [&[u8]; 12] = [
+            b"--b", b"--b--", b"\n", b"\r\n", b"text", b"-", b"--", b" ", b"--bb", b"\n--",
+            b"x--b", b"\t",
+        ];
+        let mut next = super::super::test_numbers(0x5eed_0fb0_d1e5);
+        for _ in 0..100_000 {
+            let n = (next() % 12) as usize;
+            let body: Vec<u8> = (0..n)
+                .flat_map(|_| PIECES[(next() % 12) as usize].iter().copied())
+                .collect();
+            for boundary in [&b"b"[..], b"bb", b"-"] {
+                assert_eq!(
+                    multipart(&body, boundary),
+                    multipart_by_delimiter_search(&body, boundary),
+                    "{:?} / {:?}",
+                    String::from_utf8_lossy(&body),
+                    String::from_utf8_lossy(boundary)
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,9 +1,16 @@
 //! Amazon SES event notifications (SNS JSON in the body): Bounce, Complaint, Delivery.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 use serde_json::Value;
 
 use super::{Context, mime, reason};
 use crate::feeds::record::{BounceRecord, is_hard};
+
+/// The notification's key, searched in every report (built once: a searcher costs more to
+/// set up than to run over most reports).
+static KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("notificationType"));
 
 /// `None` when the body is not an SES notification.
 pub(super) fn decode(
@@ -12,11 +19,15 @@ pub(super) fn decode(
     raw: &[u8],
 ) -> Option<Vec<BounceRecord>> {
     let lossy;
-    let body: &str = match parts.human.iter().find(|h| h.contains("notificationType")) {
+    let body: &str = match parts
+        .human
+        .iter()
+        .find(|h| KEY.find(h.as_bytes()).is_some())
+    {
         Some(h) => h,
         None => {
             // The notification can sit inside a forwarded message/rfc822 part.
-            memchr::memmem::find(raw, b"notificationType")?;
+            KEY.find(raw)?;
             lossy = String::from_utf8_lossy(raw);
             let at = lossy.find("notificationType")?;
             let open = lossy[..at].rfind("\n{").map(|i| i + 1)?;

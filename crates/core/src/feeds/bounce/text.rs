@@ -282,7 +282,7 @@ pub(crate) struct Found {
 
 static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ \d+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#,
+        r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ [0-9]+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#,
     )
 });
 
@@ -525,12 +525,19 @@ pub(crate) fn remote_reply(text: &str) -> Option<std::ops::Range<usize>> {
 
 static NEXT_REPLY: LazyLock<Regex> = LazyLock::new(|| re(r"\s[245][0-9][0-9][\s-]"));
 
-static STATUS: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|[^\d.\w])([245])\.(\d{1,3})\.(\d{1,3})(?:[^\d.]|\.(?:\s|$)|$)"));
+// Codes are ASCII digits (RFC 3463 §2 status-code, RFC 5321 §4.2 Reply-code), and the
+// character before a code must not join it into a word or a number: an ASCII letter, digit,
+// `_` or `.`. Letters of other scripts do not join (Japanese and Chinese text runs words
+// together: "エラー550"). ASCII classes also keep these automata small (Unicode `\d`/`\w`
+// cost a millisecond each to compile).
+static STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:^|[^0-9.A-Za-z_])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?:[^0-9.]|\.(?:\s|$)|$)")
+});
 static REPLY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|[^\d.\w:/\-\[])([245][0-9][0-9])(?:[\s\-:]|$)"));
-static REPLY_STATUS: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|[^\d.\w])([245][0-9][0-9])[\s\-:]+#?([245])\.\d{1,3}\.\d{1,3}"));
+    LazyLock::new(|| re(r"(?:^|[^0-9.A-Za-z_:/\-\[])([245][0-9][0-9])(?:[\s\-:]|$)"));
+static REPLY_STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:^|[^0-9.A-Za-z_])([245][0-9][0-9])[\s\-:]+#?([245])\.[0-9]{1,3}\.[0-9]{1,3}")
+});
 
 /// The first RFC 3463 status code in `text` (`5.1.1`).
 ///
@@ -842,6 +849,22 @@ mod tests {
         assert_eq!(command(t), Some("RCPT"));
         assert_eq!(rhost(t).as_deref(), Some("mx.example.jp"));
         assert_eq!(status("IP 192.0.2.1 said"), None);
+    }
+
+    #[test]
+    fn codes_are_ascii_digits_next_to_any_script() {
+        // Japanese text runs words together: the code after "エラー" is still a code.
+        assert_eq!(
+            status("エラー5.2.2 メールボックス").as_deref(),
+            Some("5.2.2")
+        );
+        assert_eq!(reply_code("応答550 5.2.2 満杯").as_deref(), Some("550"));
+        // ASCII letters and digits still join: no code inside a word or a longer number.
+        assert_eq!(status("v5.2.2 build"), None);
+        assert_eq!(reply_code("x550 y"), None);
+        // Digits of other scripts are no code.
+        assert_eq!(status("٥.٢.٢"), None);
+        assert_eq!(reply_code("٥٥٠ ٥.٢.٢"), None);
     }
 
     #[test]
