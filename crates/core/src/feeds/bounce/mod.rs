@@ -698,7 +698,7 @@ fn text_reason(t: &str) -> Option<reason::TextReason> {
     }
     let clean = text::join_multiline_reply(t);
     let scan = reason::Scan::new(&clean);
-    if let Some(at) = text::remote_reply(&clean) {
+    if let Some(at) = text::remote_reply(scan.lower()) {
         if let Some(r) = scan.reason_in(at.clone()) {
             return Some(r);
         }

@@ -148,17 +148,18 @@ impl<'a> Scan<'a> {
     /// Patterns are written in lower case: the text is lower-cased (ASCII, so byte offsets
     /// stay those of `text`) and its literals found.
     pub(crate) fn new(text: &'a str) -> Self {
-        let lower = if text.bytes().any(|b| b.is_ascii_uppercase()) {
-            std::borrow::Cow::Owned(text.to_ascii_lowercase())
-        } else {
-            std::borrow::Cow::Borrowed(text)
-        };
+        let lower = super::text::ascii_lower(text);
         let hits = if lower.is_empty() {
             Vec::new()
         } else {
             COMPILED.sets.hits(&lower)
         };
         Scan { lower, hits }
+    }
+
+    /// The text, ASCII-lower-cased (byte offsets are those of the original).
+    pub(crate) fn lower(&self) -> &str {
+        &self.lower
     }
 
     /// The reason `text[range]` names (byte offsets into the text given to [`Scan::new`]).

@@ -497,16 +497,17 @@ pub(crate) fn join_multiline_reply(text: &str) -> std::borrow::Cow<'_, str> {
 
 static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-')",
+        r"(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-')",
     )
 });
 
 /// The remote server's reply inside a report's wording: the text after the last "said:",
 /// "The error that the other server returned was:", "Remote Server returned" …, as a byte
-/// range of `text`.
-pub(crate) fn remote_reply(text: &str) -> Option<std::ops::Range<usize>> {
-    let m = REMOTE_REPLY.find_iter(text).last()?;
-    let after = &text[m.end()..];
+/// range of `lower`, the report's text ASCII-lower-cased (see [`ascii_lower`]; the range is
+/// the same in the original).
+pub(crate) fn remote_reply(lower: &str) -> Option<std::ops::Range<usize>> {
+    let m = REMOTE_REPLY.find_iter(lower).last()?;
+    let after = &lower[m.end()..];
     let mut rest = after.trim();
     // A sendmail transcript's "<<<" line is one reply: the next reply code starts another
     // line of the transcript.
@@ -626,6 +627,9 @@ const IMPLIED_COMMAND_WORDS: &[(&str, &str)] = &[
 /// position the earlier entry wins); which entry it was is then read from the few bytes
 /// that matched. Word boundaries are ASCII ones: a Unicode `\b` sends the regex engine to
 /// its slow paths on non-ASCII text.
+///
+/// (Matching the words case-sensitively against lower-cased text, as the reason patterns
+/// are, was measured 45 % slower here: the literal prefilter it enables keeps stopping.)
 struct CommandMatcher {
     any: Regex,
     each: Vec<(Regex, &'static str)>,
@@ -660,6 +664,15 @@ impl CommandMatcher {
 static COMMANDS: LazyLock<CommandMatcher> = LazyLock::new(|| CommandMatcher::new(COMMAND_WORDS));
 static IMPLIED_COMMANDS: LazyLock<CommandMatcher> =
     LazyLock::new(|| CommandMatcher::new(IMPLIED_COMMAND_WORDS));
+
+/// `text` with ASCII letters lower-cased, borrowed when it has no upper-case letter.
+pub(crate) fn ascii_lower(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
 
 /// The SMTP command the error answered, from the wording around it.
 pub(crate) fn command(text: &str) -> Option<&'static str> {
@@ -849,6 +862,16 @@ mod tests {
         assert_eq!(command(t), Some("RCPT"));
         assert_eq!(rhost(t).as_deref(), Some("mx.example.jp"));
         assert_eq!(status("IP 192.0.2.1 said"), None);
+    }
+
+    #[test]
+    fn commands_are_found_in_any_case() {
+        assert_eq!(command("550 Sender Address Rejected"), Some("MAIL"));
+        assert_eq!(
+            command("Connected to MX.example.net but sender was rejected"),
+            Some("CONN")
+        );
+        assert_eq!(command("550 <A@B.example>... User Unknown"), Some("RCPT"));
     }
 
     #[test]
