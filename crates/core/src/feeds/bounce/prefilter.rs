@@ -9,6 +9,11 @@
 //! use. The answer is the same as running every set in order: patterns are numbered set by
 //! set, so the first pattern (in that numbering) that matches belongs to the first set
 //! that has a match.
+//!
+//! Most patterns (two in three) are plain phrases or finite alternations of phrases ("dmarc
+//! (check|verification)? ?(failed|fail)"): their whole language is a few strings. Those
+//! strings are their literals, and a literal found inside the part asked about *is* the
+//! match: such a pattern is never compiled nor run.
 
 use std::sync::OnceLock;
 
@@ -25,6 +30,9 @@ const MAX_ALTERNATIVES: usize = 64;
 struct Pattern {
     source: String,
     set: usize,
+    /// The pattern's language is exactly its literals (see [`exact_strings`]): a literal
+    /// hit inside the part is a match.
+    exact: bool,
     compiled: OnceLock<Option<Regex>>,
 }
 
@@ -72,15 +80,17 @@ impl PatternSets {
         for (set, sources) in sets.iter().enumerate() {
             for source in sources {
                 let id = patterns.len() as u32;
-                let required = regex_syntax::ParserBuilder::new()
+                let usable = |lits: &Vec<Vec<u8>>| {
+                    lits.len() <= MAX_ALTERNATIVES && lits.iter().all(|l| l.len() >= MIN_LITERAL)
+                };
+                let hir = regex_syntax::ParserBuilder::new()
                     .build()
                     .parse(source)
-                    .ok()
-                    .and_then(|hir| required_literals(&hir))
-                    .filter(|lits| {
-                        lits.len() <= MAX_ALTERNATIVES
-                            && lits.iter().all(|l| l.len() >= MIN_LITERAL)
-                    });
+                    .ok();
+                let exact = hir.as_ref().and_then(exact_strings).filter(usable);
+                let is_exact = exact.is_some();
+                let required =
+                    exact.or_else(|| hir.as_ref().and_then(required_literals).filter(usable));
                 match required {
                     Some(lits) => {
                         for lit in lits {
@@ -100,6 +110,7 @@ impl PatternSets {
                 patterns.push(Pattern {
                     source: source.clone(),
                     set,
+                    exact: is_exact,
                     compiled: OnceLock::new(),
                 });
             }
@@ -172,7 +183,9 @@ impl PatternSets {
                 let id = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 let p = &self.patterns[id];
-                if p.is_match(part) {
+                // An exact pattern is a candidate only through a hit of one of its strings
+                // inside the range: that hit is its match.
+                if p.exact || p.is_match(part) {
                     return Some(p.set);
                 }
             }
@@ -191,6 +204,79 @@ impl PatternSets {
             })
             .count()
     }
+}
+
+/// Most strings an exact language may have (see [`exact_strings`]).
+const MAX_EXACT: usize = 64;
+
+/// Every string `hir` matches, when that is a small finite set (literals, alternations,
+/// optional parts, classes of a few characters; no look-around): `None` otherwise.
+fn exact_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::Class;
+    let mut out = match hir.kind() {
+        HirKind::Empty => vec![Vec::new()],
+        HirKind::Literal(lit) => vec![lit.0.to_vec()],
+        HirKind::Capture(c) => exact_strings(&c.sub)?,
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut chars = Vec::new();
+            for r in c.ranges() {
+                for ch in r.start()..=r.end() {
+                    if chars.len() == 4 {
+                        return None;
+                    }
+                    chars.push(ch.to_string().into_bytes());
+                }
+            }
+            chars
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut bytes = Vec::new();
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    if bytes.len() == 4 || !b.is_ascii() {
+                        return None;
+                    }
+                    bytes.push(vec![b]);
+                }
+            }
+            bytes
+        }
+        HirKind::Repetition(r) if r.min <= 1 && r.max == Some(1) => {
+            let mut v = exact_strings(&r.sub)?;
+            if r.min == 0 {
+                v.push(Vec::new());
+            }
+            v
+        }
+        HirKind::Concat(parts) => {
+            let mut acc = vec![Vec::new()];
+            for part in parts {
+                let tails = exact_strings(part)?;
+                if acc.len() * tails.len() > MAX_EXACT {
+                    return None;
+                }
+                acc = acc
+                    .iter()
+                    .flat_map(|head| tails.iter().map(move |t| [head.as_slice(), t].concat()))
+                    .collect();
+            }
+            acc
+        }
+        HirKind::Alternation(branches) => {
+            let mut all = Vec::new();
+            for b in branches {
+                all.extend(exact_strings(b)?);
+                if all.len() > MAX_EXACT {
+                    return None;
+                }
+            }
+            all
+        }
+        _ => return None,
+    };
+    out.sort();
+    out.dedup();
+    Some(out)
 }
 
 /// Strings one of which every match of `hir` contains, if there is such a finite set.
@@ -253,6 +339,40 @@ mod tests {
         assert_eq!(lits("[0-9]{3}"), None);
     }
 
+    fn exact(p: &str) -> Option<Vec<String>> {
+        let hir = regex_syntax::parse(p).expect("parses");
+        exact_strings(&hir).map(|v| {
+            v.into_iter()
+                .map(|l| String::from_utf8(l).expect("utf-8"))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn exact_languages_are_every_string_the_pattern_matches() {
+        assert_eq!(exact("mailbox full"), Some(vec!["mailbox full".into()]));
+        assert_eq!(
+            exact("(user|account) (is )?disabled"),
+            Some(vec![
+                "account disabled".into(),
+                "account is disabled".into(),
+                "user disabled".into(),
+                "user is disabled".into(),
+            ])
+        );
+        assert_eq!(
+            exact("unverif[iy]able"),
+            Some(vec!["unverifiable".into(), "unverifyable".into()])
+        );
+        assert_eq!(exact("pt?r"), Some(vec!["pr".into(), "ptr".into()]));
+        // Not a finite set of strings, or too many of them.
+        assert_eq!(exact("(?-u:\\b)unknown user"), None);
+        assert_eq!(exact("user .{0,20}not found"), None);
+        assert_eq!(exact("over ?quota+"), None);
+        assert_eq!(exact("[a-z]x"), None);
+        assert_eq!(exact("(a|b|c|d)(e|f|g|h)(i|j|k|l)(m|n)(o|p)"), None);
+    }
+
     #[test]
     fn same_answer_as_running_every_set_in_order() {
         let sets: Vec<Vec<String>> = vec![
@@ -263,6 +383,7 @@ mod tests {
             ],
             vec!["[45][0-9][0-9] ".into()],
             vec!["spam".into(), "blocked".into()],
+            vec!["(account|user) (is )?(disabled|suspended)".into()],
         ];
         let p = PatternSets::new(&sets);
         let naive = |t: &str| {
@@ -280,10 +401,13 @@ mod tests {
             "452 try later",
             "",
             "nothing",
+            "user is suspended",
+            "account  disabled",
+            "the account disabled it",
         ] {
             assert_eq!(p.first_match(t), naive(t), "{t}");
         }
-        assert_eq!(p.compile_all(), 7);
+        assert_eq!(p.compile_all(), 8);
     }
 
     #[test]

@@ -268,6 +268,63 @@ mod tests {
         assert!(check_patterns().expect("patterns") > 100);
     }
 
+    /// The pattern file's sets, as [`COMPILED`] holds them.
+    fn pattern_sources() -> Vec<Vec<String>> {
+        let file: File = toml::from_str(PATTERNS).expect("pattern file");
+        file.reason
+            .iter()
+            .map(|e| {
+                e.patterns
+                    .iter()
+                    .map(|p| crate::feeds::bounce::text::ascii_word_boundaries(p))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_index_answers_as_every_pattern_run_in_order() {
+        // Texts made of the patterns' own words (so that most patterns are near a match,
+        // exact phrases and their variants included), cut at random places.
+        let sets = pattern_sources();
+        let regexes: Vec<Vec<regex::Regex>> = sets
+            .iter()
+            .map(|s| {
+                s.iter()
+                    .map(|p| regex::Regex::new(p).expect("compiles"))
+                    .collect()
+            })
+            .collect();
+        let naive = |t: &str| sets_first_match(&regexes, t);
+        let words: Vec<&str> = sets
+            .iter()
+            .flatten()
+            .flat_map(|p| p.split([' ', '(', ')', '|', '?']))
+            .filter(|w| !w.is_empty() && !w.contains('\\'))
+            .collect();
+        let mut next = crate::feeds::bounce::test_numbers(0x0dd_ba11);
+        let mut tried = 0;
+        for _ in 0..20_000 {
+            let n = 1 + (next() % 6) as usize;
+            let text = (0..n)
+                .map(|_| words[(next() % words.len() as u64) as usize])
+                .collect::<Vec<_>>()
+                .join(" ");
+            let scan = Scan::new(&text);
+            let got = COMPILED
+                .sets
+                .first_match_in(scan.lower(), &scan.hits, 0..text.len());
+            assert_eq!(got, naive(&text), "{text:?}");
+            tried += usize::from(got.is_some());
+        }
+        // The texts do reach the patterns.
+        assert!(tried > 1_000, "{tried}");
+    }
+
+    fn sets_first_match(regexes: &[Vec<regex::Regex>], t: &str) -> Option<usize> {
+        regexes.iter().position(|s| s.iter().any(|r| r.is_match(t)))
+    }
+
     #[test]
     fn specific_beats_generic() {
         assert_eq!(
