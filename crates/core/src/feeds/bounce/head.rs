@@ -284,7 +284,8 @@ impl Head {
 
     /// The (last) identifier of the last `field` (Message-ID), without angle brackets.
     pub(crate) fn id(&self, field: Field) -> Option<String> {
-        as_text(MessageStream::new(self.last(field)?).parse_id())
+        let v = self.last(field)?;
+        plain_id(v).or_else(|| as_text(MessageStream::new(v).parse_id()))
     }
 
     /// The last `field` (Date) as seconds since the epoch.
@@ -309,18 +310,32 @@ fn parsed_addresses(v: &[u8]) -> Vec<String> {
 }
 
 /// A value that is one bare address (`a@b.example` or `<a@b.example>`, white space around
-/// it) of letters, digits and `.-_+=`, lower-cased: what mail-parser reads there, without
-/// its general parser (a unit test compares the two).
+/// it, maybe a display name of plain words before the bracket: `Kijitora Cat <a@b.example>`)
+/// of letters, digits and `.-_+=`, lower-cased: what mail-parser reads there, without its
+/// general parser (a unit test compares the two).
 fn plain_address(v: &[u8]) -> Option<String> {
     let v = v.trim_ascii();
-    let v = match (v.first(), v.last()) {
-        (Some(b'<'), Some(b'>')) if v.len() >= 2 => &v[1..v.len() - 1],
+    let name_char = |b: &u8| b.is_ascii_alphanumeric() || *b == b' ';
+    let v = match (memchr::memchr(b'<', v), v.last()) {
+        (Some(open), Some(b'>')) if v[..open].iter().all(name_char) => &v[open + 1..v.len() - 1],
         _ => v,
     };
     let at = memchr::memchr(b'@', v)?;
     let plain = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'+' | b'=');
     (at > 0 && at + 1 < v.len() && v[..at].iter().all(plain) && v[at + 1..].iter().all(plain))
         .then(|| String::from_utf8_lossy(v).to_ascii_lowercase())
+}
+
+/// A value that is one `<id>` (white space around it) of printable ASCII other than
+/// brackets, quotes, parentheses and backslash: the id, what mail-parser reads there without
+/// its general parser (a unit test compares the two).
+fn plain_id(v: &[u8]) -> Option<String> {
+    let v = v.trim_ascii();
+    let inner = v.strip_prefix(b"<")?.strip_suffix(b">")?;
+    let plain =
+        |b: &u8| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'(' | b')' | b'\\');
+    (!inner.is_empty() && inner.iter().all(plain))
+        .then(|| String::from_utf8_lossy(inner).into_owned())
 }
 
 /// Text as mail-parser's `HeaderValue::as_text` reads it: a text, or a list's last item.
@@ -389,6 +404,10 @@ mod tests {
             let bracket = local.len() % 2 == 0;
             let mut v = String::new();
             v.push_str(if lead.len() % 3 == 0 { " " } else { "" });
+            // A display name (from the same pieces) before a bracket, half the time.
+            if bracket && trail.len() % 2 == 1 {
+                v.push_str(&pick(4));
+            }
             v.push_str(if bracket { "<" } else { "" });
             v.push_str(&local);
             v.push('@');
@@ -405,6 +424,76 @@ mod tests {
             };
             shortcut += 1;
             assert_eq!(vec![a], parsed_addresses(v.as_bytes()), "{v:?}");
+        }
+        assert!(shortcut > 1_000, "{shortcut}");
+        for v in [
+            &b"Kijitora Cat <Kijitora@Example.jp>"[..],
+            b" Neko<neko@example.org> \r\n",
+        ] {
+            let a = plain_address(v).expect("a display name and an address");
+            assert_eq!(vec![a], parsed_addresses(v));
+        }
+    }
+
+    /// The shortcut for a plain `<id>` gives what mail-parser's id parser gives.
+    #[test]
+    fn plain_ids_read_as_mail_parser_reads_them() {
+        const PIECES: &[&str] = &[
+            "a",
+            "Z",
+            "0",
+            ".",
+            "-",
+            "_",
+            "$",
+            "%",
+            "=",
+            "@",
+            "<",
+            ">",
+            " ",
+            "\t",
+            "\r\n ",
+            "(c)",
+            "\"",
+            "\\",
+            ",",
+            ";",
+            ":",
+            "example.jp",
+            "é",
+            "[",
+            "]",
+        ];
+        let mut next = super::super::test_numbers(0x01d5_0fca_7500);
+        let mut shortcut = 0;
+        for _ in 0..100_000 {
+            let mut v = String::new();
+            if next() % 3 == 0 {
+                v.push(' ');
+            }
+            if next() % 8 != 0 {
+                v.push('<');
+            }
+            for _ in 0..1 + next() % 5 {
+                v.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+            }
+            if next() % 8 != 0 {
+                v.push('>');
+            }
+            if next() % 2 == 0 {
+                v.push_str(" \r");
+            }
+            v.push('\n');
+            let Some(id) = plain_id(v.as_bytes()) else {
+                continue;
+            };
+            shortcut += 1;
+            assert_eq!(
+                Some(id),
+                as_text(MessageStream::new(v.as_bytes()).parse_id()),
+                "{v:?}"
+            );
         }
         assert!(shortcut > 1_000, "{shortcut}");
     }
