@@ -469,19 +469,19 @@ mod tests {
         let mut shortcut = 0;
         for _ in 0..100_000 {
             let mut v = String::new();
-            if next() % 3 == 0 {
+            if next().is_multiple_of(3) {
                 v.push(' ');
             }
-            if next() % 8 != 0 {
+            if !next().is_multiple_of(8) {
                 v.push('<');
             }
             for _ in 0..1 + next() % 5 {
                 v.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
             }
-            if next() % 8 != 0 {
+            if !next().is_multiple_of(8) {
                 v.push('>');
             }
-            if next() % 2 == 0 {
+            if next().is_multiple_of(2) {
                 v.push_str(" \r");
             }
             v.push('\n');
