@@ -352,43 +352,49 @@ mod tests {
     use super::*;
     use mail_parser::{HeaderName, MessageParser};
 
+    /// Pieces of header values around the edges of the shortcuts below (a field's value
+    /// continues on lines that start with white space: line breaks only as folds).
+    const PIECES: &[&str] = &[
+        "a",
+        "Z",
+        "0",
+        ".",
+        "..",
+        "-",
+        "_",
+        "+",
+        "=",
+        "@",
+        "<",
+        ">",
+        " ",
+        "\t",
+        "\r\n ",
+        "\n\t",
+        "kijitora",
+        "example.jp",
+        "MAILER-DAEMON",
+        "x.y",
+        "(c)",
+        "\"",
+        ",",
+        ";",
+        ":",
+        "!",
+        "/",
+        "%",
+        "'",
+        "$",
+        "\\",
+        "é",
+        "[",
+        "]",
+    ];
+
     /// The shortcut for a bare address gives what mail-parser's address parser gives, on
     /// values built from the characters around the shortcut's edges.
     #[test]
     fn plain_addresses_read_as_mail_parser_reads_them() {
-        const PIECES: &[&str] = &[
-            // Line breaks only as folds: a field's value continues on lines that start
-            // with white space (see `Head::read`).
-            "a",
-            "Z",
-            "0",
-            ".",
-            "..",
-            "-",
-            "_",
-            "+",
-            "=",
-            "@",
-            "<",
-            ">",
-            " ",
-            "\t",
-            "\r\n ",
-            "\n\t",
-            "kijitora",
-            "example.jp",
-            "MAILER-DAEMON",
-            "x.y",
-            "(c)",
-            "\"",
-            ",",
-            ";",
-            ":",
-            "!",
-            "/",
-            "%",
-            "'",
-        ];
         let mut next = super::super::test_numbers(0x2545_f491_4f6c_dd1d);
         let mut shortcut = 0;
         for _ in 0..100_000 {
@@ -438,33 +444,6 @@ mod tests {
     /// The shortcut for a plain `<id>` gives what mail-parser's id parser gives.
     #[test]
     fn plain_ids_read_as_mail_parser_reads_them() {
-        const PIECES: &[&str] = &[
-            "a",
-            "Z",
-            "0",
-            ".",
-            "-",
-            "_",
-            "$",
-            "%",
-            "=",
-            "@",
-            "<",
-            ">",
-            " ",
-            "\t",
-            "\r\n ",
-            "(c)",
-            "\"",
-            "\\",
-            ",",
-            ";",
-            ":",
-            "example.jp",
-            "é",
-            "[",
-            "]",
-        ];
         let mut next = super::super::test_numbers(0x01d5_0fca_7500);
         let mut shortcut = 0;
         for _ in 0..100_000 {

@@ -330,40 +330,11 @@ fn walk<'a>(t: &PartType, body: &'a [u8], depth: usize, out: &mut Parts<'a>) -> 
 /// The parts of a multipart body (RFC 2046 §5.1.1): between `--boundary` lines, up to
 /// `--boundary--` or the end. The line break before a delimiter belongs to it.
 fn multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
-    // A delimiter starts a line: candidates are the body's start and every "\n--" (one
-    // searcher built once, rather than one per boundary: setting up a searcher for a
-    // 40-byte boundary costs more than the search).
-    static LINE_DASHES: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n--"));
-    let delimiter_len = boundary.len() + 2;
-    let is_delimiter =
-        |i: usize| body[i..].starts_with(b"--") && body[i + 2..].starts_with(boundary);
     let mut parts = Vec::new();
     let mut start: Option<usize> = None;
-    let mut from: usize = 0;
-    loop {
-        let i = if from == 0 && is_delimiter(0) {
-            0
-        } else {
-            match LINE_DASHES.find(&body[from.saturating_sub(1)..]) {
-                Some(j) => from.saturating_sub(1) + j + 1,
-                None => break,
-            }
-        };
-        from = i + 2;
-        if !is_delimiter(i) {
-            continue;
-        }
-        from = i + delimiter_len;
-        let line_end = memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |j| from + j + 1);
-        let rest = &body[from..line_end];
-        let closing = rest.starts_with(b"--");
-        let rest = if closing { &rest[2..] } else { rest };
-        // …and holds nothing else but white space.
-        if !rest.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
+    for d in delimiters(body, boundary) {
         if let Some(s) = start {
-            let mut e = i;
+            let mut e = d.at;
             if e > s && body[e - 1] == b'\n' {
                 e -= 1;
                 if e > s && body[e - 1] == b'\r' {
@@ -372,16 +343,72 @@ fn multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
             }
             parts.push(&body[s..e]);
         }
-        if closing {
+        if d.closing {
             return parts;
         }
-        start = Some(line_end);
-        from = line_end;
+        start = Some(d.line_end);
     }
     if let Some(s) = start {
         parts.push(&body[s.min(body.len())..]);
     }
     parts
+}
+
+/// A delimiter line of a multipart body.
+#[derive(Debug, PartialEq)]
+struct Delimiter {
+    /// Where its `--` starts.
+    at: usize,
+    /// Just past its line break (or the body's end).
+    line_end: usize,
+    /// `--boundary--`: the last one.
+    closing: bool,
+}
+
+/// The delimiter lines of `body`, in order, up to the closing one: lines that start with
+/// `--boundary` (`--boundary--` for the closing one) and hold nothing else but white space.
+fn delimiters<'a>(body: &'a [u8], boundary: &'a [u8]) -> impl Iterator<Item = Delimiter> + 'a {
+    // A delimiter starts a line: candidates are the body's start and every "\n--" (one
+    // searcher built once, rather than one per boundary: setting up a searcher for a
+    // 40-byte boundary costs more than the search).
+    static LINE_DASHES: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n--"));
+    let is_delimiter =
+        move |i: usize| body[i..].starts_with(b"--") && body[i + 2..].starts_with(boundary);
+    let mut from: usize = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        while !done {
+            let i = if from == 0 && is_delimiter(0) {
+                0
+            } else {
+                match LINE_DASHES.find(&body[from.saturating_sub(1)..]) {
+                    Some(j) => from.saturating_sub(1) + j + 1,
+                    None => break,
+                }
+            };
+            from = i + 2;
+            if !is_delimiter(i) {
+                continue;
+            }
+            from = i + 2 + boundary.len();
+            let line_end =
+                memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |j| from + j + 1);
+            let rest = &body[from..line_end];
+            let closing = rest.starts_with(b"--");
+            let rest = if closing { &rest[2..] } else { rest };
+            if !rest.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            from = line_end;
+            done = closing;
+            return Some(Delimiter {
+                at: i,
+                line_end,
+                closing,
+            });
+        }
+        None
+    })
 }
 
 fn transfer_decode<'a>(encoding: &str, body: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
@@ -719,51 +746,36 @@ mod tests {
         );
     }
 
-    /// The splitter as first written: one searcher for "--boundary", each hit kept when it
-    /// starts a line.
-    fn multipart_by_delimiter_search<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
-        let delimiter = [b"--", boundary].concat();
-        let finder = memchr::memmem::Finder::new(&delimiter);
-        let mut parts = Vec::new();
-        let mut start: Option<usize> = None;
-        let mut from = 0;
-        while let Some(i) = finder.find(&body[from..]).map(|i| from + i) {
-            from = i + delimiter.len();
-            if i > 0 && body[i - 1] != b'\n' {
-                continue;
-            }
-            let line_end =
-                memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |j| from + j + 1);
-            let rest = &body[from..line_end];
-            let closing = rest.starts_with(b"--");
-            let rest = if closing { &rest[2..] } else { rest };
-            if !rest.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            if let Some(s) = start {
-                let mut e = i;
-                if e > s && body[e - 1] == b'\n' {
-                    e -= 1;
-                    if e > s && body[e - 1] == b'\r' {
-                        e -= 1;
+    /// The delimiter lines found by reading the body line by line.
+    fn delimiters_line_by_line(body: &[u8], boundary: &[u8]) -> Vec<Delimiter> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for line in body.split_inclusive(|b| *b == b'\n') {
+            let line_end = at + line.len();
+            if let Some(rest) = line
+                .strip_prefix(b"--")
+                .and_then(|r| r.strip_prefix(boundary))
+            {
+                let closing = rest.starts_with(b"--");
+                let tail = if closing { &rest[2..] } else { rest };
+                if tail.iter().all(u8::is_ascii_whitespace) {
+                    out.push(Delimiter {
+                        at,
+                        line_end,
+                        closing,
+                    });
+                    if closing {
+                        break;
                     }
                 }
-                parts.push(&body[s..e]);
             }
-            if closing {
-                return parts;
-            }
-            start = Some(line_end);
-            from = line_end;
+            at = line_end;
         }
-        if let Some(s) = start {
-            parts.push(&body[s.min(body.len())..]);
-        }
-        parts
+        out
     }
 
     #[test]
-    fn multipart_finds_the_delimiters_a_boundary_search_finds() {
+    fn delimiters_are_the_lines_a_line_by_line_reading_finds() {
         // Bodies built from pieces that put delimiters at the start, mid-line, with text
         // after them, as prefixes of longer dashes, with CR LF, closing or not.
         const PIECES: [&[u8]; 12] = [
@@ -778,8 +790,8 @@ mod tests {
                 .collect();
             for boundary in [&b"b"[..], b"bb", b"-"] {
                 assert_eq!(
-                    multipart(&body, boundary),
-                    multipart_by_delimiter_search(&body, boundary),
+                    delimiters(&body, boundary).collect::<Vec<_>>(),
+                    delimiters_line_by_line(&body, boundary),
                     "{:?} / {:?}",
                     String::from_utf8_lossy(&body),
                     String::from_utf8_lossy(boundary)

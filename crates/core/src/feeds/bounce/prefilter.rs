@@ -313,13 +313,18 @@ fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 mod tests {
     use super::*;
 
-    fn lits(p: &str) -> Option<Vec<String>> {
+    /// The strings `find` gives for pattern `p`, as text.
+    fn strings(p: &str, find: fn(&Hir) -> Option<Vec<Vec<u8>>>) -> Option<Vec<String>> {
         let hir = regex_syntax::parse(p).expect("parses");
-        required_literals(&hir).map(|v| {
+        find(&hir).map(|v| {
             v.into_iter()
                 .map(|l| String::from_utf8(l).expect("utf-8"))
                 .collect()
         })
+    }
+
+    fn lits(p: &str) -> Option<Vec<String>> {
+        strings(p, required_literals)
     }
 
     #[test]
@@ -340,12 +345,7 @@ mod tests {
     }
 
     fn exact(p: &str) -> Option<Vec<String>> {
-        let hir = regex_syntax::parse(p).expect("parses");
-        exact_strings(&hir).map(|v| {
-            v.into_iter()
-                .map(|l| String::from_utf8(l).expect("utf-8"))
-                .collect()
-        })
+        strings(p, exact_strings)
     }
 
     #[test]

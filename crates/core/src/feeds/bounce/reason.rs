@@ -55,18 +55,8 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     // Patterns are written in lower case and matched against lower-cased text:
     // case-sensitive automata are several times faster than case-folding ones. Each is
     // compiled when a text first contains one of its literals (see `prefilter`).
-    let sources: Vec<Vec<String>> = file
-        .reason
-        .iter()
-        .map(|e| {
-            e.patterns
-                .iter()
-                .map(|p| crate::feeds::bounce::text::ascii_word_boundaries(p))
-                .collect()
-        })
-        .collect();
     Compiled {
-        sets: PatternSets::new(&sources),
+        sets: PatternSets::new(&pattern_sets(&file)),
         reasons: file
             .reason
             .into_iter()
@@ -75,6 +65,19 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         after_data_directories: file.after_data_directories,
     }
 });
+
+/// The pattern file's reasons as ordered sets of patterns, word boundaries made ASCII.
+fn pattern_sets(file: &File) -> Vec<Vec<String>> {
+    file.reason
+        .iter()
+        .map(|e| {
+            e.patterns
+                .iter()
+                .map(|p| crate::feeds::bounce::text::ascii_word_boundaries(p))
+                .collect()
+        })
+        .collect()
+}
 
 /// Builds the pattern index now (see `bounce::warm_up`).
 pub(crate) fn warm_up() {
@@ -268,25 +271,11 @@ mod tests {
         assert!(check_patterns().expect("patterns") > 100);
     }
 
-    /// The pattern file's sets, as [`COMPILED`] holds them.
-    fn pattern_sources() -> Vec<Vec<String>> {
-        let file: File = toml::from_str(PATTERNS).expect("pattern file");
-        file.reason
-            .iter()
-            .map(|e| {
-                e.patterns
-                    .iter()
-                    .map(|p| crate::feeds::bounce::text::ascii_word_boundaries(p))
-                    .collect()
-            })
-            .collect()
-    }
-
     #[test]
     fn the_index_answers_as_every_pattern_run_in_order() {
         // Texts made of the patterns' own words (so that most patterns are near a match,
         // exact phrases and their variants included), cut at random places.
-        let sets = pattern_sources();
+        let sets = pattern_sets(&toml::from_str(PATTERNS).expect("pattern file"));
         let regexes: Vec<Vec<regex::Regex>> = sets
             .iter()
             .map(|s| {
