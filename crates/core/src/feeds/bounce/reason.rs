@@ -274,7 +274,7 @@ mod tests {
     #[test]
     fn the_index_answers_as_every_pattern_run_in_order() {
         // Texts made of the patterns' own words (so that most patterns are near a match,
-        // exact phrases and their variants included), cut at random places.
+        // exact phrases and their variants included), joined at random.
         let sets = pattern_sets(&toml::from_str(PATTERNS).expect("pattern file"));
         let regexes: Vec<Vec<regex::Regex>> = sets
             .iter()
