@@ -80,17 +80,7 @@ impl PatternSets {
         for (set, sources) in sets.iter().enumerate() {
             for source in sources {
                 let id = patterns.len() as u32;
-                let usable = |lits: &Vec<Vec<u8>>| {
-                    lits.len() <= MAX_ALTERNATIVES && lits.iter().all(|l| l.len() >= MIN_LITERAL)
-                };
-                let hir = regex_syntax::ParserBuilder::new()
-                    .build()
-                    .parse(source)
-                    .ok();
-                let exact = hir.as_ref().and_then(exact_strings).filter(usable);
-                let is_exact = exact.is_some();
-                let required =
-                    exact.or_else(|| hir.as_ref().and_then(required_literals).filter(usable));
+                let (required, is_exact) = pattern_literals(source);
                 match required {
                     Some(lits) => {
                         for lit in lits {
@@ -204,6 +194,52 @@ impl PatternSets {
             })
             .count()
     }
+}
+
+/// A pattern's literals for the index and whether they are its whole language (see the
+/// module docs); `None` when it has none to require.
+fn pattern_literals(source: &str) -> (Option<Vec<Vec<u8>>>, bool) {
+    let usable = |lits: &Vec<Vec<u8>>| {
+        lits.len() <= MAX_ALTERNATIVES && lits.iter().all(|l| l.len() >= MIN_LITERAL)
+    };
+    // A plain phrase (no character that means anything to the regex syntax: it is its own
+    // escape) is its one string, without parsing: two in three patterns, and parsing them
+    // was most of building the index at start-up.
+    if regex_syntax::escape(source) == source {
+        let lits = vec![source.as_bytes().to_vec()];
+        return if usable(&lits) {
+            (Some(lits), true)
+        } else {
+            (None, false)
+        };
+    }
+    parsed_literals(source)
+}
+
+/// A pattern's literals and whether they are its whole language (see [`pattern_literals`]).
+#[cfg(test)]
+pub(crate) type Literals = (Option<Vec<Vec<u8>>>, bool);
+
+/// The literals with the plain-phrase shortcut and from the syntax tree (for the test that
+/// compares them on the pattern file).
+#[cfg(test)]
+pub(crate) fn literals_both_ways(source: &str) -> (Literals, Literals) {
+    (pattern_literals(source), parsed_literals(source))
+}
+
+/// [`pattern_literals`] from the pattern's syntax tree.
+fn parsed_literals(source: &str) -> (Option<Vec<Vec<u8>>>, bool) {
+    let usable = |lits: &Vec<Vec<u8>>| {
+        lits.len() <= MAX_ALTERNATIVES && lits.iter().all(|l| l.len() >= MIN_LITERAL)
+    };
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(source)
+        .ok();
+    let exact = hir.as_ref().and_then(exact_strings).filter(usable);
+    let is_exact = exact.is_some();
+    let required = exact.or_else(|| hir.as_ref().and_then(required_literals).filter(usable));
+    (required, is_exact)
 }
 
 /// Most strings an exact language may have (see [`exact_strings`]).
@@ -371,6 +407,23 @@ mod tests {
         assert_eq!(exact("over ?quota+"), None);
         assert_eq!(exact("[a-z]x"), None);
         assert_eq!(exact("(a|b|c|d)(e|f|g|h)(i|j|k|l)(m|n)(o|p)"), None);
+    }
+
+    #[test]
+    fn a_plain_phrase_needs_no_parsing() {
+        for p in [
+            "mailbox full",
+            "ab",
+            "",
+            "user's mailbox",
+            "x-y #1 ~ & @",
+            "a.b",
+            "(a)",
+            "mailbox (is )?full",
+            "\\bword",
+        ] {
+            assert_eq!(pattern_literals(p), parsed_literals(p), "{p}");
+        }
     }
 
     #[test]

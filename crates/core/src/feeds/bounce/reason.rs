@@ -310,6 +310,18 @@ mod tests {
         assert!(tried > 1_000, "{tried}");
     }
 
+    #[test]
+    fn every_pattern_gets_the_literals_its_syntax_tree_gives() {
+        let file: File = toml::from_str(PATTERNS).expect("pattern file");
+        let mut plain = 0;
+        for p in pattern_sets(&file).iter().flatten() {
+            let (fast, parsed) = super::super::prefilter::literals_both_ways(p);
+            assert_eq!(fast, parsed, "{p}");
+            plain += usize::from(regex_syntax::escape(p) == *p);
+        }
+        assert!(plain > 300, "{plain}");
+    }
+
     fn sets_first_match(regexes: &[Vec<regex::Regex>], t: &str) -> Option<usize> {
         regexes.iter().position(|s| s.iter().any(|r| r.is_match(t)))
     }
