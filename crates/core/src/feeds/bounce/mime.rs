@@ -226,9 +226,11 @@ fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
             && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
         {
             let first = String::from_utf8_lossy(&line[name.len() + 1..]);
-            // A line that is folded, or holds no colon, continues the value.
+            // A line that is folded, or holds no colon, continues the value (`next` is the
+            // rest of the header: its first line is the one that decides).
             let continues = |next: &[u8]| {
-                next.first().is_some_and(|b| *b == b' ' || *b == b'\t') || !next.contains(&b':')
+                let line = &next[..memchr::memchr(b'\n', next).map_or(next.len(), |i| i + 1)];
+                line.first().is_some_and(|b| *b == b' ' || *b == b'\t') || !line.contains(&b':')
             };
             if rest.is_empty() || !continues(rest) {
                 // One line: borrowed when it is UTF-8.
@@ -798,6 +800,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn an_unindented_parameter_continues_its_field_whatever_follows() {
+        let head =
+            b"Content-Type: multipart/mixed;\nboundary=\"x\"\nContent-Transfer-Encoding: 7bit\n";
+        assert_eq!(
+            field(head, "content-type").as_deref(),
+            Some("multipart/mixed;\n boundary=\"x\"")
+        );
+        assert_eq!(
+            field(head, "content-transfer-encoding").as_deref(),
+            Some("7bit")
+        );
     }
 
     #[test]
