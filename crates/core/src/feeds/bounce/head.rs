@@ -135,11 +135,7 @@ impl Head {
         }
         let mut into = Target::Drop;
         let mut received_seen = false;
-        let mut rest = head;
-        while !rest.is_empty() {
-            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
-            let (line, after) = rest.split_at(end);
-            rest = after;
+        for line in super::text::byte_lines_inclusive(head) {
             let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
             // A field name is printable ASCII up to the colon (RFC 5322 §2.2); no name is
             // longer than a line's first few dozen bytes.

@@ -216,23 +216,18 @@ fn split_params(value: &str) -> Vec<std::borrow::Cow<'_, str>> {
 /// Unfolded value of field `name` in a part's raw header section.
 fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
     use std::borrow::Cow;
-    let mut rest = head;
-    while !rest.is_empty() {
-        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
-        let line = &rest[..end];
-        rest = &rest[end..];
+    let mut lines = super::text::byte_lines_inclusive(head).peekable();
+    while let Some(line) = lines.next() {
         if line.len() > name.len()
             && line[name.len()] == b':'
             && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
         {
             let first = String::from_utf8_lossy(&line[name.len() + 1..]);
-            // A line that is folded, or holds no colon, continues the value (`next` is the
-            // rest of the header: its first line is the one that decides).
-            let continues = |next: &[u8]| {
-                let line = &next[..memchr::memchr(b'\n', next).map_or(next.len(), |i| i + 1)];
-                line.first().is_some_and(|b| *b == b' ' || *b == b'\t') || !line.contains(&b':')
+            // A line that is folded, or holds no colon, continues the value.
+            let continues = |next: &&[u8]| {
+                next.first().is_some_and(|b| *b == b' ' || *b == b'\t') || !next.contains(&b':')
             };
-            if rest.is_empty() || !continues(rest) {
+            if !lines.peek().is_some_and(continues) {
                 // One line: borrowed when it is UTF-8.
                 return Some(match first {
                     Cow::Borrowed(v) => Cow::Borrowed(v.trim()),
@@ -240,11 +235,9 @@ fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
                 });
             }
             let mut value = first.into_owned();
-            while !rest.is_empty() && continues(rest) {
-                let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+            while let Some(next) = lines.next_if(continues) {
                 value.push(' ');
-                value.push_str(String::from_utf8_lossy(&rest[..end]).trim());
-                rest = &rest[end..];
+                value.push_str(String::from_utf8_lossy(next).trim());
             }
             return Some(Cow::Owned(value.trim().to_string()));
         }

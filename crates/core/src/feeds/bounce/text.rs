@@ -14,24 +14,28 @@ fn re(pattern: &str) -> Regex {
         .unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| unreachable!()))
 }
 
-/// The lines of `text` with their line ends, like `str::split_inclusive('\n')` but found with
-/// the SIMD `memchr` (the standard library's per-call search was a tenth of a run).
-pub(crate) fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+/// Where the lines of `bytes` lie, line ends included, like `split_inclusive(b'\n')` but
+/// found with the SIMD `memchr` (the standard library's per-call search was a tenth of a run).
+fn line_spans(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let mut start = 0;
-    memchr::memchr_iter(b'\n', text.as_bytes())
-        .map(Some)
-        .chain(std::iter::once(None))
-        .filter_map(move |end| {
-            let from = start;
-            match end {
-                // '\n' is ASCII: every index after it is a character boundary.
-                Some(at) => {
-                    start = at + 1;
-                    text.get(from..at + 1)
-                }
-                None => text.get(from..).filter(|rest| !rest.is_empty()),
-            }
-        })
+    std::iter::from_fn(move || {
+        let rest = bytes.get(start..).filter(|r| !r.is_empty())?;
+        let end = start + memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let line = start..end;
+        start = end;
+        Some(line)
+    })
+}
+
+/// The lines of `text` with their line ends, like `str::split_inclusive('\n')`.
+pub(crate) fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    // '\n' is ASCII: every index after it is a character boundary.
+    line_spans(text.as_bytes()).filter_map(move |r| text.get(r))
+}
+
+/// The lines of `bytes` with their line ends (a header section, before any decoding).
+pub(crate) fn byte_lines_inclusive(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    line_spans(bytes).filter_map(move |r| bytes.get(r))
 }
 
 /// The lines of `text` without their line ends ("\n" or "\r\n"), like `str::lines`.
@@ -825,6 +829,13 @@ mod tests {
             assert_eq!(
                 lines_inclusive(text).collect::<Vec<_>>(),
                 text.split_inclusive('\n').collect::<Vec<_>>(),
+                "{text:?}"
+            );
+            assert_eq!(
+                byte_lines_inclusive(text.as_bytes()).collect::<Vec<_>>(),
+                text.as_bytes()
+                    .split_inclusive(|b| *b == b'\n')
+                    .collect::<Vec<_>>(),
                 "{text:?}"
             );
             assert_eq!(
