@@ -15,6 +15,7 @@
 mod arf;
 pub(crate) mod dsn;
 mod head;
+mod literal_scan;
 mod mime;
 mod prefilter;
 mod reason;

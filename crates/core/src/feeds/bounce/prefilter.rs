@@ -3,8 +3,8 @@
 //! The reason patterns (some 600, in ~35 ordered sets) are asked one question per text:
 //! which is the first set with a matching pattern? Running every set's automaton over the
 //! text costs one pass per set. Instead, each pattern's *required literals* are worked out
-//! from its syntax tree (strings at least one of which every match contains); one
-//! Aho-Corasick pass over the text finds which of them occur, and only the patterns whose
+//! from its syntax tree (strings at least one of which every match contains); one pass over
+//! the text ([`LiteralScan`]) finds which of them occur, and only the patterns whose
 //! literals occurred (plus the few with none to require) are run, each compiled on first
 //! use. The answer is the same as running every set in order: patterns are numbered set by
 //! set, so the first pattern (in that numbering) that matches belongs to the first set
@@ -17,9 +17,10 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Hir, HirKind};
+
+use super::literal_scan::LiteralScan;
 
 /// Literals shorter than this select too little to be worth it: such a pattern always runs.
 const MIN_LITERAL: usize = 3;
@@ -65,7 +66,7 @@ pub(crate) struct PatternSets {
     by_literal: Vec<Vec<u32>>,
     /// Patterns with no literal to require: candidates for every text.
     always: Vec<u32>,
-    literals: Option<AhoCorasick>,
+    literals: Option<LiteralScan>,
 }
 
 impl PatternSets {
@@ -105,12 +106,10 @@ impl PatternSets {
                 });
             }
         }
-        let literals = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&literal_list)
-            .ok();
+        let literals = LiteralScan::new(&literal_list);
         if literals.is_none() {
-            // Cannot happen for byte literals; if it did, every pattern runs.
+            // Cannot happen (literals are MIN_LITERAL bytes or more); if it did, every
+            // pattern runs.
             always = (0..patterns.len() as u32).collect();
         }
         PatternSets {
@@ -130,18 +129,17 @@ impl PatternSets {
     /// Where the required literals occur in `text` (every occurrence, overlapping ones too):
     /// one pass that serves [`first_match_in`](Self::first_match_in) for any part of `text`.
     pub(crate) fn hits(&self, text: &str) -> Vec<Hit> {
-        self.literals
-            .as_ref()
-            .map(|ac| {
-                ac.find_overlapping_iter(text)
-                    .map(|m| Hit {
-                        start: m.start(),
-                        end: m.end(),
-                        literal: m.pattern().as_usize() as u32,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        let mut hits = Vec::new();
+        if let Some(scan) = &self.literals {
+            scan.for_each(text.as_bytes(), |start, end, literal| {
+                hits.push(Hit {
+                    start,
+                    end,
+                    literal,
+                })
+            });
+        }
+        hits
     }
 
     /// The index of the first set with a pattern matching `text[range]`, given the literal
