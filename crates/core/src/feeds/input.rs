@@ -77,7 +77,7 @@ fn walk(
 ) -> Result<(), ()> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.is_dir() => walk_dir(path, limits, f),
-        Ok(_) => read_file(path, &path.display().to_string(), limits, f),
+        Ok(_) => read_file(path, &name_of(path), limits, f),
         Err(e) => emit(
             f,
             Err(InputError::new(path.display().to_string(), e.to_string())),
@@ -117,11 +117,20 @@ fn walk_dir(
             Some(k) if k.is_dir() => walk_dir(&entry, limits, f)?,
             // Symlinked directories are not followed (no loops); symlinked files are read.
             Some(k) if k.is_symlink() && entry.is_dir() => {}
-            Some(_) => read_file(&entry, &entry.display().to_string(), limits, f)?,
+            Some(_) => read_file(&entry, &name_of(&entry), limits, f)?,
             None => walk(&entry, limits, f)?,
         }
     }
     Ok(())
+}
+
+/// How a file is named in records and errors: its path, with any bytes that are not UTF-8
+/// shown as U+FFFD (as `Path::display` does; most paths are UTF-8 and are copied as they are).
+fn name_of(path: &Path) -> String {
+    match path.to_str() {
+        Some(name) => name.to_string(),
+        None => path.display().to_string(),
+    }
 }
 
 fn is_maildir(dir: &Path) -> bool {

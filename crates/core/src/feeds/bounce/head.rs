@@ -319,7 +319,7 @@ fn plain_address(v: &[u8]) -> Option<String> {
     let at = memchr::memchr(b'@', v)?;
     let plain = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'+' | b'=');
     (at > 0 && at + 1 < v.len() && v[..at].iter().all(plain) && v[at + 1..].iter().all(plain))
-        .then(|| String::from_utf8_lossy(v).to_ascii_lowercase())
+        .then(|| super::text::lossy(v).to_ascii_lowercase())
 }
 
 /// A value that is one `<id>` (white space around it) of printable ASCII other than
@@ -330,8 +330,7 @@ fn plain_id(v: &[u8]) -> Option<String> {
     let inner = v.strip_prefix(b"<")?.strip_suffix(b">")?;
     let plain =
         |b: &u8| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'(' | b')' | b'\\');
-    (!inner.is_empty() && inner.iter().all(plain))
-        .then(|| String::from_utf8_lossy(inner).into_owned())
+    (!inner.is_empty() && inner.iter().all(plain)).then(|| super::text::lossy(inner).into_owned())
 }
 
 /// Text as mail-parser's `HeaderValue::as_text` reads it: a text, or a list's last item.

@@ -76,7 +76,7 @@ pub(crate) fn split_head_body(raw: &[u8]) -> (&[u8], &[u8]) {
 pub(crate) fn report_headers(head: &[u8]) -> (Head, Option<String>) {
     let mut received = Vec::new();
     let fields = Head::read(head, REPORT_FIELDS, Some(&mut received));
-    let text = String::from_utf8_lossy(&received);
+    let text = super::text::lossy(&received);
     let value = text
         .split_once(':')
         .map(|(_, v)| v.trim())
@@ -222,7 +222,7 @@ fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
             && line[name.len()] == b':'
             && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
         {
-            let first = String::from_utf8_lossy(&line[name.len() + 1..]);
+            let first = super::text::lossy(&line[name.len() + 1..]);
             // A line that is folded, or holds no colon, continues the value.
             let continues = |next: &&[u8]| {
                 next.first().is_some_and(|b| *b == b' ' || *b == b'\t') || !next.contains(&b':')
@@ -237,7 +237,7 @@ fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
             let mut value = first.into_owned();
             while let Some(next) = lines.next_if(continues) {
                 value.push(' ');
-                value.push_str(String::from_utf8_lossy(next).trim());
+                value.push_str(super::text::lossy(next).trim());
             }
             return Some(Cow::Owned(value.trim().to_string()));
         }
@@ -622,7 +622,7 @@ fn decode_entities(text: &str) -> String {
 /// The body of `raw` as text with MIME boundary lines and the part headers after them
 /// removed: the fallback when MIME parsing finds no readable part.
 pub(crate) fn raw_body_text(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
+    let text = super::text::lossy(raw);
     let body = text
         .split_once("\r\n\r\n")
         .or_else(|| text.split_once("\n\n"))

@@ -28,7 +28,7 @@ pub(super) fn decode(
         None => {
             // The notification can sit inside a forwarded message/rfc822 part.
             KEY.find(raw)?;
-            lossy = String::from_utf8_lossy(raw);
+            lossy = super::text::lossy(raw);
             let at = lossy.find("notificationType")?;
             let open = lossy[..at].rfind("\n{").map(|i| i + 1)?;
             &lossy[open..]

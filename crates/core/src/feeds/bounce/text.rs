@@ -46,6 +46,16 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// `bytes` as text, each invalid UTF-8 sequence replaced by U+FFFD; borrowed when valid.
+/// Like `String::from_utf8_lossy`, which checks byte by byte; valid text (nearly all of
+/// it) goes through `str::from_utf8` first, which reads ASCII a word at a time.
+pub(crate) fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// `pattern` with each `\b` made an ASCII word boundary (`(?-u:\b)`).
 pub(crate) fn ascii_word_boundaries(pattern: &str) -> String {
     pattern.replace(r"\b", r"(?-u:\b)")
@@ -476,6 +486,16 @@ pub(crate) fn fold(text: &str) -> String {
     out
 }
 
+/// Where a reply code followed by a space or a hyphen ("550 ", "451-") starts in `bytes`:
+/// the vectorized search for its first digit, then the three bytes after it.
+fn reply_code_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr3_iter(b'2', b'4', b'5', bytes).filter(|&i| {
+        bytes.get(i + 1..i + 4).is_some_and(|w| {
+            w[0].is_ascii_digit() && w[1].is_ascii_digit() && (w[2] == b' ' || w[2] == b'-')
+        })
+    })
+}
+
 static CONTINUATION: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|\s)([245][0-9][0-9])[- ](#?[245]\.[0-9]{1,3}\.[0-9]{1,3}\s)?"));
 
@@ -484,17 +504,7 @@ static CONTINUATION: LazyLock<Regex> =
 /// whole again.
 pub(crate) fn join_multiline_reply(text: &str) -> std::borrow::Cow<'_, str> {
     // Nothing to join unless a reply code appears at least twice.
-    let codes = text
-        .as_bytes()
-        .windows(4)
-        .filter(|w| {
-            matches!(w[0], b'2' | b'4' | b'5')
-                && w[1].is_ascii_digit()
-                && w[2].is_ascii_digit()
-                && (w[3] == b' ' || w[3] == b'-')
-        })
-        .take(2)
-        .count();
+    let codes = reply_code_starts(text.as_bytes()).take(2).count();
     if codes < 2 {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -966,6 +976,37 @@ mod tests {
             assert_eq!(
                 fold(text),
                 text.split_whitespace().collect::<Vec<_>>().join(" "),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn reply_code_starts_are_every_window_that_looks_like_one() {
+        let mut next = super::super::test_numbers(0x0c0d_e5a1);
+        let pieces = [
+            "5", "4", "2", "0", "9", " ", "-", "550 ", "451-", "a", "\n", "25",
+        ];
+        for _ in 0..20_000 {
+            let n = (next() % 16) as usize;
+            let text: String = (0..n)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let by_window: Vec<usize> = text
+                .as_bytes()
+                .windows(4)
+                .enumerate()
+                .filter(|(_, w)| {
+                    matches!(w[0], b'2' | b'4' | b'5')
+                        && w[1].is_ascii_digit()
+                        && w[2].is_ascii_digit()
+                        && (w[3] == b' ' || w[3] == b'-')
+                })
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(
+                reply_code_starts(text.as_bytes()).collect::<Vec<_>>(),
+                by_window,
                 "{text:?}"
             );
         }
