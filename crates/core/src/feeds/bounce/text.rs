@@ -788,9 +788,14 @@ static RHOST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 
 /// The remote host named in the error text.
 pub(crate) fn rhost(text: &str) -> Option<String> {
-    RHOST
-        .iter()
-        .find_map(|r| r.captures(text).map(|c| c[1].to_ascii_lowercase()))
+    // Most texts match none of these: a plain search first (a capture search allocates its
+    // slots each time), then the groups of the match it found (the same match: the search
+    // from its start, with the text before it as context, finds it again).
+    RHOST.iter().find_map(|r| {
+        let m = r.find(text)?;
+        r.captures_at(text, m.start())
+            .map(|c| c[1].to_ascii_lowercase())
+    })
 }
 
 #[cfg(test)]
@@ -978,6 +983,43 @@ mod tests {
                 by_window,
                 "{text:?}"
             );
+        }
+    }
+
+    /// A search, then the groups of its match, give what a capture search gives.
+    #[test]
+    fn the_rhost_search_then_groups_is_a_capture_search() {
+        let pieces = [
+            "host ",
+            "HOST ",
+            "connect to ",
+            "remote server at ",
+            "Generating server: ",
+            "giving up on ",
+            "did not like",
+            " does not like",
+            " failed after",
+            "mx.example.jp",
+            "MX1.Example.NET",
+            " [192.0.2.1]",
+            "[2001:db8::1]",
+            "192.0.2.25",
+            " ",
+            "\n",
+            "x",
+            "é",
+            "550 5.1.1 ",
+        ];
+        let mut next = super::super::test_numbers(0x5eed_4321);
+        for _ in 0..20_000 {
+            let n = (next() % 8) as usize;
+            let text: String = (0..n)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let captured = RHOST
+                .iter()
+                .find_map(|r| r.captures(&text).map(|c| c[1].to_ascii_lowercase()));
+            assert_eq!(rhost(&text), captured, "{text:?}");
         }
     }
 
