@@ -99,6 +99,24 @@ fn test_numbers(mut seed: u64) -> impl FnMut() -> u64 {
     }
 }
 
+/// `count` repeatable texts, each fewer than `max_pieces` of `pieces` run together, for the
+/// differential unit tests.
+#[cfg(test)]
+fn test_texts<'a>(
+    seed: u64,
+    pieces: &'a [&'a str],
+    max_pieces: u64,
+    count: usize,
+) -> impl Iterator<Item = String> + 'a {
+    let mut next = test_numbers(seed);
+    (0..count).map(move |_| {
+        let n = next() % max_pieces;
+        (0..n)
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+            .collect()
+    })
+}
+
 /// How many forwarded reports deep a bounce is looked for.
 const MAX_FORWARDED: usize = 2;
 

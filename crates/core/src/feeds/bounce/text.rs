@@ -889,10 +889,7 @@ mod tests {
             "# original\n",
             "no line end",
         ];
-        let mut next = super::super::test_numbers(0xb10c_7e47);
-        for _ in 0..30_000 {
-            let n = (next() % 8) as usize;
-            let text: String = (0..n).map(|_| LINES[(next() % 14) as usize]).collect();
+        for text in super::super::test_texts(0xb10c_7e47, &LINES, 8, 30_000) {
             assert_eq!(
                 error_block(&text),
                 error_block_line_by_line(&text),
@@ -957,15 +954,10 @@ mod tests {
 
     #[test]
     fn reply_code_starts_are_every_window_that_looks_like_one() {
-        let mut next = super::super::test_numbers(0x0c0d_e5a1);
         let pieces = [
             "5", "4", "2", "0", "9", " ", "-", "550 ", "451-", "a", "\n", "25",
         ];
-        for _ in 0..20_000 {
-            let n = (next() % 16) as usize;
-            let text: String = (0..n)
-                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
-                .collect();
+        for text in super::super::test_texts(0x0c0d_e5a1, &pieces, 16, 20_000) {
             let by_window: Vec<usize> = text
                 .as_bytes()
                 .windows(4)
@@ -1010,12 +1002,7 @@ mod tests {
             "é",
             "550 5.1.1 ",
         ];
-        let mut next = super::super::test_numbers(0x5eed_4321);
-        for _ in 0..20_000 {
-            let n = (next() % 8) as usize;
-            let text: String = (0..n)
-                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
-                .collect();
+        for text in super::super::test_texts(0x5eed_4321, &pieces, 8, 20_000) {
             let captured = RHOST
                 .iter()
                 .find_map(|r| r.captures(&text).map(|c| c[1].to_ascii_lowercase()));
