@@ -194,12 +194,18 @@ impl PatternSets {
     }
 }
 
+/// A pattern's literals (`None` when it has none to require) and whether they are its whole
+/// language.
+pub(crate) type Literals = (Option<Vec<Vec<u8>>>, bool);
+
+/// Whether a pattern's literals can index it: few enough, none too short.
+fn usable(lits: &[Vec<u8>]) -> bool {
+    lits.len() <= MAX_ALTERNATIVES && lits.iter().all(|l| l.len() >= MIN_LITERAL)
+}
+
 /// A pattern's literals for the index and whether they are its whole language (see the
-/// module docs); `None` when it has none to require.
-fn pattern_literals(source: &str) -> (Option<Vec<Vec<u8>>>, bool) {
-    let usable = |lits: &Vec<Vec<u8>>| {
-        lits.len() <= MAX_ALTERNATIVES && lits.iter().all(|l| l.len() >= MIN_LITERAL)
-    };
+/// module docs).
+fn pattern_literals(source: &str) -> Literals {
     // A plain phrase (no character that means anything to the regex syntax: it is its own
     // escape) is its one string, without parsing: two in three patterns, and parsing them
     // was most of building the index at start-up.
@@ -214,10 +220,6 @@ fn pattern_literals(source: &str) -> (Option<Vec<Vec<u8>>>, bool) {
     parsed_literals(source)
 }
 
-/// A pattern's literals and whether they are its whole language (see [`pattern_literals`]).
-#[cfg(test)]
-pub(crate) type Literals = (Option<Vec<Vec<u8>>>, bool);
-
 /// The literals with the plain-phrase shortcut and from the syntax tree (for the test that
 /// compares them on the pattern file).
 #[cfg(test)]
@@ -226,17 +228,18 @@ pub(crate) fn literals_both_ways(source: &str) -> (Literals, Literals) {
 }
 
 /// [`pattern_literals`] from the pattern's syntax tree.
-fn parsed_literals(source: &str) -> (Option<Vec<Vec<u8>>>, bool) {
-    let usable = |lits: &Vec<Vec<u8>>| {
-        lits.len() <= MAX_ALTERNATIVES && lits.iter().all(|l| l.len() >= MIN_LITERAL)
-    };
+fn parsed_literals(source: &str) -> Literals {
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(source)
         .ok();
-    let exact = hir.as_ref().and_then(exact_strings).filter(usable);
+    let exact = hir.as_ref().and_then(exact_strings).filter(|l| usable(l));
     let is_exact = exact.is_some();
-    let required = exact.or_else(|| hir.as_ref().and_then(required_literals).filter(usable));
+    let required = exact.or_else(|| {
+        hir.as_ref()
+            .and_then(required_literals)
+            .filter(|l| usable(l))
+    });
     (required, is_exact)
 }
 
