@@ -901,10 +901,7 @@ mod tests {
     #[test]
     fn folding_matches_split_whitespace_on_generated_lines() {
         const PIECES: [&str; 10] = [" ", "  ", "\t", "a", "bc", "\r\n", "\x0b", "\x0c", "é", "-"];
-        let mut next = super::super::test_numbers(0x00f0_1ded);
-        for _ in 0..50_000 {
-            let n = (next() % 9) as usize;
-            let text: String = (0..n).map(|_| PIECES[(next() % 10) as usize]).collect();
+        for text in super::super::test_texts(0x00f0_1ded, &PIECES, 9, 50_000) {
             let mut got = String::from("pre");
             push_folded(&mut got, &text);
             let want = std::iter::once("pre")
