@@ -78,10 +78,7 @@ fn walk(
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.is_dir() => walk_dir(path, limits, f),
         Ok(_) => read_file(path, &name_of(path), limits, f),
-        Err(e) => emit(
-            f,
-            Err(InputError::new(path.display().to_string(), e.to_string())),
-        ),
+        Err(e) => emit(f, Err(InputError::new(name_of(path), e.to_string()))),
     }
 }
 
@@ -99,10 +96,7 @@ fn walk_dir(
                 .map(|e| (e.file_name(), e.path(), e.file_type().ok()))
                 .collect(),
             Err(e) => {
-                return emit(
-                    f,
-                    Err(InputError::new(path.display().to_string(), e.to_string())),
-                );
+                return emit(f, Err(InputError::new(name_of(path), e.to_string())));
             }
         };
     // All entries share the parent, so ordering by name is ordering by path.
