@@ -77,10 +77,6 @@ pub fn decode_paths(
     let (done_tx, done_rx) = mpsc::sync_channel::<Vec<(usize, Decoded)>>(threads * 2);
     let work_rx = Arc::new(Mutex::new(work_rx));
     std::thread::scope(|scope| {
-        if keep != Keep::Reports {
-            // The patterns compile beside the reader, not in the first worker's way.
-            scope.spawn(super::bounce::warm_up);
-        }
         let failed_tx = done_tx.clone();
         scope.spawn(move || {
             let mut seq = 0usize;
@@ -122,10 +118,18 @@ pub fn decode_paths(
                 let _ = work_tx.send(chunk);
             }
         });
-        for _ in 0..threads {
+        for worker in 0..threads {
             let rx = Arc::clone(&work_rx);
             let tx = done_tx.clone();
             scope.spawn(move || {
+                if worker == 0 && keep != Keep::Reports {
+                    // The patterns compile while the reader opens the first files. In a
+                    // worker, not a thread of its own: the regex engine keeps the search
+                    // states it builds (and its fastest, lock-free cache) for the thread
+                    // that used a pattern first, so a warm-up thread's would leave with it
+                    // and every worker would take the slower shared path.
+                    super::bounce::warm_up();
+                }
                 loop {
                     let next = match rx.lock() {
                         Ok(guard) => guard.recv(),
