@@ -13,6 +13,7 @@
 //! A message that is none of these yields no record (an empty `Vec`, not an error).
 
 mod arf;
+mod command_words;
 pub(crate) mod dsn;
 mod head;
 mod literal_scan;
