@@ -1,39 +1,55 @@
-//! Compiles the SMTP-command wording of bounces (`src/feeds/bounce/command_words.rs`) to
-//! full DFAs, serialized into `OUT_DIR` for `feeds::bounce::text` to read: the patterns are
-//! constants, so their automata are built once here instead of at every start-up and again
-//! in every thread that searches.
+//! Compiles constant expressions of the bounce decoder to full DFAs, serialized into
+//! `OUT_DIR` for `feeds::bounce::text` to read: the SMTP-command wording
+//! (`src/feeds/bounce/command_words.rs`) and the line expressions of the error-text reader
+//! (`src/feeds/bounce/line_patterns.rs`). Built once here instead of at every start-up and
+//! again, state by state, in every thread that searches.
 
 use regex_automata::MatchKind;
-use regex_automata::dfa::dense;
+use regex_automata::dfa::{StartKind, dense};
 
 include!("src/feeds/bounce/command_words.rs");
+include!("src/feeds/bounce/line_patterns.rs");
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=src/feeds/bounce/command_words.rs");
-    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() == Ok("big");
+    println!("cargo::rerun-if-changed=src/feeds/bounce/line_patterns.rs");
+    // The command lists: unanchored, leftmost-first over the entries in order, so the
+    // pattern number of a match says which entry (and so which command) it was.
     for (name, words) in [
         ("commands", COMMAND_WORDS),
         ("implied_commands", IMPLIED_COMMAND_WORDS),
     ] {
         let patterns: Vec<String> = words.iter().map(|(p, _)| dfa_pattern(p)).collect();
-        // Leftmost-first over the entries in order: the pattern number of a match says which
-        // entry (and so which command) it was.
-        let dfa = dense::Builder::new()
-            .configure(
-                dense::Config::new()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .minimize(true),
-            )
-            .build_many(&patterns)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let (bytes, padding) = if big_endian {
-            dfa.to_bytes_big_endian()
-        } else {
-            dfa.to_bytes_little_endian()
-        };
-        std::fs::write(out.join(format!("{name}.dfa")), &bytes[padding..])
-            .unwrap_or_else(|e| panic!("writing {name}.dfa: {e}"));
+        write(name, &patterns, StartKind::Unanchored);
     }
+    // The line expressions all start with `^`: anchored searches only.
+    for (name, pattern) in [
+        ("boundary", BOUNDARY.to_string()),
+        ("header_line", HEADER_LINE.to_string()),
+        ("start_header", start_header()),
+    ] {
+        write(name, &[pattern], StartKind::Anchored);
+    }
+}
+
+fn write(name: &str, patterns: &[String], start: StartKind) {
+    let dfa = dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .start_kind(start)
+                .minimize(true),
+        )
+        .build_many(patterns)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() == Ok("big");
+    let (bytes, padding) = if big_endian {
+        dfa.to_bytes_big_endian()
+    } else {
+        dfa.to_bytes_little_endian()
+    };
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join(format!("{name}.dfa")), &bytes[padding..])
+        .unwrap_or_else(|e| panic!("writing {name}.dfa: {e}"));
 }

@@ -16,6 +16,7 @@ mod arf;
 mod command_words;
 pub(crate) mod dsn;
 mod head;
+mod line_patterns;
 mod literal_scan;
 mod mime;
 mod prefilter;

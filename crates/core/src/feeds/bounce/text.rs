@@ -6,11 +6,12 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use regex_automata::Input;
 use regex_automata::dfa::Automaton;
 use regex_automata::dfa::dense::DFA;
+use regex_automata::{Anchored, Input};
 
 use super::command_words::{COMMAND_WORDS, IMPLIED_COMMAND_WORDS};
+use super::line_patterns::START_FIELDS;
 
 fn re(pattern: &str) -> Regex {
     // The patterns below are constants checked by the unit tests. Word boundaries are ASCII
@@ -121,45 +122,47 @@ pub(crate) fn is_system_address(addr: &str) -> bool {
 }
 
 /// Lines that announce the copy of the returned message (the error text ends above them).
-static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?ix)^[\s\-=*_\#>|]*(?:
-        original\ message(?:\ headers?)?\ *(?:follows|below|is\ attached|:)?
-      | (?:this\ is\ )?(?:a\ )?copy\ of\ (?:the|your)\ (?:original\ )?message.*
-      | below\ this\ line\ is\ a\ copy.*
-      | (?:the\ )?(?:original\ )?message\ headers\ follow.*
-      | (?:the\ )?headers?\ of\ (?:the\ |your\ )?(?:original\ )?message.*
-      | (?:the\ )?header\ of\ the\ original\ message.*
-      | original\ message\ headers:?
-      | (?:undelivered|unsent|returned|your|original)\ message(?:\ below|\ follows|\ text)?:?
-      | (?:text|content|body)\ of\ (?:the\ )?(?:original\ |returned\ |your\ )?message.*
-      | forwarded\ message.*
-      | original\ e-?mail.*
-      | original\ mail(?:\ as)?\ (?:follows|below)
-      | message\ details
-      | \#+\ ?original.*
-      | included\ is\ (?:a\ copy|the\ original).*
-      | received-headers?\ of\ the\ original.*
-    )[\s\-=*_\#:.]*$")
-});
+static BOUNDARY: LazyLock<LineDfa> = LazyLock::new(|| LineDfa::new(BOUNDARY_DFA));
+/// A header field of the returned message.
+static HEADER_LINE: LazyLock<LineDfa> = LazyLock::new(|| LineDfa::new(HEADER_LINE_DFA));
+/// A field that opens the returned message's header block.
+static START_HEADER: LazyLock<LineDfa> = LazyLock::new(|| LineDfa::new(START_HEADER_DFA));
 
-static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^(received|return-path|from|to|cc|subject|date|message-id|mime-version|content-type|content-transfer-encoding|x-[a-z0-9-]+|dkim-signature|delivered-to|reply-to|sender|list-id|list-unsubscribe|authentication-results|references|in-reply-to|user-agent):[ \t]?\S",
-    )
-});
+static BOUNDARY_DFA: &Aligned<[u8]> = &Aligned {
+    _align: [],
+    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/boundary.dfa")),
+};
+static HEADER_LINE_DFA: &Aligned<[u8]> = &Aligned {
+    _align: [],
+    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/header_line.dfa")),
+};
+static START_HEADER_DFA: &Aligned<[u8]> = &Aligned {
+    _align: [],
+    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/start_header.dfa")),
+};
 
-/// Fields that open the returned message's header block.
-const START_FIELDS: [&str; 6] = [
-    "received",
-    "return-path",
-    "message-id",
-    "dkim-signature",
-    "mime-version",
-    "delivered-to",
-];
+/// One of the line expressions of `line_patterns.rs`, compiled to a full DFA by `build.rs`
+/// (anchored at the line's start, as each expression is): tested on most lines of every
+/// report, so its search states are built once with the crate instead of in every thread.
+struct LineDfa {
+    dfa: Option<DFA<&'static [u32]>>,
+}
 
-static START_HEADER: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r"(?i)^({}):[ \t]?\S", START_FIELDS.join("|"))));
+impl LineDfa {
+    fn new(serialized: &'static Aligned<[u8]>) -> Self {
+        // See `CommandDfa::new`: the unit tests assert that each reads back.
+        LineDfa {
+            dfa: DFA::from_bytes(&serialized.bytes).ok().map(|(dfa, _)| dfa),
+        }
+    }
+
+    fn is_match(&self, line: &str) -> bool {
+        self.dfa.as_ref().is_some_and(|dfa| {
+            let input = Input::new(line).anchored(Anchored::Yes).earliest(true);
+            matches!(dfa.try_search_fwd(&input), Ok(Some(_)))
+        })
+    }
+}
 
 /// Whether `line` may open the returned message's header block: a cheap test of its first
 /// letter before the anchored [`START_HEADER`].
@@ -1008,9 +1011,86 @@ mod tests {
     }
 
     #[test]
-    fn the_command_dfas_built_with_the_crate_read_back() {
+    fn the_dfas_built_with_the_crate_read_back() {
         assert!(COMMANDS.dfa.is_some());
         assert!(IMPLIED_COMMANDS.dfa.is_some());
+        assert!(BOUNDARY.dfa.is_some());
+        assert!(HEADER_LINE.dfa.is_some());
+        assert!(START_HEADER.dfa.is_some());
+    }
+
+    #[test]
+    fn line_dfas_match_the_lines_their_regexes_match() {
+        use super::super::line_patterns::{BOUNDARY as B, HEADER_LINE as H, start_header};
+        let oracles = [
+            (&*BOUNDARY, re(B)),
+            (&*HEADER_LINE, re(H)),
+            (&*START_HEADER, re(&start_header())),
+        ];
+        // Pieces of boundary lines and header fields in several cases, with the marks and
+        // spaces around them, near misses and non-ASCII text.
+        let pieces = [
+            "original message",
+            "Original Message Follows",
+            " headers",
+            "is attached",
+            ":",
+            "-----",
+            "=== ",
+            "*",
+            "#",
+            ">",
+            "|",
+            "copy of the message",
+            "This is a copy of your original message",
+            "below this line is a copy",
+            "message headers follow",
+            "Headers of the original message",
+            "header of the original message",
+            "undelivered message",
+            "Returned Message below",
+            "text of the returned message",
+            "forwarded message",
+            "original e-mail",
+            "original mail as follows",
+            "message details",
+            "## original",
+            "included is a copy",
+            "received-header of the original",
+            "Received:",
+            "received: ",
+            "Return-Path: <",
+            "From: a",
+            "to:",
+            "X-Mailer: x",
+            "x-:",
+            "X-A-B: v",
+            "Content-Type:",
+            "Message-ID: <1@a>",
+            "dkim-signature:\t",
+            "MIME-Version: 1.0",
+            "Delivered-To: b",
+            "user-agent:",
+            "Subject",
+            " ",
+            "\t",
+            ".",
+            "é",
+            "日本",
+            "ſ",
+            "K",
+            "\u{a0}",
+            "x",
+        ];
+        let mut matched = [0usize; 3];
+        for text in super::super::test_texts(0x11e5_dfa0, &pieces, 8, 30_000) {
+            for (i, (dfa, regex)) in oracles.iter().enumerate() {
+                let expected = regex.is_match(&text);
+                matched[i] += usize::from(expected);
+                assert_eq!(dfa.is_match(&text), expected, "{i} {text:?}");
+            }
+        }
+        assert!(matched.iter().all(|m| *m > 500), "{matched:?}");
     }
 
     /// The command wording matched as it was before the DFAs: one case-insensitive regex over
