@@ -121,6 +121,29 @@ pub(crate) fn is_system_address(addr: &str) -> bool {
     ) || local.starts_with("mailer-daemon")
 }
 
+/// A serialized DFA, 4-byte aligned as [`DFA::from_bytes`] needs.
+#[repr(C)]
+struct Aligned<B: ?Sized> {
+    _align: [u32; 0],
+    bytes: B,
+}
+
+/// A DFA `build.rs` wrote, checked as it is read (`from_bytes` validates every transition).
+/// The unit tests assert that each one reads back, so `None` (never a match) cannot ship.
+fn read_dfa(serialized: &'static Aligned<[u8]>) -> Option<DFA<&'static [u32]>> {
+    DFA::from_bytes(&serialized.bytes).ok().map(|(dfa, _)| dfa)
+}
+
+/// The DFA `build.rs` wrote to `OUT_DIR` under this name, aligned.
+macro_rules! built_dfa {
+    ($file:literal) => {
+        &Aligned {
+            _align: [],
+            bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/", $file)),
+        }
+    };
+}
+
 /// Lines that announce the copy of the returned message (the error text ends above them).
 static BOUNDARY: LazyLock<LineDfa> = LazyLock::new(|| LineDfa::new(BOUNDARY_DFA));
 /// A header field of the returned message.
@@ -128,18 +151,9 @@ static HEADER_LINE: LazyLock<LineDfa> = LazyLock::new(|| LineDfa::new(HEADER_LIN
 /// A field that opens the returned message's header block.
 static START_HEADER: LazyLock<LineDfa> = LazyLock::new(|| LineDfa::new(START_HEADER_DFA));
 
-static BOUNDARY_DFA: &Aligned<[u8]> = &Aligned {
-    _align: [],
-    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/boundary.dfa")),
-};
-static HEADER_LINE_DFA: &Aligned<[u8]> = &Aligned {
-    _align: [],
-    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/header_line.dfa")),
-};
-static START_HEADER_DFA: &Aligned<[u8]> = &Aligned {
-    _align: [],
-    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/start_header.dfa")),
-};
+static BOUNDARY_DFA: &Aligned<[u8]> = built_dfa!("boundary.dfa");
+static HEADER_LINE_DFA: &Aligned<[u8]> = built_dfa!("header_line.dfa");
+static START_HEADER_DFA: &Aligned<[u8]> = built_dfa!("start_header.dfa");
 
 /// One of the line expressions of `line_patterns.rs`, compiled to a full DFA by `build.rs`
 /// (anchored at the line's start, as each expression is): tested on most lines of every
@@ -150,9 +164,8 @@ struct LineDfa {
 
 impl LineDfa {
     fn new(serialized: &'static Aligned<[u8]>) -> Self {
-        // See `CommandDfa::new`: the unit tests assert that each reads back.
         LineDfa {
-            dfa: DFA::from_bytes(&serialized.bytes).ok().map(|(dfa, _)| dfa),
+            dfa: read_dfa(serialized),
         }
     }
 
@@ -620,31 +633,16 @@ struct CommandDfa {
     words: &'static [(&'static str, &'static str)],
 }
 
-/// A serialized DFA, 4-byte aligned as [`DFA::from_bytes`] needs.
-#[repr(C)]
-struct Aligned<B: ?Sized> {
-    _align: [u32; 0],
-    bytes: B,
-}
-
-static COMMANDS_DFA: &Aligned<[u8]> = &Aligned {
-    _align: [],
-    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/commands.dfa")),
-};
-static IMPLIED_COMMANDS_DFA: &Aligned<[u8]> = &Aligned {
-    _align: [],
-    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/implied_commands.dfa")),
-};
+static COMMANDS_DFA: &Aligned<[u8]> = built_dfa!("commands.dfa");
+static IMPLIED_COMMANDS_DFA: &Aligned<[u8]> = built_dfa!("implied_commands.dfa");
 
 impl CommandDfa {
     fn new(
         serialized: &'static Aligned<[u8]>,
         words: &'static [(&'static str, &'static str)],
     ) -> Self {
-        // Checked when read (`from_bytes` validates every transition); the unit tests assert
-        // that both read back, so `None` (no command found) cannot ship.
         CommandDfa {
-            dfa: DFA::from_bytes(&serialized.bytes).ok().map(|(dfa, _)| dfa),
+            dfa: read_dfa(serialized),
             words,
         }
     }
