@@ -38,9 +38,15 @@ pub(crate) const IMPLIED_COMMAND_WORDS: &[(&str, &str)] = &[
     (r"sender was rejected|sender address rejected", "MAIL"),
 ];
 
+/// `pattern` with each `\b` made an ASCII word boundary (`(?-u:\b)`). Here, not in `text.rs`
+/// which uses it for every expression, because build.rs needs it too.
+pub(crate) fn ascii_word_boundaries(pattern: &str) -> String {
+    pattern.replace(r"\b", r"(?-u:\b)")
+}
+
 /// One entry's expression as it is compiled: case-insensitive, and its word boundaries ASCII
 /// ones (a Unicode `\b` cannot be compiled to a full DFA).
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn dfa_pattern(words: &str) -> String {
-    format!("(?i){}", words.replace(r"\b", r"(?-u:\b)"))
+    format!("(?i){}", ascii_word_boundaries(words))
 }

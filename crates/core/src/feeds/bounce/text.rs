@@ -10,6 +10,7 @@ use regex_automata::dfa::Automaton;
 use regex_automata::dfa::dense::DFA;
 use regex_automata::{Anchored, Input};
 
+pub(crate) use super::command_words::ascii_word_boundaries;
 use super::command_words::{COMMAND_WORDS, IMPLIED_COMMAND_WORDS};
 use super::line_patterns::START_FIELDS;
 
@@ -60,11 +61,6 @@ pub(crate) fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
         Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
     }
-}
-
-/// `pattern` with each `\b` made an ASCII word boundary (`(?-u:\b)`).
-pub(crate) fn ascii_word_boundaries(pattern: &str) -> String {
-    pattern.replace(r"\b", r"(?-u:\b)")
 }
 
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
