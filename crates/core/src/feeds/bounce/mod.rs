@@ -24,6 +24,7 @@ mod reason;
 mod recipient_line;
 mod ses;
 pub(crate) mod text;
+mod text_patterns;
 
 use thiserror::Error;
 

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use regex_automata::dfa::Automaton;
 use regex_automata::dfa::dense::DFA;
+use regex_automata::dfa::regex::Regex as DfaRegex;
 use regex_automata::{Anchored, Input};
 
 pub(crate) use super::command_words::ascii_word_boundaries;
@@ -132,12 +133,72 @@ fn read_dfa(serialized: &'static Aligned<[u8]>) -> Option<DFA<&'static [u32]>> {
 
 /// The DFA `build.rs` wrote to `OUT_DIR` under this name, aligned.
 macro_rules! built_dfa {
-    ($file:literal) => {
+    ($($file:literal),+) => {
         &Aligned {
             _align: [],
-            bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/", $file)),
+            bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/", $($file),+)),
         }
     };
+}
+
+/// The forward and reverse DFAs `build.rs` wrote for the search expression `name` of
+/// `text_patterns.rs`, as a [`FindDfa`].
+macro_rules! built_find {
+    ($name:literal) => {{
+        static FWD: &Aligned<[u8]> = built_dfa!($name, ".fwd.dfa");
+        static REV: &Aligned<[u8]> = built_dfa!($name, ".rev.dfa");
+        LazyLock::new(|| FindDfa::new(FWD, REV))
+    }};
+}
+
+/// One of the search expressions of `text_patterns.rs`, compiled by `build.rs` to a forward
+/// DFA (where a match ends) and a reverse one (where it starts), paired as
+/// `regex_automata::dfa::regex` pairs them: it finds the matches the regex finds
+/// (leftmost-first), with nothing to compile at start-up and no search states for each
+/// thread to build.
+pub(crate) struct FindDfa {
+    re: Option<DfaRegex<DFA<&'static [u32]>>>,
+}
+
+impl FindDfa {
+    fn new(fwd: &'static Aligned<[u8]>, rev: &'static Aligned<[u8]>) -> Self {
+        FindDfa {
+            re: read_dfa(fwd)
+                .zip(read_dfa(rev))
+                .map(|(fwd, rev)| DfaRegex::builder().build_from_dfas(fwd, rev)),
+        }
+    }
+
+    /// The first match in `text` that starts at `start` or later (the text before it is
+    /// context, as for `Regex::find_at`).
+    pub(crate) fn find_at(&self, text: &str, start: usize) -> Option<std::ops::Range<usize>> {
+        let re = self.re.as_ref()?;
+        if start > text.len() {
+            return None;
+        }
+        // No quit bytes are configured and every search is unanchored: it cannot fail.
+        let m = re.try_search(&Input::new(text).range(start..)).ok()??;
+        Some(m.range())
+    }
+
+    /// The first match in `text`.
+    pub(crate) fn find(&self, text: &str) -> Option<std::ops::Range<usize>> {
+        self.find_at(text, 0)
+    }
+
+    /// Every match in `text`, left to right, none overlapping (no expression matches the
+    /// empty string: a unit test checks it).
+    pub(crate) fn find_iter<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let m = self.find_at(text, at)?;
+            at = m.end.max(at + 1);
+            Some(m)
+        })
+    }
 }
 
 /// Lines that announce the copy of the returned message (the error text ends above them).
@@ -288,11 +349,34 @@ pub(crate) struct Found {
     pub diagnostic: String,
 }
 
-static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ [0-9]+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#,
-    )
-});
+static RECIPIENT_PHRASE: LazyLock<FindDfa> = built_find!("recipient_phrase");
+
+/// [`text_patterns::RECIPIENT_PHRASE`] as a regex, for the groups of the rare match that
+/// [`phrase_recipient`] cannot split by itself.
+static RECIPIENT_PHRASE_GROUPS: LazyLock<Regex> =
+    LazyLock::new(|| re(super::text_patterns::RECIPIENT_PHRASE));
+
+/// The address (the expression's group) of a [`RECIPIENT_PHRASE`] match `m` of `text`.
+///
+/// The address is the match's last part and holds none of white space, `<>()"`; the part
+/// before it ends with one of those (the white space after the phrase, an optional `"` or
+/// `<`), except when the optional "the following address(es):" ran into the address with
+/// nothing between ("the following addresses:a@b"). So the address is the match's last run
+/// without those characters, unless the match holds "following": then the regex says.
+fn phrase_recipient(text: &str, m: std::ops::Range<usize>) -> Option<&str> {
+    let found = &text[m.clone()];
+    let lower = found.to_ascii_lowercase();
+    if lower.contains("following") {
+        let c = RECIPIENT_PHRASE_GROUPS.captures_at(text, m.start)?;
+        return c.get(1).map(|g| g.as_str());
+    }
+    let start = found
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '"'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    Some(&found[start..])
+}
 
 /// Failed recipients named in `block` (the error text), each with its own diagnostic lines.
 /// `whole` is `block` folded (`fold`), the diagnostic of recipients named in running text.
@@ -374,8 +458,11 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
         return found;
     }
     let mut found: Vec<Found> = Vec::new();
-    for c in RECIPIENT_PHRASE.captures_iter(block) {
-        let addr = c[1].trim_matches('.').to_ascii_lowercase();
+    for m in RECIPIENT_PHRASE.find_iter(block) {
+        let Some(addr) = phrase_recipient(block, m) else {
+            continue;
+        };
+        let addr = addr.trim_matches('.').to_ascii_lowercase();
         if is_system_address(&addr) || exclude.contains(&addr) || !ADDRESS.is_match(&addr) {
             continue;
         }
@@ -488,8 +575,15 @@ fn reply_code_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-static CONTINUATION: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|\s)([245][0-9][0-9])[- ](#?[245]\.[0-9]{1,3}\.[0-9]{1,3}\s)?"));
+static CONTINUATION: LazyLock<FindDfa> = built_find!("continuation");
+
+/// The reply code and the status code after it (trimmed; empty when there is none) of a
+/// [`CONTINUATION`] match: the match is one white-space character or none, the code's three
+/// digits (the first ASCII digits in it), a `-` or a space, then the status code if any.
+fn continuation_codes(m: &str) -> Option<(&str, &str)> {
+    let at = m.bytes().position(|b| b.is_ascii_digit())?;
+    Some((m.get(at..at + 3)?, m.get(at + 4..).unwrap_or("").trim()))
+}
 
 /// A multi-line SMTP reply folded onto one line ("550-5.7.1 Messages with multiple 550-5.7.1
 /// addresses …") with the repeated code prefixes after the first removed, so phrases read
@@ -502,12 +596,14 @@ pub(crate) fn join_multiline_reply(text: &str) -> std::borrow::Cow<'_, str> {
     }
     let mut first: Option<String> = None;
     let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for c in CONTINUATION.captures_iter(text) {
-        let Some(whole) = c.get(0) else { continue };
-        let key = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str().trim()));
+    for whole in CONTINUATION.find_iter(text) {
+        let Some((code, status)) = continuation_codes(&text[whole.clone()]) else {
+            continue;
+        };
+        let key = format!("{code}{status}");
         match &first {
             None => first = Some(key),
-            Some(k) if *k == key => ranges.push((whole.start(), whole.end())),
+            Some(k) if *k == key => ranges.push((whole.start, whole.end)),
             Some(_) => {}
         }
     }
@@ -525,11 +621,7 @@ pub(crate) fn join_multiline_reply(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-')",
-    )
-});
+static REMOTE_REPLY: LazyLock<FindDfa> = built_find!("remote_reply");
 
 /// The remote server's reply inside a report's wording: the text after the last "said:",
 /// "The error that the other server returned was:", "Remote Server returned" …, as a byte
@@ -537,38 +629,27 @@ static REMOTE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
 /// the same in the original).
 pub(crate) fn remote_reply(lower: &str) -> Option<std::ops::Range<usize>> {
     let m = REMOTE_REPLY.find_iter(lower).last()?;
-    let after = &lower[m.end()..];
+    let after = &lower[m.end..];
     let mut rest = after.trim();
     // A sendmail transcript's "<<<" line is one reply: the next reply code starts another
     // line of the transcript.
-    if m.as_str() == "<<<"
+    if &lower[m.clone()] == "<<<"
         && let Some(next) = NEXT_REPLY.find(rest.get(4..).unwrap_or(""))
     {
-        rest = rest[..4 + next.start()].trim();
+        rest = rest[..4 + next.start].trim();
     }
     if rest.is_empty() {
         return None;
     }
     // `rest` is a trimmed slice of `after`: its offset is the white space trimmed before it.
-    let start = m.end() + (after.len() - after.trim_start().len());
+    let start = m.end + (after.len() - after.trim_start().len());
     Some(start..start + rest.len())
 }
 
-static NEXT_REPLY: LazyLock<Regex> = LazyLock::new(|| re(r"\s[245][0-9][0-9][\s-]"));
-
-// Codes are ASCII digits (RFC 3463 §2 status-code, RFC 5321 §4.2 Reply-code), and the
-// character before a code must not join it into a word or a number: an ASCII letter, digit,
-// `_` or `.`. Letters of other scripts do not join (Japanese and Chinese text runs words
-// together: "エラー550"). ASCII classes also keep these automata small (Unicode `\d`/`\w`
-// cost a millisecond each to compile).
-static STATUS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:^|[^0-9.A-Za-z_])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?:[^0-9.]|\.(?:\s|$)|$)")
-});
-static REPLY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|[^0-9.A-Za-z_:/\-\[])([245][0-9][0-9])(?:[\s\-:]|$)"));
-static REPLY_STATUS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:^|[^0-9.A-Za-z_])([245][0-9][0-9])[\s\-:]+#?([245])\.[0-9]{1,3}\.[0-9]{1,3}")
-});
+static NEXT_REPLY: LazyLock<FindDfa> = built_find!("next_reply");
+static STATUS: LazyLock<FindDfa> = built_find!("status");
+static REPLY: LazyLock<FindDfa> = built_find!("reply");
+static REPLY_STATUS: LazyLock<FindDfa> = built_find!("reply_status");
 
 /// The first RFC 3463 status code in `text` (`5.1.1`).
 ///
@@ -577,7 +658,7 @@ static REPLY_STATUS: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn status(text: &str) -> Option<String> {
     STATUS
         .find_iter(text)
-        .filter_map(|m| status_in(m.as_str()))
+        .filter_map(|m| status_in(&text[m]))
         .find(|s| s.len() <= 9)
 }
 
@@ -599,7 +680,7 @@ fn status_in(m: &str) -> Option<String> {
 pub(crate) fn reply_code(text: &str) -> Option<String> {
     // REPLY_STATUS: the code, separators, an optional '#', then the status's class digit.
     if let Some(m) = REPLY_STATUS.find(text) {
-        let m = m.as_str();
+        let m = &text[m];
         let start = m.find(|c: char| c.is_ascii_digit())?;
         let code = &m[start..start + 3];
         let class = m[start + 3..]
@@ -612,7 +693,7 @@ pub(crate) fn reply_code(text: &str) -> Option<String> {
         }
     }
     REPLY.find(text).and_then(|m| {
-        let m = m.as_str();
+        let m = &text[m];
         let start = m.find(|c: char| c.is_ascii_digit())?;
         m.get(start..start + 3).map(str::to_string)
     })
@@ -749,29 +830,51 @@ pub(crate) fn transcript(text: &str) -> Option<Transcript> {
     })
 }
 
-static RHOST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    [
-        r"(?i)\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[",
-        r"(?i)connect to\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[",
-        r"(?i)^\s*([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[[0-9a-f.:]+\]\s*(?:did not like|does not like)",
-        r"(?i)(?:remote server at|server at|generating server:)\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})",
-        r"(?i)^\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})\s+(?:does not like|failed after)",
-        r"(?i)Giving up on ([0-9]{1,3}(?:\.[0-9]{1,3}){3})",
-    ]
-    .into_iter()
-    .map(re)
-    .collect()
-});
+/// The remote-host expressions of [`text_patterns::RHOST`](super::text_patterns::RHOST),
+/// in order, each with where its group (the host) lies in a match.
+static RHOST: [(LazyLock<FindDfa>, HostAt); 6] = [
+    (built_find!("rhost0"), HostAt::BeforeBracket),
+    (built_find!("rhost1"), HostAt::BeforeBracket),
+    (built_find!("rhost2"), HostAt::First),
+    (built_find!("rhost3"), HostAt::Last),
+    (built_find!("rhost4"), HostAt::First),
+    (built_find!("rhost5"), HostAt::Last),
+];
+
+/// Where a remote-host expression's group lies in its match. The host holds neither white
+/// space nor `[`; the expressions put it after a keyword and white space, at the end or
+/// before white space and `[`, or first after leading white space.
+#[derive(Clone, Copy)]
+enum HostAt {
+    /// "host mx.example.net [": the last word before the closing `[`.
+    BeforeBracket,
+    /// "Giving up on 192.0.2.1": the last word.
+    Last,
+    /// "  mx.example.net [192.0.2.1] did not like": the first word.
+    First,
+}
+
+impl HostAt {
+    fn group(self, m: &str) -> Option<&str> {
+        fn last_word(s: &str) -> Option<&str> {
+            s.rsplit(char::is_whitespace).next()
+        }
+        match self {
+            HostAt::BeforeBracket => last_word(m.strip_suffix('[').unwrap_or(m).trim_end()),
+            HostAt::Last => last_word(m),
+            HostAt::First => m
+                .trim_start()
+                .split(|c: char| c.is_whitespace() || c == '[')
+                .next(),
+        }
+    }
+}
 
 /// The remote host named in the error text.
 pub(crate) fn rhost(text: &str) -> Option<String> {
-    // Most texts match none of these: a plain search first (a capture search allocates its
-    // slots each time), then the groups of the match it found (the same match: the search
-    // from its start, with the text before it as context, finds it again).
-    RHOST.iter().find_map(|r| {
-        let m = r.find(text)?;
-        r.captures_at(text, m.start())
-            .map(|c| c[1].to_ascii_lowercase())
+    RHOST.iter().find_map(|(dfa, at)| {
+        let m = dfa.find(text)?;
+        at.group(&text[m]).map(str::to_ascii_lowercase)
     })
 }
 
@@ -952,7 +1055,8 @@ mod tests {
         }
     }
 
-    /// A search, then the groups of its match, give what a capture search gives.
+    /// The DFA search, then the group read from its match, give what the regexes' capture
+    /// search gave.
     #[test]
     fn the_rhost_search_then_groups_is_a_capture_search() {
         let pieces = [
@@ -975,13 +1079,25 @@ mod tests {
             "x",
             "é",
             "550 5.1.1 ",
+            "\u{a0}",
+            "\u{3000}",
+            "\t",
+            "ſ",
+            "K",
         ];
+        let regexes: Vec<Regex> = super::super::text_patterns::RHOST
+            .into_iter()
+            .map(re)
+            .collect();
+        let mut found = 0;
         for text in super::super::test_texts(0x5eed_4321, &pieces, 8, 20_000) {
-            let captured = RHOST
+            let captured = regexes
                 .iter()
                 .find_map(|r| r.captures(&text).map(|c| c[1].to_ascii_lowercase()));
+            found += usize::from(captured.is_some());
             assert_eq!(rhost(&text), captured, "{text:?}");
         }
+        assert!(found > 500, "{found}");
     }
 
     #[test]
@@ -1004,8 +1120,154 @@ mod tests {
         assert_eq!(command("550 <A@B.example>... User Unknown"), Some("RCPT"));
     }
 
+    /// Each search expression's DFA pair with the expression.
+    fn find_dfas() -> Vec<(&'static FindDfa, &'static str)> {
+        use super::super::text_patterns as p;
+        let mut all: Vec<(&'static FindDfa, &'static str)> = vec![
+            (&RECIPIENT_PHRASE, p::RECIPIENT_PHRASE),
+            (&CONTINUATION, p::CONTINUATION),
+            (&REMOTE_REPLY, p::REMOTE_REPLY),
+            (&NEXT_REPLY, p::NEXT_REPLY),
+            (&STATUS, p::STATUS),
+            (&REPLY, p::REPLY),
+            (&REPLY_STATUS, p::REPLY_STATUS),
+        ];
+        all.extend(RHOST.iter().zip(p::RHOST).map(|((d, _), r)| (&**d, r)));
+        assert_eq!(all.len(), p::FIND_PATTERNS.len());
+        all
+    }
+
+    #[test]
+    fn no_search_expression_matches_the_empty_string() {
+        // (`FindDfa::find_iter` steps past each match's end.)
+        for (_, pattern) in find_dfas() {
+            let hir = regex_syntax::parse(&ascii_word_boundaries(pattern)).expect("parses");
+            assert!(
+                hir.properties().minimum_len().is_some_and(|n| n > 0),
+                "{pattern}"
+            );
+        }
+    }
+
+    /// Pieces of error text that reach every search expression, near misses, case variants
+    /// and non-ASCII text (the long s and the Kelvin sign fold to ASCII letters).
+    const SEARCH_PIECES: [&str; 56] = [
+        "mx.example.org [192.0.2.1] did not like",
+        "  MX.Example.ORG[2001:db8::1] does not like",
+        "192.0.2.25 does not like",
+        " 192.0.2.25  failed after",
+        "host mx.example.org [",
+        "connect to mx.example.net[",
+        "550 5.1.1 ",
+        "451-#4.2.2 ",
+        "could not be delivered to ",
+        "Delivery to ",
+        "unable to deliver your message to",
+        "the following addresses:",
+        "The Following recipient: ",
+        "recipient ",
+        "address:",
+        "delivery failed 3 attempts:",
+        "<",
+        ">",
+        "\"",
+        "(",
+        "kijitora@example.jp",
+        "A.B@MX.EXAMPLE.NET",
+        "x@y.z",
+        "said:",
+        "Remote host said:",
+        "<<< ",
+        "error 550-'",
+        "remote server returned",
+        "server message",
+        "550",
+        "451",
+        "-",
+        "#",
+        ":",
+        "5.1.1",
+        "4.2.2.",
+        "5.7.",
+        "1",
+        ".",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\u{a0}",
+        "host ",
+        "mx.example.org",
+        " [192.0.2.1]",
+        "connect to ",
+        "did not like",
+        " failed after",
+        "Giving up on 192.0.2.25",
+        "server at ",
+        "é",
+        "日本",
+        "ſ",
+        "K",
+    ];
+
+    #[test]
+    fn search_dfas_find_what_their_regexes_find() {
+        let oracles: Vec<(&FindDfa, Regex)> = find_dfas()
+            .into_iter()
+            .map(|(dfa, pattern)| (dfa, re(pattern)))
+            .collect();
+        let mut matched = vec![0usize; oracles.len()];
+        for text in super::super::test_texts(0xf1d_dfa5, &SEARCH_PIECES, 12, 40_000) {
+            for (i, (dfa, regex)) in oracles.iter().enumerate() {
+                let expected: Vec<_> = regex.find_iter(&text).map(|m| m.range()).collect();
+                matched[i] += expected.len();
+                assert_eq!(
+                    dfa.find_iter(&text).collect::<Vec<_>>(),
+                    expected,
+                    "{i} {text:?}"
+                );
+                let from = text.len() / 2;
+                let expected_at = regex.find_at(&text, from).map(|m| m.range());
+                assert_eq!(dfa.find_at(&text, from), expected_at, "{i} {text:?}");
+            }
+        }
+        assert!(matched.iter().all(|m| *m > 100), "{matched:?}");
+    }
+
+    #[test]
+    fn groups_read_from_a_match_are_the_regex_groups() {
+        use super::super::text_patterns as p;
+        let phrase = re(p::RECIPIENT_PHRASE);
+        let continuation = re(p::CONTINUATION);
+        let (mut phrases, mut continuations) = (0, 0);
+        for text in super::super::test_texts(0x9_0a95, &SEARCH_PIECES, 12, 30_000) {
+            for c in phrase.captures_iter(&text) {
+                let whole = c.get(0).expect("match").range();
+                assert_eq!(
+                    phrase_recipient(&text, whole),
+                    c.get(1).map(|g| g.as_str()),
+                    "{text:?}"
+                );
+                phrases += 1;
+            }
+            for c in continuation.captures_iter(&text) {
+                let whole = c.get(0).expect("match").as_str();
+                let expected = (&c[1], c.get(2).map_or("", |m| m.as_str().trim()));
+                assert_eq!(continuation_codes(whole), Some(expected), "{text:?}");
+                continuations += 1;
+            }
+        }
+        assert!(
+            phrases > 500 && continuations > 500,
+            "{phrases} {continuations}"
+        );
+    }
+
     #[test]
     fn the_dfas_built_with_the_crate_read_back() {
+        for (dfa, pattern) in find_dfas() {
+            assert!(dfa.re.is_some(), "{pattern}");
+        }
         assert!(COMMANDS.dfa.is_some());
         assert!(IMPLIED_COMMANDS.dfa.is_some());
         assert!(BOUNDARY.dfa.is_some());
