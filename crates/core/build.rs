@@ -4,6 +4,11 @@
 //! (`src/feeds/bounce/line_patterns.rs`) and the expressions it searches error text with
 //! (`src/feeds/bounce/text_patterns.rs`). Built once here instead of at every start-up and
 //! again, state by state, in every thread that searches.
+//!
+//! It also works out the reason patterns' index (`data/bounce-reasons.toml`: each pattern's
+//! required literals, see `src/feeds/bounce/pattern_literals.rs`) and compiles every pattern
+//! that must run to a DFA of its own: `reason_index.rs` and `reason_patterns.dfa`, read by
+//! `feeds::bounce::reason`.
 
 use regex_automata::MatchKind;
 use regex_automata::dfa::{StartKind, dense, regex};
@@ -11,12 +16,15 @@ use regex_automata::dfa::{StartKind, dense, regex};
 include!("src/feeds/bounce/command_words.rs");
 include!("src/feeds/bounce/line_patterns.rs");
 include!("src/feeds/bounce/text_patterns.rs");
+include!("src/feeds/bounce/pattern_literals.rs");
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=src/feeds/bounce/command_words.rs");
     println!("cargo::rerun-if-changed=src/feeds/bounce/line_patterns.rs");
     println!("cargo::rerun-if-changed=src/feeds/bounce/text_patterns.rs");
+    println!("cargo::rerun-if-changed=src/feeds/bounce/pattern_literals.rs");
+    println!("cargo::rerun-if-changed=data/bounce-reasons.toml");
     // The command lists: unanchored, leftmost-first over the entries in order, so the
     // pattern number of a match says which entry (and so which command) it was.
     for (name, words) in [
@@ -49,6 +57,122 @@ fn main() {
         save(&format!("{name}.fwd"), re.forward());
         save(&format!("{name}.rev"), re.reverse());
     }
+    reason_index();
+}
+
+/// The reason pattern file's index and DFAs (see the module docs).
+fn reason_index() {
+    let file: toml::Table = include_str!("data/bounce-reasons.toml")
+        .parse()
+        .unwrap_or_else(|e| panic!("data/bounce-reasons.toml: {e}"));
+    let strings = |v: Option<&toml::Value>| -> Vec<String> {
+        v.and_then(toml::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut reasons = Vec::new();
+    let mut sets = Vec::new();
+    for entry in file
+        .get("reason")
+        .and_then(toml::Value::as_array)
+        .expect("[[reason]] blocks")
+    {
+        let name = entry
+            .get("name")
+            .and_then(toml::Value::as_str)
+            .expect("a reason's name");
+        let is_final = entry
+            .get("final")
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false);
+        reasons.push((name.to_string(), is_final));
+        // Matched against lower-cased text, word boundaries ASCII (as the regexes were).
+        let patterns = strings(entry.get("patterns"));
+        sets.push(
+            patterns
+                .iter()
+                .map(|p| ascii_word_boundaries(p))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let after_data = strings(file.get("after_data_directories"));
+    let plan = plan_index(&sets);
+    let anchors = anchor_offsets(&plan.literals);
+    // Each pattern that runs (not an exact one) as an unanchored forward DFA: the question
+    // is only whether it matches.
+    let mut dfas: Vec<u8> = Vec::new();
+    let mut ranges = Vec::new();
+    for (&(_, exact), source) in plan.patterns.iter().zip(sets.iter().flatten()) {
+        if exact {
+            ranges.push((0, 0));
+            continue;
+        }
+        let dfa = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .start_kind(StartKind::Unanchored)
+                    .minimize(true),
+            )
+            .build(source)
+            .unwrap_or_else(|e| panic!("reason pattern {source}: {e}"));
+        dfas.resize(dfas.len().next_multiple_of(8), 0);
+        let start = dfas.len();
+        dfas.extend_from_slice(&serialize(&dfa));
+        ranges.push((start, dfas.len()));
+    }
+    std::fs::write(out_dir().join("reason_patterns.dfa"), &dfas)
+        .unwrap_or_else(|e| panic!("writing reason_patterns.dfa: {e}"));
+    let mut rust =
+        String::from("// Written by crates/core/build.rs from data/bounce-reasons.toml.\n\n");
+    let list = |items: Vec<String>| items.join(", ");
+    rust += &format!(
+        "/// Reasons in file order: name, final.\npub(super) const REASONS: &[(&str, bool)] = &[{}];\n",
+        list(
+            reasons
+                .iter()
+                .map(|(n, f)| format!("({n:?}, {f})"))
+                .collect()
+        )
+    );
+    rust += &format!(
+        "/// Hosts of providers that check the mailbox after DATA.\npub(super) const AFTER_DATA_DIRECTORIES: &[&str] = &[{}];\n",
+        list(after_data.iter().map(|h| format!("{h:?}")).collect())
+    );
+    rust += &format!(
+        "/// Patterns: set, exact, DFA range in reason_patterns.dfa.\npub(super) const PATTERNS: &[(u32, bool, u32, u32)] = &[{}];\n",
+        list(
+            plan.patterns
+                .iter()
+                .zip(&ranges)
+                .map(|((set, exact), (s, e))| format!("({set}, {exact}, {s}, {e})"))
+                .collect()
+        )
+    );
+    rust += &format!(
+        "/// The literals.\npub(super) const LITERALS: &[&[u8]] = &[{}];\n",
+        list(plan.literals.iter().map(|l| format!("&{l:?}")).collect())
+    );
+    rust += &format!(
+        "/// Each literal's anchor offset.\npub(super) const ANCHORS: &[u32] = &{anchors:?};\n"
+    );
+    rust += &format!(
+        "/// Literal -> patterns requiring it.\npub(super) const BY_LITERAL: &[&[u32]] = &[{}];\n",
+        list(plan.by_literal.iter().map(|p| format!("&{p:?}")).collect())
+    );
+    rust += &format!(
+        "/// Patterns with no literal to require.\npub(super) const ALWAYS: &[u32] = &{:?};\n",
+        plan.always
+    );
+    std::fs::write(out_dir().join("reason_index.rs"), rust)
+        .unwrap_or_else(|e| panic!("writing reason_index.rs: {e}"));
+}
+
+fn out_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
 }
 
 fn write(name: &str, patterns: &[String], start: StartKind) {
@@ -64,15 +188,19 @@ fn write(name: &str, patterns: &[String], start: StartKind) {
     save(name, &dfa);
 }
 
-/// Writes `dfa` to `OUT_DIR/<name>.dfa` in the target's byte order.
+/// Writes `dfa` to `OUT_DIR/<name>.dfa`.
 fn save(name: &str, dfa: &dense::DFA<Vec<u32>>) {
+    std::fs::write(out_dir().join(format!("{name}.dfa")), serialize(dfa))
+        .unwrap_or_else(|e| panic!("writing {name}.dfa: {e}"));
+}
+
+/// `dfa` serialized in the target's byte order.
+fn serialize(dfa: &dense::DFA<Vec<u32>>) -> Vec<u8> {
     let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() == Ok("big");
     let (bytes, padding) = if big_endian {
         dfa.to_bytes_big_endian()
     } else {
         dfa.to_bytes_little_endian()
     };
-    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    std::fs::write(out.join(format!("{name}.dfa")), &bytes[padding..])
-        .unwrap_or_else(|e| panic!("writing {name}.dfa: {e}"));
+    bytes[padding..].to_vec()
 }

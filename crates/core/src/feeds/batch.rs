@@ -123,11 +123,12 @@ pub fn decode_paths(
             let tx = done_tx.clone();
             scope.spawn(move || {
                 if worker == 0 && keep != Keep::Reports {
-                    // The patterns compile while the reader opens the first files. In a
-                    // worker, not a thread of its own: the regex engine keeps the search
-                    // states it builds (and its fastest, lock-free cache) for the thread
-                    // that used a pattern first, so a warm-up thread's would leave with it
-                    // and every worker would take the slower shared path.
+                    // The automata are read (and the few patterns compiled at run time
+                    // compile) while the reader opens the first files. In a worker, not a
+                    // thread of its own: the regex engine keeps the search states it builds
+                    // (and its fastest, lock-free cache) for the thread that used a pattern
+                    // first, so a warm-up thread's would leave with it and every worker would
+                    // take the slower shared path.
                     super::bounce::warm_up();
                 }
                 loop {

@@ -127,45 +127,36 @@ pub(crate) struct LiteralScan {
 impl LiteralScan {
     /// The index of `literals` (a literal's id is its position); `None` when one is shorter
     /// than three bytes.
+    #[cfg(test)]
     pub(crate) fn new(literals: &[Vec<u8>]) -> Option<Self> {
-        if literals.iter().any(|l| l.len() < 3) {
+        let offsets = super::pattern_literals::anchor_offsets(literals);
+        Self::with_anchors(literals, &offsets)
+    }
+
+    /// The index of `literals`, each keyed on its four-byte piece at `offsets[id]` (three-byte
+    /// literals on themselves); `None` when one is shorter than three bytes or an offset does
+    /// not leave four bytes.
+    pub(crate) fn with_anchors<L: AsRef<[u8]>>(literals: &[L], offsets: &[u32]) -> Option<Self> {
+        if literals.len() != offsets.len() || literals.iter().any(|l| l.as_ref().len() < 3) {
             return None;
-        }
-        // How many literals hold each four-byte piece: a literal is anchored on its rarest.
-        let mut counts: std::collections::HashMap<u32, u32> = Default::default();
-        for l in literals {
-            for w in l.windows(4) {
-                *counts.entry(piece(w)).or_default() += 1;
-            }
         }
         let mut three = Vec::new();
         let mut four = Vec::new();
-        for (id, l) in literals.iter().enumerate() {
-            let id = id as u32;
+        for (id, (l, &offset)) in literals.iter().zip(offsets).enumerate() {
+            let (l, id) = (l.as_ref(), id as u32);
             if l.len() == 3 {
                 three.push((piece(l), Anchor { id, offset: 0 }));
                 continue;
             }
-            let (offset, key) = l
-                .windows(4)
-                .map(piece)
-                .enumerate()
-                .min_by_key(|(_, key)| counts.get(key).copied().unwrap_or(0))
-                .unwrap_or((0, 0));
-            four.push((
-                key,
-                Anchor {
-                    id,
-                    offset: offset as u32,
-                },
-            ));
+            let at = offset as usize;
+            four.push((piece(l.get(at..at + 4)?), Anchor { id, offset }));
         }
         let three = if three.len() <= SEARCHED_ONE_BY_ONE {
             Three::OneByOne(
                 three
                     .iter()
                     .map(|(_, a)| {
-                        let l = &literals[a.id as usize];
+                        let l = literals[a.id as usize].as_ref();
                         (memchr::memmem::Finder::new(l).into_owned(), a.id)
                     })
                     .collect(),
@@ -176,10 +167,7 @@ impl LiteralScan {
         Some(LiteralScan {
             three,
             four: Pieces::new(four),
-            literals: literals
-                .iter()
-                .map(|l| l.clone().into_boxed_slice())
-                .collect(),
+            literals: literals.iter().map(|l| l.as_ref().into()).collect(),
         })
     }
 

@@ -13,12 +13,15 @@
 //! A message that is none of these yields no record (an empty `Vec`, not an error).
 
 mod arf;
+mod built;
 mod command_words;
 pub(crate) mod dsn;
 mod head;
 mod line_patterns;
 mod literal_scan;
 mod mime;
+#[cfg(test)]
+mod pattern_literals;
 mod prefilter;
 mod reason;
 mod recipient_line;
@@ -81,15 +84,13 @@ pub fn decode(raw: &[u8], file: &str, limits: Limits) -> Result<Vec<BounceRecord
 /// returned headers, classification).
 const WARM_UP: &[u8] = b"From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\nTo: s@example.com\nSubject: Undelivered Mail Returned to Sender\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n<r@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 <r@example.org>:\n    Recipient address rejected: User unknown (in reply to RCPT TO command)\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; r@example.org\nAction: failed\nStatus: 5.1.1\nRemote-MTA: dns; mx.example.org\nDiagnostic-Code: smtp; 550 5.1.1 <r@example.org>: Recipient address rejected: User unknown\n\n--b\nContent-Type: text/rfc822-headers\n\nFrom: s@example.com\nTo: r@example.org\nSubject: hello\nMessage-ID: <1@example.com>\n\n--b--\n";
 
-/// Compiles the decoder's patterns now (about 10 ms of work) and decodes a small sample,
-/// which builds the calling thread's search states for the common paths: a batch's first
-/// worker runs it while the reader opens the first files. The reason patterns' literal
-/// index and the text patterns are built on two threads at once.
+/// Reads the decoder's automata now (`build.rs` compiled them; reading checks them) and
+/// decodes a small sample, which also builds the calling thread's search states of the few
+/// expressions compiled at run time: a batch's first worker runs it while the reader opens
+/// the first files.
 pub fn warm_up() {
-    std::thread::scope(|scope| {
-        scope.spawn(reason::warm_up);
-        let _ = decode(WARM_UP, "warm-up", Limits::default());
-    });
+    reason::warm_up();
+    let _ = decode(WARM_UP, "warm-up", Limits::default());
 }
 
 /// Repeatable pseudo-random numbers (xorshift64) for the generated inputs of unit tests.

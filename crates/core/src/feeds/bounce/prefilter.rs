@@ -5,53 +5,72 @@
 //! text costs one pass per set. Instead, each pattern's *required literals* are worked out
 //! from its syntax tree (strings at least one of which every match contains); one pass over
 //! the text ([`LiteralScan`]) finds which of them occur, and only the patterns whose
-//! literals occurred (plus the few with none to require) are run, each compiled on first
-//! use. The answer is the same as running every set in order: patterns are numbered set by
-//! set, so the first pattern (in that numbering) that matches belongs to the first set
-//! that has a match.
+//! literals occurred (plus the few with none to require) are run. The answer is the same as
+//! running every set in order: patterns are numbered set by set, so the first pattern (in
+//! that numbering) that matches belongs to the first set that has a match.
 //!
-//! Most patterns (two in three) are plain phrases or finite alternations of phrases ("dmarc
+//! Most patterns (nine in ten) are plain phrases or finite alternations of phrases ("dmarc
 //! (check|verification)? ?(failed|fail)"): their whole language is a few strings. Those
 //! strings are their literals, and a literal found inside the part asked about *is* the
-//! match: such a pattern is never compiled nor run.
+//! match: such a pattern never runs.
+//!
+//! The pattern file's index is worked out by `build.rs` (`pattern_literals.rs`, shared with
+//! it), which also compiles each pattern that runs to a full DFA; nothing is parsed or
+//! compiled at start-up (that was 40 M instructions a process). The unit tests build their
+//! own small sets at run time ([`PatternSets::new`]).
 
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexBuilder};
-use regex_syntax::hir::{Hir, HirKind};
+use regex_automata::Input;
+use regex_automata::dfa::Automaton;
+use regex_automata::dfa::dense::DFA;
 
+use super::built::Aligned;
 use super::literal_scan::LiteralScan;
 
-/// Literals shorter than this select too little to be worth it: such a pattern always runs.
-const MIN_LITERAL: usize = 3;
-/// More alternatives than this and a pattern always runs.
-const MAX_ALTERNATIVES: usize = 64;
+/// How a pattern is tried on a part of a text.
+enum Matcher {
+    /// Never run: its language is exactly its literals, so a hit of one inside the part is
+    /// its match (see the module docs).
+    Exact,
+    /// The full DFA `build.rs` compiled it to (the pattern file's patterns), read and
+    /// checked when the pattern is first a candidate.
+    Built(&'static [u8], Box<OnceLock<Option<DFA<&'static [u32]>>>>),
+    /// Compiled from its source when first a candidate (the unit tests' own sets).
+    #[cfg(test)]
+    Source(String, OnceLock<Option<regex::Regex>>),
+}
 
-/// One pattern, compiled when it is first a candidate.
+/// One pattern of a set.
 struct Pattern {
-    source: String,
     set: usize,
-    /// The pattern's language is exactly its literals (see [`exact_strings`]): a literal
-    /// hit inside the part is a match.
-    exact: bool,
-    compiled: OnceLock<Option<Regex>>,
+    matcher: Matcher,
 }
 
 impl Pattern {
-    fn is_match(&self, text: &str) -> bool {
-        self.compiled
-            .get_or_init(|| {
-                RegexBuilder::new(&self.source)
-                    .size_limit(1 << 24)
-                    .build()
-                    .ok()
-            })
-            .as_ref()
-            .is_some_and(|r| r.is_match(text))
+    /// Whether the pattern matches `part` (given that it is a candidate for it).
+    fn is_match(&self, part: &str) -> bool {
+        match &self.matcher {
+            Matcher::Exact => true,
+            Matcher::Built(bytes, dfa) => dfa
+                .get_or_init(|| DFA::from_bytes(bytes).ok().map(|(dfa, _)| dfa))
+                .as_ref()
+                .is_some_and(|dfa| {
+                    // Unanchored, no quit bytes: the search cannot fail.
+                    matches!(
+                        dfa.try_search_fwd(&Input::new(part).earliest(true)),
+                        Ok(Some(_))
+                    )
+                }),
+            #[cfg(test)]
+            Matcher::Source(source, compiled) => compiled
+                .get_or_init(|| regex::Regex::new(source).ok())
+                .as_ref()
+                .is_some_and(|r| r.is_match(part)),
+        }
     }
 }
 
-/// Ordered sets of patterns with the literal prefilter (see the module docs).
 /// One occurrence of a required literal (see [`PatternSets::hits`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Hit {
@@ -60,6 +79,24 @@ pub(crate) struct Hit {
     literal: u32,
 }
 
+/// The index of the pattern file as `build.rs` worked it out (`OUT_DIR/reason_index.rs`).
+pub(crate) struct BuiltIndex {
+    /// Each pattern in order: its set, whether it is exact, and where its DFA lies in `dfas`
+    /// (an empty range for an exact pattern).
+    pub(crate) patterns: &'static [(u32, bool, u32, u32)],
+    /// The literals, numbered by position.
+    pub(crate) literals: &'static [&'static [u8]],
+    /// Each literal's piece the scan keys it on (see [`LiteralScan::with_anchors`]).
+    pub(crate) anchors: &'static [u32],
+    /// Literal number -> the patterns requiring it.
+    pub(crate) by_literal: &'static [&'static [u32]],
+    /// Patterns with no literal to require.
+    pub(crate) always: &'static [u32],
+    /// The patterns' serialized DFAs, one after another (each at a multiple of 8 bytes).
+    pub(crate) dfas: &'static Aligned<[u8]>,
+}
+
+/// Ordered sets of patterns with the literal prefilter (see the module docs).
 pub(crate) struct PatternSets {
     patterns: Vec<Pattern>,
     /// Literal id → the patterns requiring it.
@@ -70,46 +107,62 @@ pub(crate) struct PatternSets {
 }
 
 impl PatternSets {
+    /// The pattern file's sets, from the index and DFAs `build.rs` wrote: nothing is parsed
+    /// or compiled at start-up, and a pattern's DFA is read when it is first a candidate.
+    pub(crate) fn built(index: &BuiltIndex) -> Self {
+        let patterns = index
+            .patterns
+            .iter()
+            .map(|&(set, exact, start, end)| Pattern {
+                set: set as usize,
+                matcher: if exact {
+                    Matcher::Exact
+                } else {
+                    let bytes = index.dfas.bytes.get(start as usize..end as usize);
+                    Matcher::Built(bytes.unwrap_or(&[]), Box::default())
+                },
+            })
+            .collect();
+        Self::with_index(
+            patterns,
+            index.by_literal.iter().map(|p| p.to_vec()).collect(),
+            index.always.to_vec(),
+            LiteralScan::with_anchors(index.literals, index.anchors),
+        )
+    }
+
     /// Sets in order, each a list of patterns (regex syntax, matched case-sensitively; a
-    /// pattern that does not parse never matches — the pattern file's test reports it).
+    /// pattern that does not parse never matches), indexed and compiled at run time.
+    #[cfg(test)]
     pub(crate) fn new(sets: &[Vec<String>]) -> Self {
-        let mut patterns = Vec::new();
-        let mut literal_ids: std::collections::HashMap<Vec<u8>, u32> = Default::default();
-        let mut literal_list: Vec<Vec<u8>> = Vec::new();
-        let mut by_literal: Vec<Vec<u32>> = Vec::new();
-        let mut always = Vec::new();
-        for (set, sources) in sets.iter().enumerate() {
-            for source in sources {
-                let id = patterns.len() as u32;
-                let (required, is_exact) = pattern_literals(source);
-                match required {
-                    Some(lits) => {
-                        for lit in lits {
-                            let lid = *literal_ids.entry(lit.clone()).or_insert_with(|| {
-                                literal_list.push(lit);
-                                by_literal.push(Vec::new());
-                                (literal_list.len() - 1) as u32
-                            });
-                            let users = &mut by_literal[lid as usize];
-                            if users.last() != Some(&id) {
-                                users.push(id);
-                            }
-                        }
-                    }
-                    None => always.push(id),
-                }
-                patterns.push(Pattern {
-                    source: source.clone(),
-                    set,
-                    exact: is_exact,
-                    compiled: OnceLock::new(),
-                });
-            }
-        }
-        let literals = LiteralScan::new(&literal_list);
+        let plan = super::pattern_literals::plan_index(sets);
+        let sources = sets.iter().flatten();
+        let patterns = plan
+            .patterns
+            .iter()
+            .zip(sources)
+            .map(|(&(set, exact), source)| Pattern {
+                set,
+                matcher: if exact {
+                    Matcher::Exact
+                } else {
+                    Matcher::Source(source.clone(), OnceLock::new())
+                },
+            })
+            .collect();
+        let literals = LiteralScan::new(&plan.literals);
+        Self::with_index(patterns, plan.by_literal, plan.always, literals)
+    }
+
+    fn with_index(
+        patterns: Vec<Pattern>,
+        by_literal: Vec<Vec<u32>>,
+        mut always: Vec<u32>,
+        literals: Option<LiteralScan>,
+    ) -> Self {
         if literals.is_none() {
-            // Cannot happen (literals are MIN_LITERAL bytes or more); if it did, every
-            // pattern runs.
+            // Cannot happen (literals are three bytes or more); if it did, every pattern
+            // runs.
             always = (0..patterns.len() as u32).collect();
         }
         PatternSets {
@@ -118,6 +171,12 @@ impl PatternSets {
             always,
             literals,
         }
+    }
+
+    /// Whether the literal scan was built (without it, every pattern runs).
+    #[cfg(test)]
+    pub(crate) fn has_literal_scan(&self) -> bool {
+        self.literals.is_some()
     }
 
     /// The index of the first set with a pattern matching `text`.
@@ -173,7 +232,7 @@ impl PatternSets {
                 let p = &self.patterns[id];
                 // An exact pattern is a candidate only through a hit of one of its strings
                 // inside the range: that hit is its match.
-                if p.exact || p.is_match(part) {
+                if p.is_match(part) {
                     return Some(p.set);
                 }
             }
@@ -181,174 +240,31 @@ impl PatternSets {
         None
     }
 
-    /// Compiles every pattern now (for a caller that wants start-up work done up front).
+    /// Compiles every pattern that runs (the exact ones never do) and counts those that
+    /// compiled.
     #[cfg(test)]
     fn compile_all(&self) -> usize {
         self.patterns
             .iter()
             .filter(|p| {
                 p.is_match("");
-                p.compiled.get().is_some_and(Option::is_some)
+                match &p.matcher {
+                    Matcher::Source(_, compiled) => compiled.get().is_some_and(Option::is_some),
+                    _ => false,
+                }
             })
             .count()
     }
 }
 
-/// A pattern's literals (`None` when it has none to require) and whether they are its whole
-/// language.
-pub(crate) type Literals = (Option<Vec<Vec<u8>>>, bool);
-
-/// Whether a pattern's literals can index it: few enough, none too short.
-fn usable(lits: &[Vec<u8>]) -> bool {
-    lits.len() <= MAX_ALTERNATIVES && lits.iter().all(|l| l.len() >= MIN_LITERAL)
-}
-
-/// A pattern's literals for the index and whether they are its whole language (see the
-/// module docs).
-fn pattern_literals(source: &str) -> Literals {
-    // A plain phrase (no character that means anything to the regex syntax: it is its own
-    // escape) is its one string, without parsing: two in three patterns, and parsing them
-    // was most of building the index at start-up.
-    if regex_syntax::escape(source) == source {
-        let lits = vec![source.as_bytes().to_vec()];
-        return if usable(&lits) {
-            (Some(lits), true)
-        } else {
-            (None, false)
-        };
-    }
-    parsed_literals(source)
-}
-
-/// The literals with the plain-phrase shortcut and from the syntax tree (for the test that
-/// compares them on the pattern file).
-#[cfg(test)]
-pub(crate) fn literals_both_ways(source: &str) -> (Literals, Literals) {
-    (pattern_literals(source), parsed_literals(source))
-}
-
-/// [`pattern_literals`] from the pattern's syntax tree.
-fn parsed_literals(source: &str) -> Literals {
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(source)
-        .ok();
-    let exact = hir.as_ref().and_then(exact_strings).filter(|l| usable(l));
-    let is_exact = exact.is_some();
-    let required = exact.or_else(|| {
-        hir.as_ref()
-            .and_then(required_literals)
-            .filter(|l| usable(l))
-    });
-    (required, is_exact)
-}
-
-/// Most strings an exact language may have (see [`exact_strings`]).
-const MAX_EXACT: usize = 64;
-
-/// Every string `hir` matches, when that is a small finite set (literals, alternations,
-/// optional parts, classes of a few characters; no look-around): `None` otherwise.
-fn exact_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::Class;
-    let mut out = match hir.kind() {
-        HirKind::Empty => vec![Vec::new()],
-        HirKind::Literal(lit) => vec![lit.0.to_vec()],
-        HirKind::Capture(c) => exact_strings(&c.sub)?,
-        HirKind::Class(Class::Unicode(c)) => {
-            let mut chars = Vec::new();
-            for r in c.ranges() {
-                for ch in r.start()..=r.end() {
-                    if chars.len() == 4 {
-                        return None;
-                    }
-                    chars.push(ch.to_string().into_bytes());
-                }
-            }
-            chars
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            let mut bytes = Vec::new();
-            for r in c.ranges() {
-                for b in r.start()..=r.end() {
-                    if bytes.len() == 4 || !b.is_ascii() {
-                        return None;
-                    }
-                    bytes.push(vec![b]);
-                }
-            }
-            bytes
-        }
-        HirKind::Repetition(r) if r.min <= 1 && r.max == Some(1) => {
-            let mut v = exact_strings(&r.sub)?;
-            if r.min == 0 {
-                v.push(Vec::new());
-            }
-            v
-        }
-        HirKind::Concat(parts) => {
-            let mut acc = vec![Vec::new()];
-            for part in parts {
-                let tails = exact_strings(part)?;
-                if acc.len() * tails.len() > MAX_EXACT {
-                    return None;
-                }
-                acc = acc
-                    .iter()
-                    .flat_map(|head| tails.iter().map(move |t| [head.as_slice(), t].concat()))
-                    .collect();
-            }
-            acc
-        }
-        HirKind::Alternation(branches) => {
-            let mut all = Vec::new();
-            for b in branches {
-                all.extend(exact_strings(b)?);
-                if all.len() > MAX_EXACT {
-                    return None;
-                }
-            }
-            all
-        }
-        _ => return None,
-    };
-    out.sort();
-    out.dedup();
-    Some(out)
-}
-
-/// Strings one of which every match of `hir` contains, if there is such a finite set.
-/// Sound by construction: a concatenation requires what any of its parts requires (the
-/// most selective part is taken), an alternation requires one of its branches' literals,
-/// and anything that may match empty (a look-around, `x?`, `x*`) or a character class
-/// requires nothing.
-fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    match hir.kind() {
-        HirKind::Literal(lit) => Some(vec![lit.0.to_vec()]),
-        HirKind::Capture(c) => required_literals(&c.sub),
-        HirKind::Repetition(r) if r.min >= 1 => required_literals(&r.sub),
-        HirKind::Concat(parts) => parts
-            .iter()
-            .filter_map(required_literals)
-            .max_by_key(|lits| {
-                let shortest = lits.iter().map(Vec::len).min().unwrap_or(0);
-                (shortest.min(8), std::cmp::Reverse(lits.len()))
-            }),
-        HirKind::Alternation(branches) => {
-            let mut all = Vec::new();
-            for b in branches {
-                all.extend(required_literals(b)?);
-            }
-            all.sort();
-            all.dedup();
-            Some(all)
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::pattern_literals::{
+        exact_strings, parsed_literals, pattern_literals, required_literals,
+    };
     use super::*;
+    use regex::Regex;
+    use regex_syntax::hir::Hir;
 
     /// The strings `find` gives for pattern `p`, as text.
     fn strings(p: &str, find: fn(&Hir) -> Option<Vec<Vec<u8>>>) -> Option<Vec<String>> {
@@ -461,7 +377,8 @@ mod tests {
         ] {
             assert_eq!(p.first_match(t), naive(t), "{t}");
         }
-        assert_eq!(p.compile_all(), 8);
+        // Three of the eight are not exact: they run, and compile.
+        assert_eq!(p.compile_all(), 3);
     }
 
     #[test]

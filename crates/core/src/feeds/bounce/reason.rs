@@ -4,15 +4,20 @@
 
 use std::sync::LazyLock;
 
-use super::prefilter::PatternSets;
+use super::built::{Aligned, built_dfa};
+use super::prefilter::{BuiltIndex, PatternSets};
 use serde::Deserialize;
 
+/// The pattern file (`build.rs` reads it too).
 const PATTERNS: &str = include_str!("../../../data/bounce-reasons.toml");
 
+/// The pattern file as [`check_patterns`] and the tests read it (the decoder reads what
+/// `build.rs` made of it).
 #[derive(Deserialize)]
 struct File {
     /// Hosts (domain suffixes) of providers that check the mailbox after DATA.
     #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
     after_data_directories: Vec<String>,
     reason: Vec<Entry>,
 }
@@ -22,19 +27,20 @@ struct Entry {
     name: String,
     /// A match is the answer whatever the SMTP dialogue says (see [`TextReason::is_final`]).
     #[serde(default, rename = "final")]
+    #[cfg_attr(not(test), allow(dead_code))]
     is_final: bool,
     patterns: Vec<String>,
 }
 
 struct Compiled {
     /// Each reason's name and whether its patterns are final, in file order.
-    reasons: Vec<(String, bool)>,
+    reasons: &'static [(&'static str, bool)],
     /// Their patterns, one set per reason in the same order.
     sets: PatternSets,
-    after_data_directories: Vec<String>,
+    after_data_directories: &'static [&'static str],
 }
 
-/// The reason some text names.
+/// The reason that some text names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TextReason {
     /// One of the taxonomy's reasons.
@@ -45,28 +51,36 @@ pub(crate) struct TextReason {
     pub is_final: bool,
 }
 
+/// The pattern file as `build.rs` read it: the reasons, the index of their patterns and
+/// the hosts that check mailboxes after DATA (`OUT_DIR/reason_index.rs`).
+mod built_index {
+    include!(concat!(env!("OUT_DIR"), "/reason_index.rs"));
+}
+
+/// The patterns that run, each compiled by `build.rs` to a DFA of its own.
+static PATTERN_DFAS: &Aligned<[u8]> = built_dfa!("reason_patterns.dfa");
+
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
-    // The file is part of the build and covered by tests; a broken pattern is a bug that the
-    // test suite reports, so compile what compiles and drop what does not.
-    let file: File = toml::from_str(PATTERNS).unwrap_or(File {
-        after_data_directories: Vec::new(),
-        reason: Vec::new(),
-    });
     // Patterns are written in lower case and matched against lower-cased text:
-    // case-sensitive automata are several times faster than case-folding ones. Each is
-    // compiled when a text first contains one of its literals (see `prefilter`).
+    // case-sensitive automata are several times smaller and faster than case-folding ones.
+    // A pattern's DFA is read when a text first contains one of its literals (see
+    // `prefilter`).
     Compiled {
-        sets: PatternSets::new(&pattern_sets(&file)),
-        reasons: file
-            .reason
-            .into_iter()
-            .map(|e| (e.name, e.is_final))
-            .collect(),
-        after_data_directories: file.after_data_directories,
+        sets: PatternSets::built(&BuiltIndex {
+            patterns: built_index::PATTERNS,
+            literals: built_index::LITERALS,
+            anchors: built_index::ANCHORS,
+            by_literal: built_index::BY_LITERAL,
+            always: built_index::ALWAYS,
+            dfas: PATTERN_DFAS,
+        }),
+        reasons: built_index::REASONS,
+        after_data_directories: built_index::AFTER_DATA_DIRECTORIES,
     }
 });
 
 /// The pattern file's reasons as ordered sets of patterns, word boundaries made ASCII.
+#[cfg(test)]
 fn pattern_sets(file: &File) -> Vec<Vec<String>> {
     file.reason
         .iter()
@@ -97,7 +111,7 @@ pub(crate) fn checks_mailbox_after_data(rhost: &str) -> bool {
         && COMPILED.after_data_directories.iter().any(|suffix| {
             host == *suffix
                 || host
-                    .strip_suffix(suffix.as_str())
+                    .strip_suffix(suffix)
                     .is_some_and(|rest| rest.ends_with('.'))
         })
 }
@@ -174,19 +188,8 @@ impl<'a> Scan<'a> {
             .sets
             .first_match_in(&self.lower, &self.hits, range)
             .and_then(|i| COMPILED.reasons.get(i))
-            .map(|(name, is_final)| TextReason {
-                reason: static_name(name),
-                is_final: *is_final,
-            })
+            .map(|&(reason, is_final)| TextReason { reason, is_final })
     }
-}
-
-fn static_name(name: &str) -> &'static str {
-    crate::feeds::record::REASONS
-        .iter()
-        .find(|r| **r == name)
-        .copied()
-        .unwrap_or("undefined")
 }
 
 /// RFC 3463 §3 (and the registered codes of RFC 5248 / RFC 7372 / RFC 7505 / RFC 8689) →
@@ -311,11 +314,51 @@ mod tests {
     }
 
     #[test]
+    fn the_index_built_with_the_crate_is_the_one_worked_out_now() {
+        let file: File = toml::from_str(PATTERNS).expect("pattern file");
+        let plan = super::super::pattern_literals::plan_index(&pattern_sets(&file));
+        let built = built_index::PATTERNS
+            .iter()
+            .map(|&(set, exact, _, _)| (set as usize, exact))
+            .collect::<Vec<_>>();
+        assert_eq!(built, plan.patterns);
+        assert_eq!(built_index::LITERALS, plan.literals);
+        assert_eq!(built_index::BY_LITERAL, plan.by_literal);
+        assert_eq!(built_index::ALWAYS, plan.always);
+        assert_eq!(
+            built_index::ANCHORS,
+            super::super::pattern_literals::anchor_offsets(&plan.literals)
+        );
+        let reasons: Vec<(&str, bool)> = file
+            .reason
+            .iter()
+            .map(|e| (e.name.as_str(), e.is_final))
+            .collect();
+        assert_eq!(built_index::REASONS, reasons);
+        assert_eq!(
+            built_index::AFTER_DATA_DIRECTORIES,
+            file.after_data_directories
+        );
+        // Every pattern that runs has a DFA, and each reads back.
+        let mut read = 0;
+        for &(_, exact, start, end) in built_index::PATTERNS {
+            assert_eq!(exact, start == end);
+            if !exact {
+                let bytes = &PATTERN_DFAS.bytes[start as usize..end as usize];
+                assert!(regex_automata::dfa::dense::DFA::from_bytes(bytes).is_ok());
+                read += 1;
+            }
+        }
+        assert!(read > 30, "{read}");
+        assert!(COMPILED.sets.has_literal_scan());
+    }
+
+    #[test]
     fn every_pattern_gets_the_literals_its_syntax_tree_gives() {
         let file: File = toml::from_str(PATTERNS).expect("pattern file");
         let mut plain = 0;
         for p in pattern_sets(&file).iter().flatten() {
-            let (fast, parsed) = super::super::prefilter::literals_both_ways(p);
+            let (fast, parsed) = super::super::pattern_literals::literals_both_ways(p);
             assert_eq!(fast, parsed, "{p}");
             plain += usize::from(regex_syntax::escape(p) == *p);
         }

@@ -11,6 +11,7 @@ use regex_automata::dfa::dense::DFA;
 use regex_automata::dfa::regex::Regex as DfaRegex;
 use regex_automata::{Anchored, Input};
 
+use super::built::{Aligned, built_dfa, read_dfa};
 pub(crate) use super::command_words::ascii_word_boundaries;
 use super::command_words::{COMMAND_WORDS, IMPLIED_COMMAND_WORDS};
 use super::line_patterns::START_FIELDS;
@@ -116,29 +117,6 @@ pub(crate) fn is_system_address(addr: &str) -> bool {
             | "noreply"
             | "abuse"
     ) || local.starts_with("mailer-daemon")
-}
-
-/// A serialized DFA, 4-byte aligned as [`DFA::from_bytes`] needs.
-#[repr(C)]
-struct Aligned<B: ?Sized> {
-    _align: [u32; 0],
-    bytes: B,
-}
-
-/// A DFA `build.rs` wrote, checked as it is read (`from_bytes` validates every transition).
-/// The unit tests assert that each one reads back, so `None` (never a match) cannot ship.
-fn read_dfa(serialized: &'static Aligned<[u8]>) -> Option<DFA<&'static [u32]>> {
-    DFA::from_bytes(&serialized.bytes).ok().map(|(dfa, _)| dfa)
-}
-
-/// The DFA `build.rs` wrote to `OUT_DIR` under this name, aligned.
-macro_rules! built_dfa {
-    ($($file:literal),+) => {
-        &Aligned {
-            _align: [],
-            bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/", $($file),+)),
-        }
-    };
 }
 
 /// The forward and reverse DFAs `build.rs` wrote for the search expression `name` of
