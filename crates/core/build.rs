@@ -57,6 +57,18 @@ fn main() {
         save(&format!("{name}.fwd"), re.forward());
         save(&format!("{name}.rev"), re.reverse());
     }
+    // The remote-host expressions together, every match kind: one pass tells which of them
+    // match anywhere (only those are then searched for their match).
+    let rhost = dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .match_kind(MatchKind::All)
+                .start_kind(StartKind::Unanchored)
+                .minimize(true),
+        )
+        .build_many(&RHOST.map(ascii_word_boundaries))
+        .unwrap_or_else(|e| panic!("rhost_any: {e}"));
+    save("rhost_any", &rhost);
     reason_index();
 }
 

@@ -9,7 +9,7 @@ use regex::Regex;
 use regex_automata::dfa::Automaton;
 use regex_automata::dfa::dense::DFA;
 use regex_automata::dfa::regex::Regex as DfaRegex;
-use regex_automata::{Anchored, Input};
+use regex_automata::{Anchored, Input, PatternID, PatternSet};
 
 use super::built::{Aligned, built_dfa, read_dfa};
 pub(crate) use super::command_words::ascii_word_boundaries;
@@ -848,12 +848,28 @@ impl HostAt {
     }
 }
 
-/// The remote host named in the error text.
+/// The [`RHOST`] expressions in one DFA that reports every pattern matching anywhere.
+static RHOST_ANY: LazyLock<Option<DFA<&'static [u32]>>> = LazyLock::new(|| read_dfa(RHOST_ANY_DFA));
+static RHOST_ANY_DFA: &Aligned<[u8]> = built_dfa!("rhost_any.dfa");
+
+/// The remote host named in the error text: the host of the first expression (in order) that
+/// matches.
 pub(crate) fn rhost(text: &str) -> Option<String> {
-    RHOST.iter().find_map(|(dfa, at)| {
-        let m = dfa.find(text)?;
-        at.group(&text[m]).map(str::to_ascii_lowercase)
-    })
+    // Most texts match none: one pass over the text says which match at all (six searches
+    // each read all of it), then only those are searched for their match.
+    let mut which = PatternSet::new(RHOST.len());
+    let known = RHOST_ANY.as_ref().is_some_and(|dfa| {
+        dfa.try_which_overlapping_matches(&Input::new(text), &mut which)
+            .is_ok()
+    });
+    RHOST
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !known || PatternID::new(*i).is_ok_and(|id| which.contains(id)))
+        .find_map(|(_, (dfa, at))| {
+            let m = dfa.find(text)?;
+            at.group(&text[m]).map(str::to_ascii_lowercase)
+        })
 }
 
 #[cfg(test)]
@@ -1243,6 +1259,7 @@ mod tests {
 
     #[test]
     fn the_dfas_built_with_the_crate_read_back() {
+        assert!(RHOST_ANY.is_some());
         for (dfa, pattern) in find_dfas() {
             assert!(dfa.re.is_some(), "{pattern}");
         }
