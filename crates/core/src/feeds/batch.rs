@@ -69,7 +69,9 @@ pub fn decode_paths(
     let threads = threads.max(1);
     // Messages travel in small chunks: one hand-off per chunk instead of per message keeps
     // the threads busy decoding rather than waking each other. A chunk is cut at
-    // CHUNK_MESSAGES messages or CHUNK_BYTES bytes, so memory stays bounded.
+    // CHUNK_MESSAGES messages or CHUNK_BYTES bytes, so memory stays bounded. The first
+    // chunks are smaller (1, 2, 4 … messages) so that the workers start on the first
+    // message read rather than the 32nd.
     const CHUNK_MESSAGES: usize = 32;
     const CHUNK_BYTES: usize = 512 * 1024;
     type Work = Vec<(usize, String, Vec<u8>)>;
@@ -82,6 +84,7 @@ pub fn decode_paths(
             let mut seq = 0usize;
             let mut chunk: Work = Vec::new();
             let mut chunk_bytes = 0usize;
+            let mut chunk_messages = 1usize;
             for path in paths {
                 let mut keep_going = true;
                 for_each_message(path, InputLimits::default(), &mut |item| {
@@ -89,8 +92,9 @@ pub fn decode_paths(
                         Ok(item) => {
                             chunk_bytes += item.data.len();
                             chunk.push((seq, item.name, item.data));
-                            if chunk.len() >= CHUNK_MESSAGES || chunk_bytes >= CHUNK_BYTES {
+                            if chunk.len() >= chunk_messages || chunk_bytes >= CHUNK_BYTES {
                                 chunk_bytes = 0;
+                                chunk_messages = (chunk_messages * 2).min(CHUNK_MESSAGES);
                                 work_tx.send(std::mem::take(&mut chunk)).is_ok()
                             } else {
                                 true
