@@ -27,12 +27,15 @@ fn main() {
     println!("cargo::rerun-if-changed=data/bounce-reasons.toml");
     // The command lists: unanchored, leftmost-first over the entries in order, so the
     // pattern number of a match says which entry (and so which command) it was.
+    let mut prefixes = Vec::new();
     for (name, words) in [
         ("commands", COMMAND_WORDS),
         ("implied_commands", IMPLIED_COMMAND_WORDS),
     ] {
         let patterns: Vec<String> = words.iter().map(|(p, _)| dfa_pattern(p)).collect();
-        write(name, &patterns, StartKind::Unanchored);
+        let prefix = prefix_literals(&patterns);
+        write(name, &patterns, StartKind::Unanchored, prefix.is_some());
+        prefixes.push((name.to_string(), prefix));
     }
     // The line expressions all start with `^`: anchored searches only.
     for (name, pattern) in [
@@ -40,23 +43,28 @@ fn main() {
         ("header_line", HEADER_LINE.to_string()),
         ("start_header", start_header()),
     ] {
-        write(name, &[pattern], StartKind::Anchored);
+        write(name, &[pattern], StartKind::Anchored, false);
     }
     // The search expressions: a forward DFA finds where the leftmost-first match ends, a
     // reverse one (anchored there) where it starts, as `regex_automata::dfa::regex` pairs
     // them; only unanchored forward searches are run.
     for (name, pattern) in FIND_PATTERNS {
+        let pattern = ascii_word_boundaries(pattern);
+        let prefix = prefix_literals(std::slice::from_ref(&pattern));
         let re = regex::Builder::new()
             .dense(
                 dense::Config::new()
                     .start_kind(StartKind::Unanchored)
+                    .specialize_start_states(prefix.is_some())
                     .minimize(true),
             )
-            .build(&ascii_word_boundaries(pattern))
+            .build(&pattern)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         save(&format!("{name}.fwd"), re.forward());
         save(&format!("{name}.rev"), re.reverse());
+        prefixes.push((name.to_string(), prefix));
     }
+    write_prefixes(&prefixes);
     // The remote-host expressions together, every match kind: one pass tells which of them
     // match anywhere (only those are then searched for their match).
     let rhost = dense::Builder::new()
@@ -183,16 +191,65 @@ fn reason_index() {
         .unwrap_or_else(|e| panic!("writing reason_index.rs: {e}"));
 }
 
+/// The literals every match of `patterns` starts with, as the regex engine works them out
+/// for its own prefilter (leftmost-first): `None` when there is no such finite set or the
+/// prefilter they make is not a fast one (the crate builds the same prefilter from them).
+fn prefix_literals(patterns: &[String]) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let mut seq = Seq::empty();
+    for p in patterns {
+        let hir = regex_syntax::parse(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        seq.union(&mut extractor.extract(&hir));
+    }
+    seq.optimize_for_prefix_by_preference();
+    let literals = seq.literals()?;
+    let literals: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+    let usable = !literals.is_empty() && literals.iter().all(|l| !l.is_empty());
+    let fast = usable
+        && regex_automata::util::prefilter::Prefilter::new(MatchKind::LeftmostFirst, &literals)
+            .is_some_and(|p| p.is_fast());
+    fast.then_some(literals)
+}
+
+/// Writes `prefixes.rs`: each searched DFA's prefix literals, from which the crate builds the
+/// prefilter it attaches to the DFA (prefilters are not serialized with a DFA).
+fn write_prefixes(prefixes: &[(String, Option<Vec<Vec<u8>>>)]) {
+    let entries: Vec<String> = prefixes
+        .iter()
+        .map(|(name, lits)| match lits {
+            Some(lits) => format!(
+                "({name:?}, Some(&[{}]))",
+                lits.iter()
+                    .map(|l| format!("&{l:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => format!("({name:?}, None)"),
+        })
+        .collect();
+    let rust = format!(
+        "// Written by crates/core/build.rs.\n\n/// Each unanchored DFA's prefix literals (`None`: no finite set).\npub(super) const PREFIXES: &[(&str, Option<&[&[u8]]>)] = &[{}];\n",
+        entries.join(", ")
+    );
+    std::fs::write(out_dir().join("prefixes.rs"), rust)
+        .unwrap_or_else(|e| panic!("writing prefixes.rs: {e}"));
+}
+
 fn out_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
 }
 
-fn write(name: &str, patterns: &[String], start: StartKind) {
+/// `prefiltered`: the DFA gets a prefilter when it is read (its start states are marked so
+/// that the search can use one; without a prefilter marked start states only slow it).
+fn write(name: &str, patterns: &[String], start: StartKind, prefiltered: bool) {
     let dfa = dense::Builder::new()
         .configure(
             dense::Config::new()
                 .match_kind(MatchKind::LeftmostFirst)
                 .start_kind(start)
+                .specialize_start_states(prefiltered)
                 .minimize(true),
         )
         .build_many(patterns)

@@ -9,7 +9,8 @@ use regex::Regex;
 use regex_automata::dfa::Automaton;
 use regex_automata::dfa::dense::DFA;
 use regex_automata::dfa::regex::Regex as DfaRegex;
-use regex_automata::{Anchored, Input, PatternID, PatternSet};
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 
 use super::built::{Aligned, built_dfa, read_dfa};
 pub(crate) use super::command_words::ascii_word_boundaries;
@@ -125,7 +126,7 @@ macro_rules! built_find {
     ($name:literal) => {{
         static FWD: &Aligned<[u8]> = built_dfa!($name, ".fwd.dfa");
         static REV: &Aligned<[u8]> = built_dfa!($name, ".rev.dfa");
-        LazyLock::new(|| FindDfa::new(FWD, REV))
+        LazyLock::new(|| FindDfa::new(FWD, REV, $name))
     }};
 }
 
@@ -139,11 +140,12 @@ pub(crate) struct FindDfa {
 }
 
 impl FindDfa {
-    fn new(fwd: &'static Aligned<[u8]>, rev: &'static Aligned<[u8]>) -> Self {
+    fn new(fwd: &'static Aligned<[u8]>, rev: &'static Aligned<[u8]>, name: &str) -> Self {
         FindDfa {
-            re: read_dfa(fwd)
-                .zip(read_dfa(rev))
-                .map(|(fwd, rev)| DfaRegex::builder().build_from_dfas(fwd, rev)),
+            re: read_dfa(fwd).zip(read_dfa(rev)).map(|(mut fwd, rev)| {
+                fwd.set_prefilter(prefilter(name));
+                DfaRegex::builder().build_from_dfas(fwd, rev)
+            }),
         }
     }
 
@@ -177,6 +179,20 @@ impl FindDfa {
             Some(m)
         })
     }
+}
+
+/// The literals every match of each unanchored DFA starts with (`OUT_DIR/prefixes.rs`).
+mod built_prefixes {
+    include!(concat!(env!("OUT_DIR"), "/prefixes.rs"));
+}
+
+/// The prefilter the regex engine would give the DFA `name`'s expression (`build.rs` works
+/// its literals out; a prefilter is not serialized with a DFA): a search skips to where a
+/// match may start instead of reading every byte. Only a fast one (a vectorized search for
+/// a few literals) is kept.
+fn prefilter(name: &str) -> Option<Prefilter> {
+    let (_, literals) = built_prefixes::PREFIXES.iter().find(|(n, _)| *n == name)?;
+    Prefilter::new(MatchKind::LeftmostFirst, (*literals)?).filter(Prefilter::is_fast)
 }
 
 /// Lines that announce the copy of the returned message (the error text ends above them).
@@ -695,11 +711,13 @@ impl CommandDfa {
     fn new(
         serialized: &'static Aligned<[u8]>,
         words: &'static [(&'static str, &'static str)],
+        name: &str,
     ) -> Self {
-        CommandDfa {
-            dfa: read_dfa(serialized),
-            words,
+        let mut dfa = read_dfa(serialized);
+        if let Some(dfa) = &mut dfa {
+            dfa.set_prefilter(prefilter(name));
         }
+        CommandDfa { dfa, words }
     }
 
     fn find(&self, text: &str) -> Option<&'static str> {
@@ -710,9 +728,14 @@ impl CommandDfa {
 }
 
 static COMMANDS: LazyLock<CommandDfa> =
-    LazyLock::new(|| CommandDfa::new(COMMANDS_DFA, COMMAND_WORDS));
-static IMPLIED_COMMANDS: LazyLock<CommandDfa> =
-    LazyLock::new(|| CommandDfa::new(IMPLIED_COMMANDS_DFA, IMPLIED_COMMAND_WORDS));
+    LazyLock::new(|| CommandDfa::new(COMMANDS_DFA, COMMAND_WORDS, "commands"));
+static IMPLIED_COMMANDS: LazyLock<CommandDfa> = LazyLock::new(|| {
+    CommandDfa::new(
+        IMPLIED_COMMANDS_DFA,
+        IMPLIED_COMMAND_WORDS,
+        "implied_commands",
+    )
+});
 
 /// `text` with ASCII letters lower-cased, borrowed when it has no upper-case letter.
 pub(crate) fn ascii_lower(text: &str) -> std::borrow::Cow<'_, str> {
@@ -1260,6 +1283,16 @@ mod tests {
     #[test]
     fn the_dfas_built_with_the_crate_read_back() {
         assert!(RHOST_ANY.is_some());
+        // Each DFA build.rs gave prefix literals (and so marked start states) gets its
+        // prefilter: the remote reply's wording at least.
+        let mut prefiltered = 0;
+        for (name, literals) in built_prefixes::PREFIXES {
+            assert_eq!(prefilter(name).is_some(), literals.is_some(), "{name}");
+            prefiltered += usize::from(literals.is_some());
+        }
+        assert!(prefiltered >= 1);
+        let remote = REMOTE_REPLY.re.as_ref().expect("read back");
+        assert!(remote.forward().get_prefilter().is_some());
         for (dfa, pattern) in find_dfas() {
             assert!(dfa.re.is_some(), "{pattern}");
         }
