@@ -27,6 +27,8 @@ mod reason;
 mod recipient_line;
 mod ses;
 pub(crate) mod text;
+// (Most of the expressions are read by build.rs and the tests only.)
+#[cfg_attr(not(test), allow(dead_code))]
 mod text_patterns;
 
 use thiserror::Error;

@@ -6,21 +6,17 @@
 
 /// Where a failed recipient is named in running text ("could not be delivered to a@b");
 /// the address is the match's last part (see `text::phrase_recipient`).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const RECIPIENT_PHRASE: &str = r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ [0-9]+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#;
 
 /// A reply code at the start of a line of a multi-line SMTP reply, with the status code
 /// that may follow it.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const CONTINUATION: &str =
     r"(?:^|\s)([245][0-9][0-9])[- ](#?[245]\.[0-9]{1,3}\.[0-9]{1,3}\s)?";
 
 /// The wording that introduces the remote server's reply (matched on lower-cased text).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const REMOTE_REPLY: &str = r"(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-')";
 
 /// The next reply code of a transcript.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const NEXT_REPLY: &str = r"\s[245][0-9][0-9][\s-]";
 
 // Codes are ASCII digits (RFC 3463 §2 status-code, RFC 5321 §4.2 Reply-code), and the
@@ -29,22 +25,18 @@ pub(crate) const NEXT_REPLY: &str = r"\s[245][0-9][0-9][\s-]";
 // together: "エラー550").
 
 /// An RFC 3463 enhanced status code.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const STATUS: &str =
     r"(?:^|[^0-9.A-Za-z_])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?:[^0-9.]|\.(?:\s|$)|$)";
 
 /// An SMTP reply code.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const REPLY: &str = r"(?:^|[^0-9.A-Za-z_:/\-\[])([245][0-9][0-9])(?:[\s\-:]|$)";
 
 /// An SMTP reply code followed by an enhanced status code.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const REPLY_STATUS: &str =
     r"(?:^|[^0-9.A-Za-z_])([245][0-9][0-9])[\s\-:]+#?([245])\.[0-9]{1,3}\.[0-9]{1,3}";
 
 /// The ways error text names the remote host, in the order they are tried; the host is each
 /// expression's group (see `text::rhost`).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const RHOST: [&str; 6] = [
     r"(?i)\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[",
     r"(?i)connect to\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[",
@@ -56,7 +48,6 @@ pub(crate) const RHOST: [&str; 6] = [
 
 /// Every expression above with the name of its DFA pair in `OUT_DIR` (`<name>.fwd.dfa`,
 /// `<name>.rev.dfa`).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const FIND_PATTERNS: [(&str, &str); 13] = [
     ("recipient_phrase", RECIPIENT_PHRASE),
     ("continuation", CONTINUATION),
