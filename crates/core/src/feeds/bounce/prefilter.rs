@@ -16,7 +16,7 @@
 //!
 //! The pattern file's index is worked out by `build.rs` (`pattern_literals.rs`, shared with
 //! it), which also compiles each pattern that runs to a full DFA; nothing is parsed or
-//! compiled at start-up (that was 40 M instructions a process). The unit tests build their
+//! compiled at start-up (that was ~35 M instructions a process). The unit tests build their
 //! own small sets at run time ([`PatternSets::new`]).
 
 use std::sync::OnceLock;
