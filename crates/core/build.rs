@@ -8,7 +8,8 @@
 //! It also works out the reason patterns' index (`data/bounce-reasons.toml`: each pattern's
 //! required literals, see `src/feeds/bounce/pattern_literals.rs`) and compiles every pattern
 //! that must run to a DFA of its own: `reason_index.rs` and `reason_patterns.dfa`, read by
-//! `feeds::bounce::reason`.
+//! `feeds::bounce::reason`. And it writes `prefixes.rs`, the literals each unanchored DFA's
+//! matches start with, from which the crate builds the DFA's prefilter when it reads it.
 
 use regex_automata::MatchKind;
 use regex_automata::dfa::{StartKind, dense, regex};
