@@ -10,10 +10,11 @@ pub(crate) struct Aligned<B: ?Sized> {
     pub(crate) bytes: B,
 }
 
-/// A DFA `build.rs` wrote, checked as it is read (`from_bytes` validates every transition).
-/// The unit tests assert that each one reads back, so `None` (never a match) cannot ship.
-pub(crate) fn read_dfa(serialized: &'static Aligned<[u8]>) -> Option<DFA<&'static [u32]>> {
-    DFA::from_bytes(&serialized.bytes).ok().map(|(dfa, _)| dfa)
+/// A DFA `build.rs` wrote (an [`Aligned`] file's bytes, or a piece of them at a multiple of
+/// four bytes), checked as it is read (`from_bytes` validates every transition). The unit
+/// tests assert that each one reads back, so `None` (never a match) cannot ship.
+pub(crate) fn read_dfa(bytes: &'static [u8]) -> Option<DFA<&'static [u32]>> {
+    DFA::from_bytes(bytes).ok().map(|(dfa, _)| dfa)
 }
 
 /// The file `build.rs` wrote to `OUT_DIR` under this name (its parts run together), aligned.

@@ -25,7 +25,7 @@ use regex_automata::Input;
 use regex_automata::dfa::Automaton;
 use regex_automata::dfa::dense::DFA;
 
-use super::built::Aligned;
+use super::built::{Aligned, read_dfa};
 use super::literal_scan::LiteralScan;
 
 /// How a pattern is tried on a part of a text.
@@ -52,16 +52,17 @@ impl Pattern {
     fn is_match(&self, part: &str) -> bool {
         match &self.matcher {
             Matcher::Exact => true,
-            Matcher::Built(bytes, dfa) => dfa
-                .get_or_init(|| DFA::from_bytes(bytes).ok().map(|(dfa, _)| dfa))
-                .as_ref()
-                .is_some_and(|dfa| {
-                    // Unanchored, no quit bytes: the search cannot fail.
-                    matches!(
-                        dfa.try_search_fwd(&Input::new(part).earliest(true)),
-                        Ok(Some(_))
-                    )
-                }),
+            Matcher::Built(bytes, dfa) => {
+                dfa.get_or_init(|| read_dfa(bytes))
+                    .as_ref()
+                    .is_some_and(|dfa| {
+                        // Unanchored, no quit bytes: the search cannot fail.
+                        matches!(
+                            dfa.try_search_fwd(&Input::new(part).earliest(true)),
+                            Ok(Some(_))
+                        )
+                    })
+            }
             #[cfg(test)]
             Matcher::Source(source, compiled) => compiled
                 .get_or_init(|| regex::Regex::new(source).ok())

@@ -142,10 +142,12 @@ pub(crate) struct FindDfa {
 impl FindDfa {
     fn new(fwd: &'static Aligned<[u8]>, rev: &'static Aligned<[u8]>, name: &str) -> Self {
         FindDfa {
-            re: read_dfa(fwd).zip(read_dfa(rev)).map(|(mut fwd, rev)| {
-                fwd.set_prefilter(prefilter(name));
-                DfaRegex::builder().build_from_dfas(fwd, rev)
-            }),
+            re: read_dfa(&fwd.bytes)
+                .zip(read_dfa(&rev.bytes))
+                .map(|(mut fwd, rev)| {
+                    fwd.set_prefilter(prefilter(name));
+                    DfaRegex::builder().build_from_dfas(fwd, rev)
+                }),
         }
     }
 
@@ -216,7 +218,7 @@ struct LineDfa {
 impl LineDfa {
     fn new(serialized: &'static Aligned<[u8]>) -> Self {
         LineDfa {
-            dfa: read_dfa(serialized),
+            dfa: read_dfa(&serialized.bytes),
         }
     }
 
@@ -359,8 +361,8 @@ static RECIPIENT_PHRASE_GROUPS: LazyLock<Regex> =
 /// without those characters, unless the match holds "following": then the regex says.
 fn phrase_recipient(text: &str, m: std::ops::Range<usize>) -> Option<&str> {
     let found = &text[m.clone()];
-    let lower = found.to_ascii_lowercase();
-    if lower.contains("following") {
+    let following = |w: &[u8]| w.eq_ignore_ascii_case(b"following");
+    if found.as_bytes().windows(9).any(following) {
         let c = RECIPIENT_PHRASE_GROUPS.captures_at(text, m.start)?;
         return c.get(1).map(|g| g.as_str());
     }
@@ -713,7 +715,7 @@ impl CommandDfa {
         words: &'static [(&'static str, &'static str)],
         name: &str,
     ) -> Self {
-        let mut dfa = read_dfa(serialized);
+        let mut dfa = read_dfa(&serialized.bytes);
         if let Some(dfa) = &mut dfa {
             dfa.set_prefilter(prefilter(name));
         }
@@ -872,7 +874,8 @@ impl HostAt {
 }
 
 /// The [`RHOST`] expressions in one DFA that reports every pattern matching anywhere.
-static RHOST_ANY: LazyLock<Option<DFA<&'static [u32]>>> = LazyLock::new(|| read_dfa(RHOST_ANY_DFA));
+static RHOST_ANY: LazyLock<Option<DFA<&'static [u32]>>> =
+    LazyLock::new(|| read_dfa(&RHOST_ANY_DFA.bytes));
 static RHOST_ANY_DFA: &Aligned<[u8]> = built_dfa!("rhost_any.dfa");
 
 /// The remote host named in the error text: the host of the first expression (in order) that
