@@ -53,12 +53,11 @@ fn main() {
         let pattern = ascii_word_boundaries(pattern);
         let prefix = prefix_literals(std::slice::from_ref(&pattern));
         let re = regex::Builder::new()
-            .dense(
-                dense::Config::new()
-                    .start_kind(StartKind::Unanchored)
-                    .specialize_start_states(prefix.is_some())
-                    .minimize(true),
-            )
+            .dense(config(
+                MatchKind::LeftmostFirst,
+                StartKind::Unanchored,
+                prefix.is_some(),
+            ))
             .build(&pattern)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         save(&format!("{name}.fwd"), re.forward());
@@ -69,12 +68,7 @@ fn main() {
     // The remote-host expressions together, every match kind: one pass tells which of them
     // match anywhere (only those are then searched for their match).
     let rhost = dense::Builder::new()
-        .configure(
-            dense::Config::new()
-                .match_kind(MatchKind::All)
-                .start_kind(StartKind::Unanchored)
-                .minimize(true),
-        )
+        .configure(config(MatchKind::All, StartKind::Unanchored, false))
         .build_many(&RHOST.map(ascii_word_boundaries))
         .unwrap_or_else(|e| panic!("rhost_any: {e}"));
     save("rhost_any", &rhost);
@@ -133,11 +127,11 @@ fn reason_index() {
             continue;
         }
         let dfa = dense::Builder::new()
-            .configure(
-                dense::Config::new()
-                    .start_kind(StartKind::Unanchored)
-                    .minimize(true),
-            )
+            .configure(config(
+                MatchKind::LeftmostFirst,
+                StartKind::Unanchored,
+                false,
+            ))
             .build(source)
             .unwrap_or_else(|e| panic!("reason pattern {source}: {e}"));
         dfas.resize(dfas.len().next_multiple_of(8), 0);
@@ -242,20 +236,23 @@ fn out_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
 }
 
-/// `prefiltered`: the DFA gets a prefilter when it is read (its start states are marked so
-/// that the search can use one; without a prefilter marked start states only slow it).
 fn write(name: &str, patterns: &[String], start: StartKind, prefiltered: bool) {
     let dfa = dense::Builder::new()
-        .configure(
-            dense::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .start_kind(start)
-                .specialize_start_states(prefiltered)
-                .minimize(true),
-        )
+        .configure(config(MatchKind::LeftmostFirst, start, prefiltered))
         .build_many(patterns)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     save(name, &dfa);
+}
+
+/// How every DFA here is built (minimized: smaller to ship and to check when read).
+/// `prefiltered`: the DFA gets a prefilter when it is read (its start states are marked so
+/// that the search can use one; without a prefilter marked start states only slow it).
+fn config(kind: MatchKind, start: StartKind, prefiltered: bool) -> dense::Config {
+    dense::Config::new()
+        .match_kind(kind)
+        .start_kind(start)
+        .specialize_start_states(prefiltered)
+        .minimize(true)
 }
 
 /// Writes `dfa` to `OUT_DIR/<name>.dfa`.
