@@ -178,6 +178,67 @@ fn store_with_account(db: &Path) -> (Store, i64) {
     (s, a.id)
 }
 
+/// Runs `job` on a thread of its own and fails (instead of hanging the test run) when it has
+/// not returned within a minute.
+fn returns_in_time<T: Send + 'static>(what: &str, job: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(job());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .unwrap_or_else(|_| panic!("{what} did not return within 60 s"))
+}
+
+#[test]
+fn a_batch_stopped_early_ends_its_reader_and_workers() {
+    // A consumer that stops (stdout closed under `inboxlens bounces | head`, a failed
+    // transaction in an import) while the reader still has thousands of messages to hand
+    // over: the reader must not wait for ever on the full work queue.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mbox = dir.path().join("many.mbox");
+    big_mbox(&mbox, 3000);
+    let seen = returns_in_time("decode_paths after the consumer stopped", move || {
+        let mut seen = 0;
+        decode_paths(&[mbox], 2, Keep::Bounces, &mut |_| {
+            seen += 1;
+            false
+        });
+        seen
+    });
+    assert_eq!(
+        seen, 1,
+        "the consumer is not called again once it said stop"
+    );
+}
+
+#[test]
+fn an_import_stopped_after_a_batch_keeps_that_batch_and_returns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mbox = dir.path().join("many.mbox");
+    big_mbox(&mbox, 3000);
+    let db = dir.path().join("feeds.db");
+    let (summary, stored) =
+        returns_in_time("an import stopped by its progress callback", move || {
+            let (mut store, account) = store_with_account(&db);
+            let summary = store
+                .import_feeds(account, &[mbox], 2, &mut |_| false)
+                .expect("import");
+            drop(store);
+            let stored: i64 = rusqlite::Connection::open(&db)
+                .expect("db")
+                .query_row("SELECT COUNT(*) FROM feed_messages", [], |r| r.get(0))
+                .expect("count");
+            (summary, stored)
+        });
+    // The first batch (one transaction) is kept, nothing after it was read into the store.
+    assert!(
+        summary.messages > 0 && summary.messages < 3000,
+        "{summary:?}"
+    );
+    assert_eq!(summary.new_messages, summary.messages);
+    assert_eq!(stored as u64, summary.new_messages);
+}
+
 #[test]
 fn import_is_idempotent_and_names_the_bad_file() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -153,6 +153,10 @@ pub fn decode_paths(
                 }
             });
         }
+        // The workers hold the only handles on the work queue: when they all end (the
+        // results' receiver gone), the queue closes and a reader blocked on a full queue
+        // gets an error and ends too, instead of waiting for ever.
+        drop(work_rx);
         drop(done_tx);
         let mut pending: BTreeMap<usize, Decoded> = BTreeMap::new();
         let mut next = 0usize;
