@@ -512,11 +512,41 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
     };
     match charset {
         "" | "utf-8" | "utf8" | "us-ascii" | "ascii" => utf8_text(bytes),
+        // Text that is all ASCII reads the same in every charset that extends ASCII (the
+        // ISO 8859 and Windows code pages, the EUC, Shift_JIS, GB and Big5 families): no
+        // decoder needed. Not in UTF-7/16/32, ISO-2022 or HZ, which give ASCII bytes other
+        // meanings (or none), nor in EBCDIC.
+        cs if extends_ascii(cs) && bytes.is_ascii() => utf8_text(bytes),
         cs => match charset_decoder(cs.as_bytes()) {
             Some(decode) => decode(&bytes),
             None => utf8_text(bytes),
         },
     }
+}
+
+/// Whether `charset` (lower case) maps each ASCII byte to the same character.
+fn extends_ascii(charset: &str) -> bool {
+    const FAMILIES: [&str; 18] = [
+        "iso-8859-",
+        "iso8859-",
+        "iso_8859-",
+        "windows-125",
+        "cp125",
+        "latin",
+        "koi8-",
+        "shift_jis",
+        "shift-jis",
+        "sjis",
+        "x-sjis",
+        "euc-",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "ks_c_5601",
+        "tis-620",
+    ];
+    FAMILIES.iter().any(|f| charset.starts_with(f))
 }
 
 /// Bytes as UTF-8 text, invalid sequences replaced (U+FFFD); valid text (nearly all) is
@@ -651,6 +681,49 @@ pub(crate) fn raw_body_text(raw: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_text_skips_the_decoder_only_where_the_decoder_would_not_change_it() {
+        // Every ASCII byte but NUL, as the charsets' decoders read it.
+        let ascii: Vec<u8> = (1u8..0x80).collect();
+        for cs in [
+            "iso-8859-1",
+            "iso-8859-15",
+            "windows-1251",
+            "windows-1252",
+            "koi8-r",
+            "shift_jis",
+            "euc-jp",
+            "euc-kr",
+            "gb2312",
+            "gbk",
+            "gb18030",
+            "big5",
+            "ks_c_5601-1987",
+            "tis-620",
+        ] {
+            assert!(extends_ascii(cs), "{cs}");
+            let decode = charset_decoder(cs.as_bytes()).expect(cs);
+            assert_eq!(decode(&ascii).as_bytes(), &ascii[..], "{cs}");
+        }
+        for cs in [
+            "utf-7",
+            "unicode-1-1-utf-7",
+            "utf-16",
+            "utf-16le",
+            "iso-2022-jp",
+            "hz-gb-2312",
+            "ibm037",
+        ] {
+            assert!(!extends_ascii(cs), "{cs}");
+        }
+        // UTF-7 spells non-ASCII in ASCII: still decoded.
+        let t = PartType {
+            charset: "utf-7".into(),
+            ..PartType::default()
+        };
+        assert_eq!(decode_text(&t, b"Gr+APw-n"), "Gr\u{fc}n");
+    }
 
     #[test]
     fn part_fields_unfold_and_trim() {
