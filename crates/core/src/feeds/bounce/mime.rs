@@ -507,6 +507,9 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
     };
     let charset = if t.charset.is_empty() && iso2022jp() {
         "iso-2022-jp"
+    } else if t.charset == "unicode-1-1-utf-7" {
+        // Exchange's name for UTF-7 (RFC 1642), which the decoder table lacks.
+        "utf-7"
     } else {
         t.charset.as_str()
     };
@@ -718,11 +721,13 @@ mod tests {
             assert!(!extends_ascii(cs), "{cs}");
         }
         // UTF-7 spells non-ASCII in ASCII: still decoded.
-        let t = PartType {
-            charset: "utf-7".into(),
-            ..PartType::default()
-        };
-        assert_eq!(decode_text(&t, b"Gr+APw-n"), "Gr\u{fc}n");
+        for cs in ["utf-7", "unicode-1-1-utf-7"] {
+            let t = PartType {
+                charset: cs.into(),
+                ..PartType::default()
+            };
+            assert_eq!(decode_text(&t, b"Gr+APw-n"), "Gr\u{fc}n", "{cs}");
+        }
     }
 
     #[test]
