@@ -116,6 +116,15 @@ fn walk_dir(
             Some(k) if k.is_dir() => walk_dir(&entry, limits, f)?,
             // Symlinked directories are not followed (no loops); symlinked files are read.
             Some(k) if k.is_symlink() && entry.is_dir() => {}
+            // A FIFO would block the batch until something writes to it, a device may never
+            // end: neither is a message file.
+            Some(k) if is_special(&k) => emit(
+                f,
+                Err(InputError::new(
+                    name_of(&entry),
+                    "not a regular file (a FIFO, socket or device): skipped",
+                )),
+            )?,
             Some(_) => read_file(
                 dir.open(&os_name, &entry),
                 &entry,
@@ -127,6 +136,20 @@ fn walk_dir(
         }
     }
     Ok(())
+}
+
+/// A FIFO, socket or device (never one on platforms without them).
+fn is_special(kind: &std::fs::FileType) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        kind.is_fifo() || kind.is_socket() || kind.is_block_device() || kind.is_char_device()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = kind;
+        false
+    }
 }
 
 /// Opens the files of one directory by name relative to it (on Unix, `openat` on the
@@ -156,12 +179,14 @@ impl DirFiles {
     }
 
     /// Opens the entry `name` (whose full path is `full`) for reading, following a symlink
-    /// as `File::open` does.
+    /// as `File::open` does. Non-blocking, so that a symlink to a FIFO opens (and reads as
+    /// empty) instead of waiting for a writer; reading a regular file is the same either way.
     fn open(&self, name: &std::ffi::OsStr, full: &Path) -> io::Result<File> {
         #[cfg(unix)]
         if let Some(dir) = &self.dir {
             use rustix::fs::{Mode, OFlags};
-            return rustix::fs::openat(dir, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+            let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK;
+            return rustix::fs::openat(dir, name, flags, Mode::empty())
                 .map(File::from)
                 .map_err(io::Error::from);
         }
@@ -741,6 +766,36 @@ mod tests {
         assert_eq!(linked.data, b"Subject: linked\n\nx\n");
         let gone = items[2].as_ref().expect_err("c");
         assert!(gone.name.ends_with("/c.eml"), "{gone}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_a_folder_is_named_and_skipped_not_waited_on() {
+        use rustix::fs::{CWD, FileType, Mode, mknodat};
+        let dir = tempdir();
+        let outside = tempdir();
+        std::fs::write(dir.join("a.eml"), "Subject: a\n\nx\n").expect("w");
+        let fifo = |p: &Path| mknodat(CWD, p, FileType::Fifo, Mode::RUSR | Mode::WUSR, 0);
+        fifo(&dir.join("b.eml")).expect("mkfifo");
+        fifo(&outside.join("pipe")).expect("mkfifo");
+        std::os::unix::fs::symlink(outside.join("pipe"), dir.join("c.eml")).expect("ln");
+        // (Without a writer, a blocking open of either would never return: run on a thread
+        // and fail after a minute rather than hang the test run.)
+        let (tx, rx) = std::sync::mpsc::channel();
+        let walked = dir.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(collect(&walked, InputLimits::default()));
+        });
+        let items = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the walk returns");
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert_eq!(items[0].as_ref().expect("a").data, b"Subject: a\n\nx\n");
+        let fifo_err = items[1].as_ref().expect_err("b");
+        assert!(fifo_err.name.ends_with("/b.eml"), "{fifo_err}");
+        assert!(fifo_err.reason.contains("not a regular file"), "{fifo_err}");
+        let linked = items[2].as_ref().expect_err("c: empty");
+        assert!(linked.name.ends_with("/c.eml"), "{linked}");
     }
 
     #[test]
