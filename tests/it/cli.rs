@@ -580,6 +580,54 @@ fn audit_of_a_hanging_server_ends_with_dns_errors_not_a_hang() {
 }
 
 #[test]
+fn bounces_into_a_closed_pipe_end_quietly_in_every_format() {
+    // `inboxlens bounces … | head`: the reader is gone before the output is written. Each
+    // format stops without an error message and exits 0, and the command returns (a stopped
+    // batch once left its reader blocked for ever).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("mail");
+    std::fs::create_dir(&folder).expect("mkdir");
+    let raw =
+        std::fs::read(inboxlens_tests::fixture("feeds/postfix-userunknown.eml")).expect("fixture");
+    for i in 0..400 {
+        std::fs::write(folder.join(format!("{i:03}.eml")), &raw).expect("write");
+    }
+    for format in ["json", "jsonl", "text"] {
+        let mut child = std::process::Command::new(inboxlens_tests::target_bin("inboxlens"))
+            .arg("--db")
+            .arg(dir.path().join("cli.db"))
+            .args(["--format", format, "bounces"])
+            .arg(&folder)
+            .env_remove("INBOXLENS_DB")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while child.try_wait().expect("try_wait").is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{format}: still running 60 s after its reader went away");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let o = child.wait_with_output().expect("output");
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            o.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
 fn bounces_import_and_feeds_speak_json_and_name_bad_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("cli.db");
