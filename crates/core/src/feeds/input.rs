@@ -747,40 +747,24 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn folder_entries_are_read_through_symlinks_and_unreadable_ones_named() {
+    fn folder_entries_are_read_through_symlinks_and_odd_ones_named_not_waited_on() {
         // Files are opened relative to their folder: a symlinked file is read like
-        // `File::open` reads it, a dangling one is reported by its name and the rest go on,
-        // a symlinked folder is not followed.
+        // `File::open` reads it; a dangling link, a FIFO and a link to a FIFO are reported by
+        // name and the rest go on; a symlinked folder is not followed.
+        use rustix::fs::{CWD, FileType, Mode, mknodat};
         let dir = tempdir();
         let outside = tempdir();
+        let fifo = |p: &Path| mknodat(CWD, p, FileType::Fifo, Mode::RUSR | Mode::WUSR, 0);
         std::fs::write(outside.join("target.eml"), "Subject: linked\n\nx\n").expect("w");
+        fifo(&outside.join("pipe")).expect("mkfifo");
         std::fs::write(dir.join("a.eml"), "Subject: a\n\nx\n").expect("w");
         std::os::unix::fs::symlink(outside.join("target.eml"), dir.join("b.eml")).expect("ln");
         std::os::unix::fs::symlink(outside.join("gone.eml"), dir.join("c.eml")).expect("ln");
         std::os::unix::fs::symlink(&outside, dir.join("d")).expect("ln");
-        let items = collect(&dir, InputLimits::default());
-        assert_eq!(items.len(), 3, "{items:?}");
-        assert_eq!(items[0].as_ref().expect("a").data, b"Subject: a\n\nx\n");
-        let linked = items[1].as_ref().expect("b");
-        assert!(linked.name.ends_with("/b.eml"), "{}", linked.name);
-        assert_eq!(linked.data, b"Subject: linked\n\nx\n");
-        let gone = items[2].as_ref().expect_err("c");
-        assert!(gone.name.ends_with("/c.eml"), "{gone}");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_fifo_in_a_folder_is_named_and_skipped_not_waited_on() {
-        use rustix::fs::{CWD, FileType, Mode, mknodat};
-        let dir = tempdir();
-        let outside = tempdir();
-        std::fs::write(dir.join("a.eml"), "Subject: a\n\nx\n").expect("w");
-        let fifo = |p: &Path| mknodat(CWD, p, FileType::Fifo, Mode::RUSR | Mode::WUSR, 0);
-        fifo(&dir.join("b.eml")).expect("mkfifo");
-        fifo(&outside.join("pipe")).expect("mkfifo");
-        std::os::unix::fs::symlink(outside.join("pipe"), dir.join("c.eml")).expect("ln");
-        // (Without a writer, a blocking open of either would never return: run on a thread
-        // and fail after a minute rather than hang the test run.)
+        fifo(&dir.join("e.eml")).expect("mkfifo");
+        std::os::unix::fs::symlink(outside.join("pipe"), dir.join("f.eml")).expect("ln");
+        // (Without a writer, a blocking open of either FIFO would never return: walk on a
+        // thread and fail after a minute rather than hang the test run.)
         let (tx, rx) = std::sync::mpsc::channel();
         let walked = dir.clone();
         std::thread::spawn(move || {
@@ -789,13 +773,17 @@ mod tests {
         let items = rx
             .recv_timeout(std::time::Duration::from_secs(60))
             .expect("the walk returns");
-        assert_eq!(items.len(), 3, "{items:?}");
+        assert_eq!(items.len(), 5, "{items:?}");
         assert_eq!(items[0].as_ref().expect("a").data, b"Subject: a\n\nx\n");
-        let fifo_err = items[1].as_ref().expect_err("b");
-        assert!(fifo_err.name.ends_with("/b.eml"), "{fifo_err}");
+        let linked = items[1].as_ref().expect("b");
+        assert!(linked.name.ends_with("/b.eml"), "{}", linked.name);
+        assert_eq!(linked.data, b"Subject: linked\n\nx\n");
+        for (item, name) in items[2..].iter().zip(["/c.eml", "/e.eml", "/f.eml"]) {
+            let err = item.as_ref().expect_err(name);
+            assert!(err.name.ends_with(name), "{err}");
+        }
+        let fifo_err = items[3].as_ref().expect_err("e");
         assert!(fifo_err.reason.contains("not a regular file"), "{fifo_err}");
-        let linked = items[2].as_ref().expect_err("c: empty");
-        assert!(linked.name.ends_with("/c.eml"), "{linked}");
     }
 
     #[test]
