@@ -14,12 +14,12 @@ pub fn run(cli: &Cli, cmd: &AccountsCmd) -> anyhow::Result<Outcome> {
             let accounts = store.list_accounts().map_err(input)?;
             if cli.format == Format::Text {
                 if accounts.is_empty() {
-                    println!(
+                    outln!(
                         "No accounts yet. Add one with: inboxlens accounts add NAME --domain example.com"
-                    );
+                    )?;
                 }
                 for a in &accounts {
-                    println!(
+                    outln!(
                         "{}\t{}\t{} IPs\t{} selectors",
                         a.name,
                         if a.domains.is_empty() {
@@ -29,7 +29,7 @@ pub fn run(cli: &Cli, cmd: &AccountsCmd) -> anyhow::Result<Outcome> {
                         },
                         a.sending_ips.len(),
                         a.dkim_selectors.len()
-                    );
+                    )?;
                 }
             } else {
                 print_json_list(cli.format, &accounts)?;
@@ -74,7 +74,7 @@ pub fn run(cli: &Cli, cmd: &AccountsCmd) -> anyhow::Result<Outcome> {
             let a = store.account_by_name(name).map_err(input)?;
             store.delete_account(a.id).map_err(input)?;
             if cli.format == Format::Text {
-                println!("Deleted account '{}'", a.name);
+                outln!("Deleted account '{}'", a.name)?;
             } else {
                 print_json(
                     cli.format,
@@ -91,7 +91,7 @@ fn show(format: Format, a: &Account, verb: &str) -> anyhow::Result<()> {
         return print_json(format, a);
     }
     if !verb.is_empty() {
-        println!("{verb} account '{}'", a.name);
+        outln!("{verb} account '{}'", a.name)?;
     }
     let list = |v: &[String]| {
         if v.is_empty() {
@@ -100,15 +100,15 @@ fn show(format: Format, a: &Account, verb: &str) -> anyhow::Result<()> {
             v.join(", ")
         }
     };
-    println!("name:       {}", a.name);
-    println!("domains:    {}", list(&a.domains));
-    println!("ips:        {}", list(&a.sending_ips));
-    println!("selectors:  {}", list(&a.dkim_selectors));
-    println!(
+    outln!("name:       {}", a.name)?;
+    outln!("domains:    {}", list(&a.domains))?;
+    outln!("ips:        {}", list(&a.sending_ips))?;
+    outln!("selectors:  {}", list(&a.dkim_selectors))?;
+    outln!(
         "notes:      {}",
         if a.notes.is_empty() { "-" } else { &a.notes }
-    );
-    println!("created:    {}", a.created_at);
-    println!("updated:    {}", a.updated_at);
+    )?;
+    outln!("created:    {}", a.created_at)?;
+    outln!("updated:    {}", a.updated_at)?;
     Ok(())
 }

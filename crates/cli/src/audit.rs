@@ -95,7 +95,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> anyhow::Result<Outcome> {
     let mut pending: Vec<(String, String)> = Vec::new();
     let mut first = true;
     if cli.format == Format::Json && many {
-        println!("[");
+        outln!("[")?;
     }
     let resolver_desc = rt.block_on(async {
         let resolver = Resolver::from_settings(&dns).map_err(input)?;
@@ -113,15 +113,15 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> anyhow::Result<Outcome> {
             // Serialized once: printed (jsonl) and stored as the same text.
             let text = serde_json::to_string(&report)?;
             match cli.format {
-                Format::Text => print_text(&report, &desc),
-                Format::Jsonl => println!("{text}"),
+                Format::Text => print_text(&report, &desc)?,
+                Format::Jsonl => outln!("{text}")?,
                 Format::Json if many => {
                     if !first {
-                        println!(",");
+                        outln!(",")?;
                     }
-                    print!("{}", serde_json::to_string_pretty(&report)?);
+                    out!("{}", serde_json::to_string_pretty(&report)?)?;
                 }
-                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                Format::Json => outln!("{}", serde_json::to_string_pretty(&report)?)?,
             }
             first = false;
             pending.push((report.domain.clone(), text));
@@ -133,7 +133,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> anyhow::Result<Outcome> {
         anyhow::Ok(desc)
     })?;
     if cli.format == Format::Json && many {
-        println!("\n]");
+        outln!("\n]")?;
     }
     save(&mut store, account_id, &resolver_desc, &pending)?;
     Ok(if failing {
@@ -162,9 +162,9 @@ fn save(
     store.record_checks(&checks).map_err(input)
 }
 
-fn print_text(r: &AuditReport, resolver: &str) {
+fn print_text(r: &AuditReport, resolver: &str) -> std::io::Result<()> {
     let s = &r.summary;
-    println!(
+    outln!(
         "{}  {}  ({} critical, {} error, {} warning, {} info, {} passed; {} DNS queries in {} ms via {resolver})",
         r.domain,
         r.verdict.as_str().to_uppercase(),
@@ -175,7 +175,7 @@ fn print_text(r: &AuditReport, resolver: &str) {
         s.pass,
         r.dns.queries,
         r.dns.elapsed_ms
-    );
+    )?;
     let spf = match r.spf.records.first() {
         Some(rec) => format!(
             "{rec}  [{} of 10 lookups, {} void; unlisted senders: {}]",
@@ -185,35 +185,36 @@ fn print_text(r: &AuditReport, resolver: &str) {
         ),
         None => "none".into(),
     };
-    println!("  SPF    {spf}");
+    outln!("  SPF    {spf}")?;
     for (ip, res) in &r.spf.result_for_ip {
-        println!("         {ip}: {}", json_name(res));
+        outln!("         {ip}: {}", json_name(res))?;
     }
     let dmarc = match (&r.dmarc.discovery.record, &r.dmarc.discovery.policy_domain) {
         (Some(rec), Some(at)) => format!("{rec}  [at _dmarc.{at}]"),
         _ => "none".into(),
     };
-    println!("  DMARC  {dmarc}");
+    outln!("  DMARC  {dmarc}")?;
     for k in &r.dkim {
-        println!(
+        outln!(
             "  DKIM   {}: {}{}",
             k.name,
             json_name(&k.status),
             k.bits
                 .map(|b| format!(" ({} {b} bits)", k.key_type.clone().unwrap_or_default()))
                 .unwrap_or_default()
-        );
+        )?;
     }
     for m in &r.mx {
         let addrs: Vec<String> = m.addresses.iter().map(|a| a.to_string()).collect();
-        println!(
+        outln!(
             "  MX     {} {} {}",
             m.preference,
             m.exchange,
             addrs.join(", ")
-        );
+        )?;
     }
-    print_findings(&r.findings);
+    print_findings(&r.findings)?;
+    Ok(())
 }
 
 /// The JSON name of a unit enum value (`permerror`, `found`), for text output.
@@ -235,36 +236,41 @@ pub fn diff(cli: &Cli, args: &crate::args::AuditDiffArgs) -> anyhow::Result<Outc
         print_json(cli.format, &stored)?;
         return Ok(Outcome::Clean);
     }
-    println!(
+    outln!(
         "{domain}: audit {} ({}, resolver {}) → audit {} ({}, resolver {})",
-        older.id, older.checked_at, older.resolver, newer.id, newer.checked_at, newer.resolver
-    );
+        older.id,
+        older.checked_at,
+        older.resolver,
+        newer.id,
+        newer.checked_at,
+        newer.resolver
+    )?;
     if d.is_empty() {
-        println!("  no change");
+        outln!("  no change")?;
     }
     for c in &stored.changes {
-        println!("  {} {}", c.what, c.how);
+        outln!("  {} {}", c.what, c.how)?;
     }
     for r in &d.added {
-        println!("  + {r}");
+        outln!("  + {r}")?;
     }
     for r in &d.removed {
-        println!("  - {r}");
+        outln!("  - {r}")?;
     }
     for (r, a, b) in &d.ttl_changed {
-        println!("  ~ {r} (TTL {a} → {b})");
+        outln!("  ~ {r} (TTL {a} → {b})")?;
     }
     for s in &d.status_changed {
-        println!("  ! {s}");
+        outln!("  ! {s}")?;
     }
     for f in &d.findings_added {
-        println!("  new finding: {f}");
+        outln!("  new finding: {f}")?;
     }
     for f in &d.findings_removed {
-        println!("  gone: {f}");
+        outln!("  gone: {f}")?;
     }
     if !d.records_compared {
-        println!("  (an audit without a DNS snapshot: only findings compared)");
+        outln!("  (an audit without a DNS snapshot: only findings compared)")?;
     }
     Ok(Outcome::Clean)
 }

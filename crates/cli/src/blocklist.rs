@@ -87,7 +87,7 @@ pub fn run(cli: &Cli, args: &BlocklistArgs) -> anyhow::Result<Outcome> {
         .collect();
     store.record_checks(&checks).map_err(input)?;
     match cli.format {
-        Format::Text => print_text(&reports, &resolver_desc),
+        Format::Text => print_text(&reports, &resolver_desc)?,
         Format::Json if reports.len() == 1 => print_json(cli.format, &reports[0])?,
         Format::Json => print_json(cli.format, &reports)?,
         Format::Jsonl => {
@@ -104,12 +104,12 @@ pub fn run(cli: &Cli, args: &BlocklistArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-fn print_text(reports: &[TargetReport], resolver: &str) {
-    println!(";; DNSBL check via {resolver}");
+fn print_text(reports: &[TargetReport], resolver: &str) -> std::io::Result<()> {
+    outln!(";; DNSBL check via {resolver}")?;
     for r in reports {
         match &r.queried_as {
-            Some(d) if d != &r.target => println!("\n{} (queried as {d})", r.target),
-            _ => println!("\n{}", r.target),
+            Some(d) if d != &r.target => outln!("\n{} (queried as {d})", r.target)?,
+            _ => outln!("\n{}", r.target)?,
         }
         for res in &r.results {
             let status = match res.status {
@@ -125,9 +125,9 @@ fn print_text(reports: &[TargetReport], resolver: &str) {
             } else {
                 format!(" [{}]", res.codes.join(", "))
             };
-            println!("  {status:<9} {:<34} {}{codes}", res.list, res.meaning);
+            outln!("  {status:<9} {:<34} {}{codes}", res.list, res.meaning)?;
             if let Some(t) = &res.txt {
-                println!("            reason: {t}");
+                outln!("            reason: {t}")?;
             }
         }
         for f in r
@@ -135,7 +135,8 @@ fn print_text(reports: &[TargetReport], resolver: &str) {
             .iter()
             .filter(|f| f.severity.fails_run() || f.id == "dnsbl-needs-key")
         {
-            println!("  {:<9} {} — {}", f.severity.as_str(), f.title, f.fix);
+            outln!("  {:<9} {} — {}", f.severity.as_str(), f.title, f.fix)?;
         }
     }
+    Ok(())
 }

@@ -35,7 +35,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
     if feeds.is_empty() {
         if cli.format == Format::Text {
             for s in &log_summaries {
-                println!(
+                outln!(
                     "{}: {} rows imported, {} bad rows{}",
                     s.source,
                     s.rows,
@@ -45,7 +45,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
                     } else {
                         ""
                     }
-                );
+                )?;
             }
         } else {
             print_json(cli.format, &serde_json::json!({ "logs": log_summaries }))?;
@@ -86,7 +86,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
     }
     match cli.format {
         Format::Text => {
-            println!(
+            outln!(
                 "{} messages read in {:.1} s: {} new, {} already imported; {} records ({} bounces, {} complaints, {} auto-replies, {} other messages); {} reports ({} already imported); {} unreadable",
                 summary.messages,
                 started.elapsed().as_secs_f64(),
@@ -100,7 +100,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
                 summary.reports,
                 summary.duplicate_reports,
                 summary.failed.len()
-            );
+            )?;
         }
         _ if log_summaries.is_empty() => print_json(cli.format, &summary)?,
         _ => {
@@ -111,10 +111,12 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<Outcome> {
     }
     for s in &log_summaries {
         if cli.format == Format::Text {
-            println!(
+            outln!(
                 "{}: {} rows imported, {} bad rows",
-                s.source, s.rows, s.bad_rows
-            );
+                s.source,
+                s.rows,
+                s.bad_rows
+            )?;
         }
     }
     Ok(Outcome::Clean)
@@ -157,10 +159,14 @@ pub fn feeds(cli: &Cli, args: &FeedsArgs) -> anyhow::Result<Outcome> {
     if args.summary {
         let s = store.feed_summary(account.id).map_err(input)?;
         if cli.format == Format::Text {
-            println!(
+            outln!(
                 "{} messages; {} bounces ({} hard), {} complaints, {} auto-replies",
-                s.messages, s.bounces, s.hard, s.complaints, s.autoreplies
-            );
+                s.messages,
+                s.bounces,
+                s.hard,
+                s.complaints,
+                s.autoreplies
+            )?;
             for c in &s.by_reason {
                 let meaning = s
                     .reason_guide
@@ -168,7 +174,7 @@ pub fn feeds(cli: &Cli, args: &FeedsArgs) -> anyhow::Result<Outcome> {
                     .find(|g| g.name == c.name)
                     .map(|g| format!("  {} Fix: {}", g.meaning, g.fix))
                     .unwrap_or_default();
-                println!("  {:<16} {:>7}{meaning}", c.name, c.count);
+                outln!("  {:<16} {:>7}{meaning}", c.name, c.count)?;
             }
         } else {
             print_json(cli.format, &s)?;
@@ -217,7 +223,7 @@ pub fn feeds(cli: &Cli, args: &FeedsArgs) -> anyhow::Result<Outcome> {
         Format::Text => {
             for r in &rows {
                 let rec = &r.record;
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}",
                     rec.timestamp
                         .map(|t| t.to_string())
@@ -226,13 +232,13 @@ pub fn feeds(cli: &Cli, args: &FeedsArgs) -> anyhow::Result<Outcome> {
                     rec.reason,
                     if rec.hardbounce { "hard" } else { "soft" },
                     rec.diagnosticcode.chars().take(100).collect::<String>()
-                );
+                )?;
             }
         }
         Format::Json => print_json(cli.format, &rows)?,
         Format::Jsonl => {
             for r in &rows {
-                println!("{}", serde_json::to_string(r)?);
+                outln!("{}", serde_json::to_string(r)?)?;
             }
         }
     }

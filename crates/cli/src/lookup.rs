@@ -96,23 +96,25 @@ pub fn run(cli: &Cli, args: &LookupArgs) -> anyhow::Result<Outcome> {
     };
     record(&mut store, account_id, &name, kind, &resolver_desc, &value)?;
     if cli.format == Format::Text {
-        println!(
+        outln!(
             ";; {} {} via {}",
             value["name"].as_str().unwrap_or(&name),
             kind.as_str(),
             resolver_desc
-        );
+        )?;
         match &result {
             Ok(answer) => {
-                println!(
+                outln!(
                     ";; status: {:?}, {} queries, {} ms",
-                    answer.status, stats.queries, stats.elapsed_ms
-                );
+                    answer.status,
+                    stats.queries,
+                    stats.elapsed_ms
+                )?;
                 for r in &answer.records {
-                    println!("{}", r.presentation());
+                    outln!("{}", r.presentation())?;
                 }
             }
-            Err(e) => println!(";; error ({}): {e}", e.code()),
+            Err(e) => outln!(";; error ({}): {e}", e.code())?,
         }
     } else {
         print_json(cli.format, &value)?;
@@ -154,13 +156,16 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> anyhow::Result<Outcome> {
     let entries = store.history(account_id, args.limit).map_err(input)?;
     if cli.format == Format::Text {
         if entries.is_empty() {
-            println!("No checks recorded yet.");
+            outln!("No checks recorded yet.")?;
         }
         for e in &entries {
-            println!(
+            outln!(
                 "{}\t{}\t{}\tvia {}",
-                e.checked_at, e.kind, e.target, e.resolver
-            );
+                e.checked_at,
+                e.kind,
+                e.target,
+                e.resolver
+            )?;
         }
     } else {
         print_json_list(cli.format, &entries)?;

@@ -24,7 +24,7 @@ pub fn print_json<T: Serialize>(format: Format, value: &T) -> anyhow::Result<()>
     } else {
         serde_json::to_string(value)?
     };
-    println!("{text}");
+    outln!("{text}")?;
     Ok(())
 }
 
@@ -32,7 +32,7 @@ pub fn print_json<T: Serialize>(format: Format, value: &T) -> anyhow::Result<()>
 pub fn print_json_list<T: Serialize>(format: Format, items: &[T]) -> anyhow::Result<()> {
     if format == Format::Jsonl {
         for item in items {
-            println!("{}", serde_json::to_string(item)?);
+            outln!("{}", serde_json::to_string(item)?)?;
         }
         Ok(())
     } else {
@@ -47,19 +47,20 @@ pub fn input<E: std::fmt::Display>(e: E) -> anyhow::Error {
 
 /// Prints findings above `pass` as text: severity, id and title, and for warnings and worse
 /// the first evidence lines and the fix.
-pub fn print_findings(findings: &[inboxlens_core::Finding]) {
+pub fn print_findings(findings: &[inboxlens_core::Finding]) -> std::io::Result<()> {
     use inboxlens_core::Severity;
     for f in findings.iter().filter(|f| f.severity > Severity::Pass) {
-        println!("  [{}] {}: {}", f.severity.as_str(), f.id, f.title);
+        outln!("  [{}] {}: {}", f.severity.as_str(), f.id, f.title)?;
         if f.severity >= Severity::Warning {
             for e in f.evidence.iter().take(4) {
-                println!("      {e}");
+                outln!("      {e}")?;
             }
             if !f.fix.is_empty() {
-                println!("      fix: {}", f.fix);
+                outln!("      fix: {}", f.fix)?;
             }
         }
     }
+    Ok(())
 }
 
 /// Reads one item per line from `path` (`-` = stdin); `#` starts a comment. A line that does

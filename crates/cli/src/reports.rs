@@ -146,7 +146,7 @@ fn overview(cli: &Cli, args: &ReportsArgs, account: &str) -> anyhow::Result<Outc
             100.0 * n as f64 / d as f64
         }
     };
-    println!(
+    outln!(
         "{} aggregate, {} failure, {} TLS reports; {} messages, {:.1} % pass DMARC; published policy {}",
         o.aggregate_reports,
         o.failure_reports,
@@ -154,13 +154,17 @@ fn overview(cli: &Cli, args: &ReportsArgs, account: &str) -> anyhow::Result<Outc
         o.messages,
         pct(o.dmarc_pass, o.messages),
         o.published_policy.as_deref().unwrap_or("unknown")
-    );
-    println!(
+    )?;
+    outln!(
         "{:<36} {:>9} {:>7} {:>7} {:>7}  IPs",
-        "source", "messages", "SPF %", "DKIM %", "DMARC %"
-    );
+        "source",
+        "messages",
+        "SPF %",
+        "DKIM %",
+        "DMARC %"
+    )?;
     for s in &o.sources {
-        println!(
+        outln!(
             "{:<36} {:>9} {:>7.1} {:>7.1} {:>7.1}  {}",
             s.org,
             s.messages,
@@ -168,10 +172,10 @@ fn overview(cli: &Cli, args: &ReportsArgs, account: &str) -> anyhow::Result<Outc
             pct(s.dkim_aligned, s.messages),
             pct(s.dmarc_pass, s.messages),
             s.ip_count
-        );
+        )?;
     }
     for w in &o.what_if {
-        println!(
+        outln!(
             "p={}: {} messages fail DMARC ({:.1} %), {} of them delivered today; {} from known services, {} forwarded, {} unknown",
             w.policy,
             w.affected,
@@ -180,10 +184,10 @@ fn overview(cli: &Cli, args: &ReportsArgs, account: &str) -> anyhow::Result<Outc
             w.from_known_services,
             w.forwarded,
             w.from_unknown
-        );
+        )?;
     }
     for f in &o.tls_failures {
-        println!("TLS {} {} {} sessions", f.mx, f.result_type, f.sessions);
+        outln!("TLS {} {} {} sessions", f.mx, f.result_type, f.sessions)?;
     }
     Ok(Outcome::Clean)
 }

@@ -13,7 +13,7 @@ pub fn run(cli: &Cli, cmd: &SettingsCmd) -> anyhow::Result<Outcome> {
             let s = store.settings().map_err(input)?;
             let value = s.get_text(key).map_err(input)?;
             if cli.format == Format::Text {
-                println!("{value}");
+                outln!("{value}")?;
             } else {
                 print_json(
                     cli.format,
@@ -33,7 +33,7 @@ pub fn run(cli: &Cli, cmd: &SettingsCmd) -> anyhow::Result<Outcome> {
                 ("dqs_key", true) => "(none)".to_string(),
                 _ => v,
             };
-            println!("{key:<12} {shown:<30} # {about}");
+            outln!("{key:<12} {shown:<30} # {about}")?;
         }
     } else {
         print_json(cli.format, &settings)?;

@@ -69,7 +69,7 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> anyhow::Result<Outcome> {
         .map_err(|e| input(format!("{name}: {e}")))
     })?;
     match cli.format {
-        Format::Text => print_text(&report),
+        Format::Text => print_text(&report)?,
         _ => print_json(cli.format, &report)?,
     }
     if let Some(account) = account {
@@ -90,23 +90,23 @@ pub fn run(cli: &Cli, args: &VerifyArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-fn print_text(r: &MessageReport) {
-    println!(
+fn print_text(r: &MessageReport) -> std::io::Result<()> {
+    outln!(
         "{}  {}",
         r.verdict.as_str().to_uppercase(),
         r.subject.as_deref().unwrap_or("(no subject)")
-    );
-    println!("  From      {}", r.from.join(", "));
+    )?;
+    outln!("  From      {}", r.from.join(", "))?;
     for s in &r.envelope.sources {
-        println!("  envelope  {s}");
+        outln!("  envelope  {s}")?;
     }
-    println!(
+    outln!(
         "  SPF       {} for {}",
         format!("{:?}", r.spf.result).to_lowercase(),
         r.spf.domain.as_deref().unwrap_or("?")
-    );
+    )?;
     for k in &r.dkim {
-        println!(
+        outln!(
             "  DKIM      {} d={} s={}{}",
             k.result,
             k.domain,
@@ -115,9 +115,9 @@ fn print_text(r: &MessageReport) {
                 .as_deref()
                 .map(|x| format!(" ({x})"))
                 .unwrap_or_default()
-        );
+        )?;
     }
-    println!(
+    outln!(
         "  DMARC     {} for {} (policy {}, disposition {})",
         r.dmarc.result,
         r.dmarc.from_domain.as_deref().unwrap_or("?"),
@@ -126,12 +126,12 @@ fn print_text(r: &MessageReport) {
             .map(|p| format!("{p:?}").to_lowercase())
             .unwrap_or_else(|| "none".into()),
         r.dmarc.disposition
-    );
+    )?;
     if r.arc.result != "none" {
-        println!("  ARC       {} ({} sets)", r.arc.result, r.arc.hops.len());
+        outln!("  ARC       {} ({} sets)", r.arc.result, r.arc.hops.len())?;
     }
     for x in &r.receiver {
-        println!(
+        outln!(
             "  receiver  {} {}={}",
             if x.authserv_id.is_empty() {
                 &x.header
@@ -140,7 +140,8 @@ fn print_text(r: &MessageReport) {
             },
             x.method,
             x.result
-        );
+        )?;
     }
-    print_findings(&r.findings);
+    print_findings(&r.findings)?;
+    Ok(())
 }
