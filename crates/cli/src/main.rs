@@ -19,6 +19,14 @@ macro_rules! outln {
     }};
 }
 
+/// A line to stdout whose error is dropped: a closed pipe (`| head`) ends the output quietly
+/// and the command runs to its end (its exit code unchanged).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = outln!($($arg)*);
+    }};
+}
+
 /// `print!` that hands back the write's error instead of panicking.
 macro_rules! out {
     ($($arg:tt)*) => {{

@@ -12,13 +12,6 @@ use crate::args::{Cli, Format, ReportArgs, RulesCommand, ScoreArgs};
 use crate::import::day;
 use crate::output::{input, open_store, print_json};
 
-/// A line to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
-macro_rules! say {
-    ($($t:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($t)*);
-    }};
-}
-
 pub fn run(cli: &Cli, args: &ScoreArgs) -> anyhow::Result<Outcome> {
     let store = open_store(cli)?;
     let account = store.account_by_name(&args.account).map_err(input)?;

@@ -1,20 +1,11 @@
 //! `inboxlens overview`, `timeline` and `search`: the account workspace of the app, as text
 //! or JSON (the same structures the app shows).
 
-use std::io::Write;
-
 use inboxlens_core::calendar::day_string;
 
 use crate::Outcome;
 use crate::args::{AccountArgs, Cli, Format, SearchArgs};
 use crate::output::{input, open_store, print_json, print_json_list};
-
-/// A line to stdout; a closed pipe (`| head`) ends the output quietly.
-macro_rules! say {
-    ($($t:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($t)*);
-    }};
-}
 
 fn pct(n: u64, d: u64) -> String {
     if d == 0 {
