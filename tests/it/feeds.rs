@@ -66,6 +66,121 @@ fn vendor_text_bounce_is_read_from_its_error_text() {
     );
 }
 
+/// `reply` as Postfix reports it (bounce(8)): the human-readable line names the host and the
+/// command it answered, the status block carries the status and the reply as Diagnostic-Code.
+fn postfix_dsn(command: &str, rhost: &str, reply: &str) -> String {
+    let host = if rhost == "-" {
+        "mx.receiver.example"
+    } else {
+        rhost
+    };
+    let enhanced = reply
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|w| {
+            let parts: Vec<&str> = w.split('.').collect();
+            parts.len() == 3
+                && matches!(parts[0], "2" | "4" | "5")
+                && parts[1..].iter().all(|p| (1..=3).contains(&p.len()))
+        });
+    let class = reply
+        .trim_start()
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '4' | '5'));
+    let status = enhanced.map_or_else(|| format!("{}.0.0", class.unwrap_or('5')), str::to_string);
+    let action = if status.starts_with('4') {
+        "delayed"
+    } else {
+        "failed"
+    };
+    let (human, diagnostic, remote) = match command {
+        "-" => (
+            reply.to_string(),
+            format!("X-Postfix; {reply}"),
+            String::new(),
+        ),
+        "CONN" => (
+            format!("host {host}[192.0.2.25] refused to talk to me: {reply}"),
+            format!("smtp; {reply}"),
+            format!("Remote-MTA: dns; {host}\n"),
+        ),
+        _ => {
+            let said = match command {
+                "RCPT" => "RCPT TO",
+                "MAIL" => "MAIL FROM",
+                "DATA" => "end of DATA",
+                other => panic!("unknown command column {other:?}"),
+            };
+            (
+                format!("host {host}[192.0.2.25] said: {reply} (in reply to {said} command)"),
+                format!("smtp; {reply}"),
+                format!("Remote-MTA: dns; {host}\n"),
+            )
+        }
+    };
+    format!(
+        "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n\
+         To: news@sender.example\n\
+         Subject: Undelivered Mail Returned to Sender\n\
+         Date: Thu, 26 Nov 2026 10:00:00 +0000\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+         --B\nContent-Type: text/plain; charset=us-ascii\n\n\
+         This is the mail system at host mx.sender.example.\n\n\
+         <user@receiver.example>: {human}\n\n\
+         --B\nContent-Type: message/delivery-status\n\n\
+         Reporting-MTA: dns; mx.sender.example\n\n\
+         Final-Recipient: rfc822; user@receiver.example\n\
+         Action: {action}\nStatus: {status}\n{remote}Diagnostic-Code: {diagnostic}\n\n\
+         --B\nContent-Type: text/rfc822-headers\n\n\
+         From: news@sender.example\nTo: user@receiver.example\nSubject: Offer\n\
+         Message-ID: <offer-1@sender.example>\n\n--B--\n"
+    )
+}
+
+/// Providers' published replies beyond the sisimai corpus (bounce-texts/provider-replies.tsv: Gmail,
+/// Yahoo, Microsoft, iCloud, Comcast, GMX, Mimecast, Proofpoint, Postfix/Exim/Sendmail
+/// wording, DNSBL texts), each in a Postfix DSN: the reason follows what the reply says,
+/// also where a provider reuses a registered status code for something else (Gmail's
+/// 4.7.27 SPF, 4.7.30 DKIM, 4.7.23 PTR).
+#[test]
+fn provider_replies_are_classified_by_what_they_say() {
+    let table =
+        std::fs::read_to_string(fixture("bounce-texts/provider-replies.tsv")).expect("table");
+    let (mut read, mut wrong) = (0, Vec::new());
+    for (no, line) in table.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [reason, command, rhost, reply, ..] = cols[..] else {
+            panic!(
+                "line {}: reason, command, host and reply, tab-separated",
+                no + 1
+            );
+        };
+        read += 1;
+        let raw = postfix_dsn(command, rhost, reply);
+        let records = decode(raw.as_bytes(), "reply.eml", Limits::default()).expect("decodes");
+        match records.as_slice() {
+            [r] if r.reason == reason
+                && r.recipient.as_deref() == Some("user@receiver.example") => {}
+            other => wrong.push(format!(
+                "line {}: expected {reason}, got {:?}: {reply}",
+                no + 1,
+                other.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>()
+            )),
+        }
+    }
+    assert!(read >= 120, "the table has {read} replies");
+    assert!(
+        wrong.is_empty(),
+        "{} of {read} replies misread:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
 #[test]
 fn arf_complaint_and_auto_reply_and_non_bounce() {
     let r = one("arf-abuse.eml");

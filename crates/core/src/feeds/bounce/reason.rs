@@ -217,7 +217,7 @@ pub(crate) fn from_status(status: &str) -> Option<&'static str> {
         ("4", "5") => "systemfull",   // Mail system congestion
         ("4", "6") => "networkerror", // Routing loop detected
         ("4", "7") => "expired",      // Delivery time expired
-        ("5", "3") => "exceedlimit",  // Too many recipients
+        ("5", "3") => "toomanyconn",  // Too many recipients (counted with connections)
         ("5", _) => "syntaxerror",
         ("6", _) => "contenterror",
         ("7", "1") => "securityerror", // Delivery not authorized, message refused
@@ -239,6 +239,7 @@ pub(crate) fn from_status(status: &str) -> Option<&'static str> {
         ("7", "509") | ("7", "510") => "authfailure",
         ("7", d) if (606..=649).contains(&d.parse::<u32>().unwrap_or(0)) => "blocked",
         ("7", "515") => "securityerror",
+        ("7", "57") => "securityerror", // client not authenticated to send (SMTP AUTH)
         ("1", "351") => "filtered",
         _ => return None,
     };
@@ -377,5 +378,8 @@ mod tests {
         );
         assert_eq!(from_status("5.1.10"), Some("notaccept"));
         assert_eq!(from_status("4.7.25"), Some("requireptr"));
+        // RFC 5321 551 "User not local" is a moved user; the words alone are not.
+        assert_eq!(from_text("551 not our customer"), Some("hasmoved"));
+        assert_eq!(from_text("550 5.1.1 <a@b> Not our Customer"), None);
     }
 }
