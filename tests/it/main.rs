@@ -2,6 +2,7 @@
 
 mod audit;
 mod blocklist;
+mod bounce_texts;
 mod cli;
 mod dmarc;
 mod dns;

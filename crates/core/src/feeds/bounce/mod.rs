@@ -669,11 +669,13 @@ fn classify(e: &Evidence<'_>) -> &'static str {
         return "delivered";
     }
     // Each text is read once: a text equal to one already read gave no reason.
-    let by_text = text_reason(e.diag).or_else(|| {
-        (e.text_about != e.diag)
-            .then(|| text_reason(e.text_about))
-            .flatten()
-    });
+    let by_text = text_reason(e.diag)
+        .or_else(|| diag_status_reason(e))
+        .or_else(|| {
+            (e.text_about != e.diag)
+                .then(|| text_reason(e.text_about))
+                .flatten()
+        });
     if let Some(r) = by_text {
         // The report's own words about its only recipient ("The user(s) account is
         // disabled.") are more precise than the remote's generic "user unknown": the
@@ -699,6 +701,21 @@ fn classify(e: &Evidence<'_>) -> &'static str {
         return r.reason;
     }
     reason::from_context(e.command, e.replycode, e.action)
+}
+
+/// The remote server's own status code in a diagnostic whose words name no cause (RFC 3464
+/// §2.3.6: the Diagnostic-Code is the remote's reply): it outranks the report's text around
+/// it, where Sendmail's own closing "554 5.0.0 Service unavailable" would read as a refused
+/// connection.
+fn diag_status_reason(e: &Evidence<'_>) -> Option<reason::TextReason> {
+    if e.diag == e.text_about {
+        return None;
+    }
+    let status = text::status(e.diag).filter(|s| !s.ends_with(".0.0"))?;
+    reason::from_status(&status).map(|reason| reason::TextReason {
+        reason,
+        is_final: false,
+    })
 }
 
 /// Adjusts a reason read from text with what the SMTP dialogue says about it.

@@ -634,6 +634,12 @@ pub(crate) fn remote_reply(lower: &str) -> Option<std::ops::Range<usize>> {
     {
         rest = rest[..4 + next.start].trim();
     }
+    // qmail-send's own words follow the reply on the next line ("Giving up on 192.0.2.1.",
+    // "I'm not going to try again; this message has been in the queue too long."): they say
+    // the queue gave up, not why the remote server refused.
+    if let Some(at) = rest.find("giving up on ") {
+        rest = rest[..at].trim_end();
+    }
     if rest.is_empty() {
         return None;
     }

@@ -1,0 +1,285 @@
+//! Bounce reasons beyond the sisimai corpus: the providers' published replies
+//! (`fixtures/bounce-texts/provider-replies.tsv`), each reported the way four MTAs report a
+//! failed delivery — Postfix and Sendmail (RFC 3464 DSNs, Sendmail with its session
+//! transcript), Exim and qmail (plain text). The reason must follow what the reply says, and
+//! must not change with the MTA that reports it.
+
+use inboxlens_core::feeds::{Limits, decode};
+use inboxlens_tests::fixture;
+
+/// One line of the table.
+struct Reply<'a> {
+    reason: &'a str,
+    /// The SMTP command answered: RCPT, MAIL, DATA, CONN (connection/greeting), or "-" (no
+    /// remote reply: the reporting MTA's own words).
+    command: &'a str,
+    /// The answering host ("-": unnamed).
+    rhost: &'a str,
+    text: &'a str,
+}
+
+/// Writes a report of the failed delivery the way one MTA does.
+type Report = fn(&Reply<'_>) -> String;
+
+const RECIPIENT: &str = "user@receiver.example";
+
+/// The table's replies with their line numbers.
+fn table(text: &str) -> Vec<(usize, Reply<'_>)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|(no, line)| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [reason, command, rhost, text, ..] = cols[..] else {
+                panic!(
+                    "line {}: reason, command, host and reply, tab-separated",
+                    no + 1
+                );
+            };
+            (
+                no + 1,
+                Reply {
+                    reason,
+                    command,
+                    rhost,
+                    text,
+                },
+            )
+        })
+        .collect()
+}
+
+/// The first RFC 3463 status code in the reply, else the reply code's class with `.0.0`.
+fn status_of(reply: &str) -> String {
+    let enhanced = reply
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|w| {
+            let parts: Vec<&str> = w.split('.').collect();
+            parts.len() == 3
+                && matches!(parts[0], "2" | "4" | "5")
+                && parts[1..].iter().all(|p| (1..=3).contains(&p.len()))
+        });
+    let class = reply
+        .trim_start()
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '4' | '5'));
+    enhanced.map_or_else(|| format!("{}.0.0", class.unwrap_or('5')), str::to_string)
+}
+
+fn host<'a>(r: &Reply<'a>) -> &'a str {
+    if r.rhost == "-" {
+        "mx.receiver.example"
+    } else {
+        r.rhost
+    }
+}
+
+const RETURNED: &str = "From: news@sender.example\nTo: user@receiver.example\nSubject: Offer\n\
+                        Message-ID: <offer-1@sender.example>\n";
+
+/// Postfix bounce(8): the human-readable line names the host and the command it answered;
+/// the status block carries the reply as Diagnostic-Code.
+fn postfix(r: &Reply<'_>) -> String {
+    let (host, reply) = (host(r), r.text);
+    let (human, diagnostic) = match r.command {
+        "-" => (reply.to_string(), format!("X-Postfix; {reply}")),
+        "CONN" => (
+            format!("host {host}[192.0.2.25] refused to talk to me: {reply}"),
+            format!("smtp; {reply}"),
+        ),
+        command => (
+            format!(
+                "host {host}[192.0.2.25] said: {reply} (in reply to {} command)",
+                match command {
+                    "RCPT" => "RCPT TO",
+                    "MAIL" => "MAIL FROM",
+                    _ => "end of DATA",
+                }
+            ),
+            format!("smtp; {reply}"),
+        ),
+    };
+    let status = status_of(reply);
+    let action = if status.starts_with('4') {
+        "delayed"
+    } else {
+        "failed"
+    };
+    let remote = if r.command == "-" {
+        String::new()
+    } else {
+        format!("Remote-MTA: dns; {host}\n")
+    };
+    format!(
+        "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n\
+         To: news@sender.example\nSubject: Undelivered Mail Returned to Sender\n\
+         Date: Thu, 26 Nov 2026 10:00:00 +0000\nMIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+         --B\nContent-Type: text/plain; charset=us-ascii\n\n\
+         This is the mail system at host mx.sender.example.\n\n<{RECIPIENT}>: {human}\n\n\
+         --B\nContent-Type: message/delivery-status\n\n\
+         Reporting-MTA: dns; mx.sender.example\n\n\
+         Final-Recipient: rfc822; {RECIPIENT}\nAction: {action}\nStatus: {status}\n\
+         {remote}Diagnostic-Code: {diagnostic}\n\n\
+         --B\nContent-Type: text/rfc822-headers\n\n{RETURNED}\n--B--\n"
+    )
+}
+
+/// Sendmail: the "(reason: …)" line, the session transcript (`>>>` sent, `<<<` received,
+/// then Sendmail's own summary line) and the DSN.
+fn sendmail(r: &Reply<'_>) -> String {
+    let (host, reply) = (host(r), r.text);
+    let status = status_of(reply);
+    let code = reply
+        .get(..3)
+        .filter(|c| c.bytes().all(|b| b.is_ascii_digit()));
+    let transcript = match r.command {
+        "-" => format!(
+            "{} {status} <{RECIPIENT}>... {reply}",
+            code.unwrap_or("554")
+        ),
+        command => {
+            let sent = match command {
+                "RCPT" => format!(">>> RCPT To:<{RECIPIENT}>"),
+                "MAIL" => ">>> MAIL From:<news@sender.example> SIZE=300".to_string(),
+                "CONN" => ">>> EHLO mx.sender.example".to_string(),
+                _ => ">>> DATA\n<<< 354 go ahead\n>>> .".to_string(),
+            };
+            let summary = if command == "RCPT" {
+                format!(
+                    "{} {status} <{RECIPIENT}>... {reply}",
+                    code.unwrap_or("550")
+                )
+            } else {
+                "554 5.0.0 Service unavailable".to_string()
+            };
+            format!("... while talking to {host}.:\n{sent}\n<<< {reply}\n{summary}")
+        }
+    };
+    let (dtype, remote) = if r.command == "-" {
+        ("X-Unix", String::new())
+    } else {
+        ("SMTP", format!("Remote-MTA: DNS; {host}\n"))
+    };
+    format!(
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.sender.example>\n\
+         To: <news@sender.example>\nSubject: Returned mail: see transcript for details\n\
+         Date: Thu, 26 Nov 2026 10:00:00 +0000\nAuto-Submitted: auto-generated (failure)\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"S\"\n\n\
+         This is a MIME-encapsulated message\n\n--S\n\n\
+         The original message was received at Thu, 26 Nov 2026 09:59:00 +0000\n\
+         from localhost [127.0.0.1]\n\n\
+         \x20  ----- The following addresses had permanent fatal errors -----\n\
+         <{RECIPIENT}>\n    (reason: {reply})\n\n\
+         \x20  ----- Transcript of session follows -----\n{transcript}\n\n\
+         --S\nContent-Type: message/delivery-status\n\n\
+         Reporting-MTA: dns; mx.sender.example\n\n\
+         Final-Recipient: RFC822; {RECIPIENT}\nAction: failed\nStatus: {status}\n\
+         {remote}Diagnostic-Code: {dtype}; {reply}\n\n\
+         --S\nContent-Type: message/rfc822\n\n{RETURNED}\n--S--\n"
+    )
+}
+
+/// Exim's plain-text report: the failed address, the host, "SMTP error from remote mail
+/// server after <command>:", the reply.
+fn exim(r: &Reply<'_>) -> String {
+    let detail = match r.command {
+        "-" => format!("    {}", r.text),
+        command => format!(
+            "    host {} [192.0.2.25]\n    SMTP error from remote mail server after {}:\n    {}",
+            host(r),
+            match command {
+                "RCPT" => format!("RCPT TO:<{RECIPIENT}>"),
+                "MAIL" => "MAIL FROM:<news@sender.example>".to_string(),
+                "CONN" => "initial connection".to_string(),
+                _ => "end of data".to_string(),
+            },
+            r.text
+        ),
+    };
+    format!(
+        "From: Mail Delivery System <Mailer-Daemon@mx.sender.example>\n\
+         To: news@sender.example\nSubject: Mail delivery failed: returning message to sender\n\
+         Date: Thu, 26 Nov 2026 10:00:00 +0000\nAuto-Submitted: auto-replied\n\
+         X-Failed-Recipients: {RECIPIENT}\n\n\
+         This message was created automatically by mail delivery software.\n\n\
+         A message that you sent could not be delivered to one or more of its\n\
+         recipients. This is a permanent error. The following address(es) failed:\n\n\
+         \x20 {RECIPIENT}\n{detail}\n\n\
+         ------ This is a copy of the message, including all the headers. ------\n\n\
+         Return-path: <news@sender.example>\n{RETURNED}\nHello.\n"
+    )
+}
+
+/// qmail-send's plain-text report: what the remote host did not like, "Remote host said:",
+/// and qmail's own "Giving up on <IP>." after it.
+fn qmail(r: &Reply<'_>) -> String {
+    let detail = match r.command {
+        "-" => r.text.to_string(),
+        command => format!(
+            "{}\nRemote host said: {}\nGiving up on 192.0.2.25.",
+            match command {
+                "RCPT" => "192.0.2.25 does not like recipient.",
+                "MAIL" => "Connected to 192.0.2.25 but sender was rejected.",
+                "CONN" => "Connected to 192.0.2.25 but greeting failed.",
+                _ => "192.0.2.25 failed after I sent the message.",
+            },
+            r.text
+        ),
+    };
+    format!(
+        "From: MAILER-DAEMON@mx.sender.example\nTo: news@sender.example\n\
+         Subject: failure notice\nDate: Thu, 26 Nov 2026 10:00:00 +0000\n\n\
+         Hi. This is the qmail-send program at mx.sender.example.\n\
+         I'm afraid I wasn't able to deliver your message to the following addresses.\n\
+         This is a permanent error; I've given up. Sorry it didn't work out.\n\n\
+         <{RECIPIENT}>:\n{detail}\n\n--- Below this line is a copy of the message.\n\n\
+         Return-Path: <news@sender.example>\n{RETURNED}\nHello.\n"
+    )
+}
+
+/// Every reply of the table, in each MTA's report: the reason the table gives, for the one
+/// recipient. Where a provider reuses a registered status code for something else (Gmail's
+/// 4.7.27 SPF, 4.7.30 DKIM, 4.7.23 PTR), the words decide; qmail's "Giving up on" and
+/// Sendmail's closing "Service unavailable" are the reporting MTA's words, not the cause.
+#[test]
+fn provider_replies_read_the_same_whichever_mta_reports_them() {
+    let text =
+        std::fs::read_to_string(fixture("bounce-texts/provider-replies.tsv")).expect("table");
+    let table = table(&text);
+    assert!(table.len() >= 120, "the table has {} replies", table.len());
+    let formats: [(&str, Report); 4] = [
+        ("postfix", postfix),
+        ("sendmail", sendmail),
+        ("exim", exim),
+        ("qmail", qmail),
+    ];
+    let mut wrong = Vec::new();
+    for (name, wrap) in formats {
+        for (line, reply) in &table {
+            let raw = wrap(reply);
+            let records = decode(raw.as_bytes(), "reply.eml", Limits::default()).expect("decodes");
+            match records.as_slice() {
+                [r] if r.reason == reply.reason && r.recipient.as_deref() == Some(RECIPIENT) => {}
+                other => wrong.push(format!(
+                    "{name}, line {line}: expected {}, got {:?}: {}",
+                    reply.reason,
+                    other
+                        .iter()
+                        .map(|r| (r.reason.as_str(), r.recipient.as_deref()))
+                        .collect::<Vec<_>>(),
+                    reply.text
+                )),
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} reports misread:\n{}",
+        wrong.len(),
+        table.len() * formats.len(),
+        wrong.join("\n")
+    );
+}
