@@ -9,6 +9,7 @@ pub(crate) const BOUNDARY: &str = r"(?ix)^[\s\-=*_\#>|]*(?:
         original\ message(?:\ headers?)?\ *(?:follows|below|is\ attached|:)?
       | (?:this\ is\ )?(?:a\ )?copy\ of\ (?:the|your)\ (?:original\ )?message.*
       | below\ this\ line\ is\ a\ copy.*
+      | below\ is\ a\ copy\ of\ (?:the|your)\ (?:original\ )?message.*
       | (?:the\ )?(?:original\ )?message\ headers\ follow.*
       | (?:the\ )?headers?\ of\ (?:the\ |your\ )?(?:original\ )?message.*
       | (?:the\ )?header\ of\ the\ original\ message.*

@@ -706,9 +706,11 @@ fn classify(e: &Evidence<'_>) -> &'static str {
 /// The remote server's own status code in a diagnostic whose words name no cause (RFC 3464
 /// §2.3.6: the Diagnostic-Code is the remote's reply): it outranks the report's text around
 /// it, where Sendmail's own closing "554 5.0.0 Service unavailable" would read as a refused
-/// connection.
+/// connection, and a status field that says nothing more than X.0.0.
 fn diag_status_reason(e: &Evidence<'_>) -> Option<reason::TextReason> {
-    if e.diag == e.text_about {
+    // With no text around it, the diagnostic's status only stands in for a status field
+    // that says nothing (OpenSMTPD's "Status: 5.0.0" after a "451 4.3.5" reply).
+    if e.diag == e.text_about && !(e.status.is_empty() || e.status.ends_with(".0.0")) {
         return None;
     }
     let status = text::status(e.diag).filter(|s| !s.ends_with(".0.0"))?;

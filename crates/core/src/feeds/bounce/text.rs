@@ -841,13 +841,14 @@ pub(crate) fn transcript(text: &str) -> Option<Transcript> {
 
 /// The remote-host expressions of [`text_patterns::RHOST`](super::text_patterns::RHOST),
 /// in order, each with where its group (the host) lies in a match.
-static RHOST: [(LazyLock<FindDfa>, HostAt); 6] = [
+static RHOST: [(LazyLock<FindDfa>, HostAt); 7] = [
     (built_find!("rhost0"), HostAt::BeforeBracket),
     (built_find!("rhost1"), HostAt::BeforeBracket),
     (built_find!("rhost2"), HostAt::First),
     (built_find!("rhost3"), HostAt::Last),
     (built_find!("rhost4"), HostAt::First),
     (built_find!("rhost5"), HostAt::Last),
+    (built_find!("rhost6"), HostAt::BeforeBracket),
 ];
 
 /// Where a remote-host expression's group lies in its match. The host holds neither white
@@ -855,7 +856,7 @@ static RHOST: [(LazyLock<FindDfa>, HostAt); 6] = [
 /// before white space and `[`, or first after leading white space.
 #[derive(Clone, Copy)]
 enum HostAt {
-    /// "host mx.example.net [": the last word before the closing `[`.
+    /// "host mx.example.net [": the last word before the closing `[` (without a root dot).
     BeforeBracket,
     /// "Giving up on 192.0.2.1": the last word.
     Last,
@@ -869,7 +870,9 @@ impl HostAt {
             s.rsplit(char::is_whitespace).next()
         }
         match self {
-            HostAt::BeforeBracket => last_word(m.strip_suffix('[').unwrap_or(m).trim_end()),
+            // A root dot ("mx.example.jp. [") is not part of the name.
+            HostAt::BeforeBracket => last_word(m.strip_suffix('[').unwrap_or(m).trim_end())
+                .map(|h| h.strip_suffix('.').unwrap_or(h)),
             HostAt::Last => last_word(m),
             HostAt::First => m
                 .trim_start()
@@ -887,7 +890,7 @@ static RHOST_ANY_DFA: &Aligned<[u8]> = built_dfa!("rhost_any.dfa");
 /// The remote host named in the error text: the host of the first expression (in order) that
 /// matches.
 pub(crate) fn rhost(text: &str) -> Option<String> {
-    // Most texts match none: one pass over the text says which match at all (six searches
+    // Most texts match none: one pass over the text says which match at all (seven searches
     // each read all of it), then only those are searched for their match.
     let mut which = PatternSet::new(RHOST.len());
     let known = RHOST_ANY.as_ref().is_some_and(|dfa| {
@@ -1095,6 +1098,8 @@ mod tests {
             "did not like",
             " does not like",
             " failed after",
+            "recipient domain example.jp by ",
+            "mx.example.jp. [",
             "mx.example.jp",
             "MX1.Example.NET",
             " [192.0.2.1]",

@@ -37,18 +37,21 @@ pub(crate) const REPLY_STATUS: &str =
 
 /// The ways error text names the remote host, in the order they are tried; the host is each
 /// expression's group (see `text::rhost`).
-pub(crate) const RHOST: [&str; 6] = [
+pub(crate) const RHOST: [&str; 7] = [
     r"(?i)\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[",
     r"(?i)connect to\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[",
     r"(?i)^\s*([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[[0-9a-f.:]+\]\s*(?:did not like|does not like)",
     r"(?i)(?:remote server at|server at|generating server:)\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})",
     r"(?i)^\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})\s+(?:does not like|failed after)",
     r"(?i)Giving up on ([0-9]{1,3}(?:\.[0-9]{1,3}){3})",
+    // Gmail: "rejected by the server for the recipient domain example.jp by mx.example.jp.
+    // [192.0.2.1]" (the host written with its root dot).
+    r"(?i)recipient domain\s+\S+\s+by\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?\s*\[",
 ];
 
 /// Every expression above with the name of its DFA pair in `OUT_DIR` (`<name>.fwd.dfa`,
 /// `<name>.rev.dfa`).
-pub(crate) const FIND_PATTERNS: [(&str, &str); 13] = [
+pub(crate) const FIND_PATTERNS: [(&str, &str); 14] = [
     ("recipient_phrase", RECIPIENT_PHRASE),
     ("continuation", CONTINUATION),
     ("remote_reply", REMOTE_REPLY),
@@ -62,4 +65,5 @@ pub(crate) const FIND_PATTERNS: [(&str, &str); 13] = [
     ("rhost3", RHOST[3]),
     ("rhost4", RHOST[4]),
     ("rhost5", RHOST[5]),
+    ("rhost6", RHOST[6]),
 ];
