@@ -290,6 +290,74 @@ fn gmail(r: &Reply<'_>) -> Option<String> {
     ))
 }
 
+/// Exchange Online / Office 365's non-delivery report in text: the recipient, then
+/// "Diagnostic information for administrators", the generating server and "Remote Server
+/// returned '<reply>'".
+fn office365(r: &Reply<'_>) -> Option<String> {
+    if r.command == "-" {
+        return None;
+    }
+    Some(format!(
+        "From: Microsoft Outlook <postmaster@sender.onmicrosoft.com>\n\
+         To: news@sender.example\nSubject: Undeliverable: Offer\n\
+         Date: Thu, 26 Nov 2026 10:00:00 +0000\nMIME-Version: 1.0\n\
+         Content-Type: multipart/mixed; boundary=\"X\"\n\n\
+         --X\nContent-Type: text/plain; charset=\"us-ascii\"\n\n\
+         Delivery has failed to these recipients or groups:\n\n\
+         {RECIPIENT}<mailto:{RECIPIENT}>\n\n\n\
+         Diagnostic information for administrators:\n\n\
+         Generating server: AB1PR01MB0001.eurprd01.prod.outlook.com\n\n\
+         {RECIPIENT}\nRemote Server returned '{}'\n\n\
+         Original message headers:\n\n{RETURNED}\n--X--\n",
+        r.text
+    ))
+}
+
+/// DragonFly Mail Agent: "<host> [<IP>] did not like our <command>:" and the reply on the
+/// next line.
+fn dragonfly(r: &Reply<'_>) -> Option<String> {
+    let detail = match r.command {
+        "-" => return None,
+        command => format!(
+            "{} [192.0.2.25] did not like our {}:\n{}",
+            host(r),
+            match command {
+                "RCPT" => "RCPT TO",
+                "MAIL" => "MAIL FROM",
+                "CONN" => "EHLO",
+                _ => "final DATA",
+            },
+            r.text
+        ),
+    };
+    Some(format!(
+        "From: MAILER-DAEMON <>\nTo: news@sender.example\nSubject: Mail delivery failed\n\
+         Date: Thu, 26 Nov 2026 10:00:00 +0000\n\n\
+         This is the DragonFly Mail Agent v0.13 at mx.sender.example.\n\n\
+         There was an error delivering your mail to <{RECIPIENT}>.\n\n{detail}\n\n\
+         Message headers follow.\n\n{RETURNED}"
+    ))
+}
+
+/// Yahoo's own report: "Remote host said: <reply> [RCPT_TO]" (the command in brackets).
+fn yahoo(r: &Reply<'_>) -> Option<String> {
+    let command = match r.command {
+        "-" => return None,
+        "RCPT" => " [RCPT_TO]",
+        "MAIL" => " [MAIL_FROM]",
+        "DATA" => " [DATA]",
+        _ => "",
+    };
+    Some(format!(
+        "From: MAILER-DAEMON@yahoo.com\nTo: news@sender.example\nSubject: Failure Notice\n\
+         Date: Thu, 26 Nov 2026 10:00:00 +0000\n\n\
+         Sorry, we were unable to deliver your message to the following address.\n\n\
+         <{RECIPIENT}>:\nRemote host said: {}{command}\n\n\
+         --- Below this line is a copy of the message.\n\n{RETURNED}\nHello.\n",
+        r.text
+    ))
+}
+
 /// Every reply of the table, in each MTA's report: the reason the table gives, for the one
 /// recipient. Where a provider reuses a registered status code for something else (Gmail's
 /// 4.7.27 SPF, 4.7.30 DKIM, 4.7.23 PTR), the words decide; qmail's "Giving up on" and
@@ -302,13 +370,16 @@ fn provider_replies_read_the_same_whichever_mta_reports_them() {
     assert!(table.len() >= 120, "the table has {} replies", table.len());
     // (name, writer, whether the report names the SMTP command the reply answered, and the
     // remote host by name: then the record's rhost is the table's host, where it has one)
-    let formats: [(&str, Report, bool, bool); 6] = [
+    let formats: [(&str, Report, bool, bool); 9] = [
         ("postfix", postfix, true, true),
         ("sendmail", sendmail, true, true),
         ("exim", exim, true, true),
         ("qmail", qmail, true, false),
         ("opensmtpd", opensmtpd, false, false),
         ("gmail", gmail, false, true),
+        ("office365", office365, false, false),
+        ("dragonfly", dragonfly, true, true),
+        ("yahoo", yahoo, true, false),
     ];
     let (mut wrong, mut reports) = (Vec::new(), 0);
     for (name, wrap, names_command, names_host) in formats {

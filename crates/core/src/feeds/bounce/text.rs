@@ -454,7 +454,14 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
         return found;
     }
     let mut found: Vec<Found> = Vec::new();
+    // Addresses inside the remote server's reply ("… please forward this message to
+    // delist@…", "Recipient x@y not found") are its words, not more failed recipients, once
+    // the report has named one.
+    let reply_at = remote_reply(&ascii_lower(block)).map_or(usize::MAX, |r| r.start);
     for m in RECIPIENT_PHRASE.find_iter(block) {
+        if m.start >= reply_at && !found.is_empty() {
+            break;
+        }
         let Some(addr) = phrase_recipient(block, m) else {
             continue;
         };
@@ -1182,7 +1189,7 @@ mod tests {
 
     /// Pieces of error text that reach every search expression, near misses, case variants
     /// and non-ASCII text (the long s and the Kelvin sign fold to ASCII letters).
-    const SEARCH_PIECES: [&str; 56] = [
+    const SEARCH_PIECES: [&str; 59] = [
         "mx.example.org [192.0.2.1] did not like",
         "  MX.Example.ORG[2001:db8::1] does not like",
         "192.0.2.25 does not like",
@@ -1232,8 +1239,11 @@ mod tests {
         " [192.0.2.1]",
         "connect to ",
         "did not like",
+        " did not like our RCPT TO:",
         " failed after",
         "Giving up on 192.0.2.25",
+        "recipient domain example.jp by ",
+        "mx.example.jp. [192.0.2.1]",
         "server at ",
         "é",
         "日本",

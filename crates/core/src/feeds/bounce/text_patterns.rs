@@ -14,7 +14,7 @@ pub(crate) const CONTINUATION: &str =
     r"(?:^|\s)([245][0-9][0-9])[- ](#?[245]\.[0-9]{1,3}\.[0-9]{1,3}\s)?";
 
 /// The wording that introduces the remote server's reply (matched on lower-cased text).
-pub(crate) const REMOTE_REPLY: &str = r"(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-')";
+pub(crate) const REMOTE_REPLY: &str = r"(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-'|did not like our [a-z ]{1,12}:)";
 
 /// The next reply code of a transcript.
 pub(crate) const NEXT_REPLY: &str = r"\s[245][0-9][0-9][\s-]";
@@ -40,7 +40,9 @@ pub(crate) const REPLY_STATUS: &str =
 pub(crate) const RHOST: [&str; 7] = [
     r"(?i)\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[",
     r"(?i)connect to\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[",
-    r"(?i)^\s*([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[[0-9a-f.:]+\]\s*(?:did not like|does not like)",
+    // "mx.example.net [192.0.2.1] did not like our RCPT TO:" (DragonFly, qmail-like reports):
+    // at the start of the text or of a word.
+    r"(?i)(?:^|\s)([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\s*\[[0-9a-f.:]+\]\s*(?:did not like|does not like)",
     r"(?i)(?:remote server at|server at|generating server:)\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})",
     r"(?i)^\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})\s+(?:does not like|failed after)",
     r"(?i)Giving up on ([0-9]{1,3}(?:\.[0-9]{1,3}){3})",
