@@ -81,7 +81,7 @@ const RETURNED: &str = "From: news@sender.example\nTo: user@receiver.example\nSu
 
 /// Postfix bounce(8): the human-readable line names the host and the command it answered;
 /// the status block carries the reply as Diagnostic-Code.
-fn postfix(r: &Reply<'_>) -> Option<String> {
+fn postfix_as(r: &Reply<'_>, fold: bool) -> Option<String> {
     let (host, reply) = (host(r), r.text);
     let (human, diagnostic) = match r.command {
         "-" => (reply.to_string(), format!("X-Postfix; {reply}")),
@@ -112,19 +112,60 @@ fn postfix(r: &Reply<'_>) -> Option<String> {
     } else {
         format!("Remote-MTA: dns; {host}\n")
     };
+    // Postfix fills the notice to 78 columns and folds the status block's long fields.
+    let (human, diagnostic) = if fold {
+        (
+            folded(&format!("<{RECIPIENT}>: {human}")),
+            folded(&format!("Diagnostic-Code: {diagnostic}")),
+        )
+    } else {
+        (
+            format!("<{RECIPIENT}>: {human}"),
+            format!("Diagnostic-Code: {diagnostic}"),
+        )
+    };
     Some(format!(
         "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n\
          To: news@sender.example\nSubject: Undelivered Mail Returned to Sender\n\
          Date: Thu, 26 Nov 2026 10:00:00 +0000\nMIME-Version: 1.0\n\
          Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
          --B\nContent-Type: text/plain; charset=us-ascii\n\n\
-         This is the mail system at host mx.sender.example.\n\n<{RECIPIENT}>: {human}\n\n\
+         This is the mail system at host mx.sender.example.\n\n{human}\n\n\
          --B\nContent-Type: message/delivery-status\n\n\
          Reporting-MTA: dns; mx.sender.example\n\n\
          Final-Recipient: rfc822; {RECIPIENT}\nAction: {action}\nStatus: {status}\n\
-         {remote}Diagnostic-Code: {diagnostic}\n\n\
+         {remote}{diagnostic}\n\n\
          --B\nContent-Type: text/rfc822-headers\n\n{RETURNED}\n--B--\n"
     ))
+}
+
+fn postfix(r: &Reply<'_>) -> Option<String> {
+    postfix_as(r, false)
+}
+
+/// Postfix as it writes long replies: wrapped lines (the words of a phrase may be split
+/// over two lines).
+fn postfix_folded(r: &Reply<'_>) -> Option<String> {
+    postfix_as(r, true)
+}
+
+/// `text` filled to 78 columns at spaces, continuation lines indented by four spaces (a
+/// word longer than a line stays whole).
+fn folded(text: &str) -> String {
+    let mut out = String::new();
+    let mut column = 0;
+    for word in text.split(' ') {
+        if column > 0 && column + 1 + word.len() > 78 {
+            out.push_str("\n    ");
+            column = 4;
+        } else if column > 0 {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += word.len();
+    }
+    out
 }
 
 /// Sendmail: the "(reason: …)" line, the session transcript (`>>>` sent, `<<<` received,
@@ -368,10 +409,12 @@ fn provider_replies_read_the_same_whichever_mta_reports_them() {
         std::fs::read_to_string(fixture("bounce-texts/provider-replies.tsv")).expect("table");
     let table = table(&text);
     assert!(table.len() >= 120, "the table has {} replies", table.len());
+    assert!(folded(&"word ".repeat(40)).lines().all(|l| l.len() <= 78));
     // (name, writer, whether the report names the SMTP command the reply answered, and the
     // remote host by name: then the record's rhost is the table's host, where it has one)
-    let formats: [(&str, Report, bool, bool); 9] = [
+    let formats: [(&str, Report, bool, bool); 10] = [
         ("postfix", postfix, true, true),
+        ("postfix folded", postfix_folded, true, true),
         ("sendmail", sendmail, true, true),
         ("exim", exim, true, true),
         ("qmail", qmail, true, false),
