@@ -460,3 +460,21 @@ fn provider_replies_read_the_same_whichever_mta_reports_them() {
         wrong.join("\n")
     );
 }
+
+/// A content filter's report whose verdict is generic ("unsolicited bulk e-mail", "Reject …
+/// BAD-HEADER") and which names the broken header below its header excerpt (amavis): the
+/// header is the cause. Without that line the verdict stands.
+#[test]
+fn a_header_check_below_the_excerpt_names_the_cause() {
+    let raw = std::fs::read(fixture("bounce-texts/amavis-bad-header.eml")).expect("fixture");
+    let records = decode(&raw, "amavis-bad-header.eml", Limits::default()).expect("decodes");
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0].reason, "notcompliantrfc");
+    assert_eq!(records[0].recipient.as_deref(), Some(RECIPIENT));
+    let without = String::from_utf8(raw).expect("ASCII").replace(
+        "Non-encoded 8-bit data (char E9 hex) in message header 'Subject'\n",
+        "",
+    );
+    let records = decode(without.as_bytes(), "amavis.eml", Limits::default()).expect("decodes");
+    assert_eq!(records[0].reason, "spamdetected");
+}

@@ -323,6 +323,8 @@ fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
             .and_then(|t| mime::Original::from_header_text(t.as_bytes()));
     }
     let sender = original.as_ref().and_then(mime::Original::sender);
+    // amavis reports a header check under its excerpt of the returned header.
+    let bad_header = text::names_bad_header(&human[block.len()..]);
     let mut exclude: Vec<String> = sender.iter().cloned().collect();
     exclude.extend(ctx.to.iter().cloned());
     let scraped = text::recipients(block, &whole, &exclude);
@@ -447,7 +449,17 @@ fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
     drafts
         .into_iter()
         .filter(|d| d.recipient.is_some())
-        .map(|d| finish(ctx, d, single, &whole, original.as_ref(), decodedby))
+        .map(|d| {
+            finish(
+                ctx,
+                d,
+                single,
+                &whole,
+                original.as_ref(),
+                decodedby,
+                bad_header,
+            )
+        })
         .filter(|r| {
             !(from_person
                 && r.reason == "undefined"
@@ -533,6 +545,7 @@ fn finish(
     whole: &str,
     original: Option<&mime::Original>,
     decodedby: &str,
+    bad_header: bool,
 ) -> BounceRecord {
     let mut rec = ctx.record(decodedby);
     // A status block's Diagnostic-Code that says nothing in words ("X-Unix; 77", a bare
@@ -597,6 +610,7 @@ fn finish(
     };
     let reason = classify(&Evidence {
         gateway: ctx.filtering_gateway,
+        bad_header,
         diag: &diag,
         text_about: &d.text,
         whole,
@@ -645,6 +659,8 @@ fn finish(
 struct Evidence<'a> {
     /// The report comes from a filtering appliance.
     gateway: bool,
+    /// The report names a header the message broke (RFC 5322 §3.6), below its verdict.
+    bad_header: bool,
     /// The diagnostic (the status block's, else the text's about this recipient).
     diag: &'a str,
     /// The human-readable text about this recipient.
@@ -689,7 +705,18 @@ fn classify(e: &Evidence<'_>) -> &'static str {
         {
             return "suspend";
         }
-        return refine(r, e);
+        let reason = refine(r, e);
+        // A content filter's verdict ("unsolicited bulk e-mail", "Reject … SPAM") whose report
+        // names the header the message broke: the broken header is the cause (RFC 5322 §3.6).
+        if e.bad_header
+            && matches!(
+                reason,
+                "spamdetected" | "filtered" | "policyviolation" | "securityerror" | "contenterror"
+            )
+        {
+            return "notcompliantrfc";
+        }
+        return reason;
     }
     if let Some(r) = reason::from_status(e.status) {
         return r;

@@ -494,6 +494,22 @@ fn starts_with_reply_code(line: &str) -> bool {
         && b.get(3).is_none_or(|c| matches!(c, b' ' | b'-' | b'\t'))
 }
 
+/// A header check that a content filter (amavis) writes below its excerpt of the returned
+/// header: "Duplicate header field: "From"", "Missing required header field: "Date"",
+/// "Non-encoded 8-bit data (char E9 hex) in message header 'Subject'", "Improper use of
+/// control character (char 0D hex) in message header 'Subject'".
+pub(crate) fn names_bad_header(text: &str) -> bool {
+    lines(text).any(|l| {
+        let l = l.trim_start().to_ascii_lowercase();
+        l.starts_with("duplicate header field")
+            || l.starts_with("missing required header field")
+            || (l.contains("in message header")
+                && (l.starts_with("non-encoded 8-bit data")
+                    || l.starts_with("improper use of control character")
+                    || l.starts_with("improper folding")))
+    })
+}
+
 /// White space as `char::is_whitespace` (and so `str::split_whitespace` and the regex `\s`)
 /// has it among ASCII bytes: tab, line feed, vertical tab, form feed, carriage return, space.
 pub(crate) fn is_ascii_white_space(b: u8) -> bool {
