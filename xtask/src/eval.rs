@@ -89,7 +89,7 @@ const SUITES: &[Suite] = &[
         dir: "bounces/dev",
         issue: 6,
         scorer: Some(bounces),
-        threshold: 0.975,
+        threshold: 0.978,
         gates: &[
             ("recipient", 0.985),
             ("hard/soft", 0.985),
