@@ -14,7 +14,7 @@ pub(crate) const CONTINUATION: &str =
     r"(?:^|\s)([245][0-9][0-9])[- ](#?[245]\.[0-9]{1,3}\.[0-9]{1,3}\s)?";
 
 /// The wording that introduces the remote server's reply (matched on lower-cased text).
-pub(crate) const REMOTE_REPLY: &str = r"(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-'|did not like our [a-z ]{1,12}:)";
+pub(crate) const REMOTE_REPLY: &str = r"(?:the error that the other server returned was:|remote host said:|remote server returned|\bsaid:|responded with failure:|it responded as follows:|server message|<<<|\berror [45][0-9][0-9]-'|did not like our (?:rcpt to|mail from|final data|data|ehlo|helo):)";
 
 /// The next reply code of a transcript.
 pub(crate) const NEXT_REPLY: &str = r"\s[245][0-9][0-9][\s-]";
@@ -47,8 +47,8 @@ pub(crate) const RHOST: [&str; 7] = [
     r"(?i)^\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})\s+(?:does not like|failed after)",
     r"(?i)Giving up on ([0-9]{1,3}(?:\.[0-9]{1,3}){3})",
     // Gmail: "rejected by the server for the recipient domain example.jp by mx.example.jp.
-    // [192.0.2.1]" (the host written with its root dot).
-    r"(?i)recipient domain\s+\S+\s+by\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?\s*\[",
+    // [192.0.2.1]": the host written with its root dot, then its address.
+    r"(?i)\bby\s+([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.\s*\[",
 ];
 
 /// Every expression above with the name of its DFA pair in `OUT_DIR` (`<name>.fwd.dfa`,
