@@ -462,9 +462,15 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
     // Addresses inside the remote server's reply ("… please forward this message to
     // delist@…", "Recipient x@y not found") are its words, not more failed recipients, once
     // the report has named one.
-    let reply_at = remote_reply(&ascii_lower(block)).map_or(usize::MAX, |r| r.start);
+    // Looked for only when a second address turns up (most reports name one).
+    let mut reply_at: Option<usize> = None;
     for m in RECIPIENT_PHRASE.find_iter(block) {
-        if m.start >= reply_at && !found.is_empty() {
+        if !found.is_empty()
+            && m.start
+                >= *reply_at.get_or_insert_with(|| {
+                    remote_reply(&ascii_lower(block)).map_or(usize::MAX, |r| r.start)
+                })
+        {
             break;
         }
         let Some(addr) = phrase_recipient(block, m) else {
