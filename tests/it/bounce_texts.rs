@@ -1,8 +1,10 @@
 //! Bounce reasons beyond the sisimai corpus: the providers' published replies
-//! (`fixtures/bounce-texts/provider-replies.tsv`), each reported the way four MTAs report a
-//! failed delivery — Postfix and Sendmail (RFC 3464 DSNs, Sendmail with its session
-//! transcript), Exim and qmail (plain text). The reason must follow what the reply says, and
-//! must not change with the MTA that reports it.
+//! (`fixtures/bounce-texts/provider-replies.tsv`), each reported the way ten MTA formats
+//! report a failed delivery — Postfix (as is and folded), Sendmail (DSN and session
+//! transcript), OpenSMTPD and Office 365 (DSN or notice without the command), Exim, qmail,
+//! Gmail, DragonFly and Yahoo (plain text). The reason must follow what the reply says, and
+//! must not change with the MTA that reports it; and an amavis header check that names the
+//! cause below its verdict.
 
 use inboxlens_core::feeds::{Limits, decode};
 use inboxlens_tests::fixture;
@@ -68,6 +70,7 @@ fn status_of(reply: &str) -> String {
     enhanced.map_or_else(|| format!("{}.0.0", class.unwrap_or('5')), str::to_string)
 }
 
+/// The answering host's name (a documentation name when the table names none).
 fn host<'a>(r: &Reply<'a>) -> &'a str {
     if r.rhost == "-" {
         "mx.receiver.example"
@@ -76,6 +79,7 @@ fn host<'a>(r: &Reply<'a>) -> &'a str {
     }
 }
 
+/// The returned message's header, as the reports quote it.
 const RETURNED: &str = "From: news@sender.example\nTo: user@receiver.example\nSubject: Offer\n\
                         Message-ID: <offer-1@sender.example>\n";
 
@@ -139,6 +143,7 @@ fn postfix_as(r: &Reply<'_>, fold: bool) -> Option<String> {
     ))
 }
 
+/// Postfix with each reply on one line.
 fn postfix(r: &Reply<'_>) -> Option<String> {
     postfix_as(r, false)
 }
