@@ -323,8 +323,6 @@ fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
             .and_then(|t| mime::Original::from_header_text(t.as_bytes()));
     }
     let sender = original.as_ref().and_then(mime::Original::sender);
-    // amavis reports a header check under its excerpt of the returned header.
-    let bad_header = text::names_bad_header(&human[block.len()..]);
     let mut exclude: Vec<String> = sender.iter().cloned().collect();
     exclude.extend(ctx.to.iter().cloned());
     let scraped = text::recipients(block, &whole, &exclude);
@@ -457,7 +455,7 @@ fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
                 &whole,
                 original.as_ref(),
                 decodedby,
-                bad_header,
+                &human[block.len()..],
             )
         })
         .filter(|r| {
@@ -545,7 +543,7 @@ fn finish(
     whole: &str,
     original: Option<&mime::Original>,
     decodedby: &str,
-    bad_header: bool,
+    after_block: &str,
 ) -> BounceRecord {
     let mut rec = ctx.record(decodedby);
     // A status block's Diagnostic-Code that says nothing in words ("X-Unix; 77", a bare
@@ -610,7 +608,7 @@ fn finish(
     };
     let reason = classify(&Evidence {
         gateway: ctx.filtering_gateway,
-        bad_header,
+        after_block,
         diag: &diag,
         text_about: &d.text,
         whole,
@@ -659,8 +657,9 @@ fn finish(
 struct Evidence<'a> {
     /// The report comes from a filtering appliance.
     gateway: bool,
-    /// The report names a header the message broke (RFC 5322 §3.6), below its verdict.
-    bad_header: bool,
+    /// The human-readable text after the error text (where amavis names the header the
+    /// message broke, below its excerpt of the returned header).
+    after_block: &'a str,
     /// The diagnostic (the status block's, else the text's about this recipient).
     diag: &'a str,
     /// The human-readable text about this recipient.
@@ -708,11 +707,10 @@ fn classify(e: &Evidence<'_>) -> &'static str {
         let reason = refine(r, e);
         // A content filter's verdict ("unsolicited bulk e-mail", "Reject … SPAM") whose report
         // names the header the message broke: the broken header is the cause (RFC 5322 §3.6).
-        if e.bad_header
-            && matches!(
-                reason,
-                "spamdetected" | "filtered" | "policyviolation" | "securityerror" | "contenterror"
-            )
+        if matches!(
+            reason,
+            "spamdetected" | "filtered" | "policyviolation" | "securityerror" | "contenterror"
+        ) && text::names_bad_header(e.after_block)
         {
             return "notcompliantrfc";
         }
@@ -740,7 +738,12 @@ fn diag_status_reason(e: &Evidence<'_>) -> Option<reason::TextReason> {
     if e.diag == e.text_about && !(e.status.is_empty() || e.status.ends_with(".0.0")) {
         return None;
     }
-    let status = text::status(e.diag).filter(|s| !s.ends_with(".0.0"))?;
+    status_reason(e.diag)
+}
+
+/// The reason a text's first specific status code names (not X.0.0).
+fn status_reason(text: &str) -> Option<reason::TextReason> {
+    let status = text::status(text).filter(|s| !s.ends_with(".0.0"))?;
     reason::from_status(&status).map(|reason| reason::TextReason {
         reason,
         is_final: false,
@@ -774,17 +777,10 @@ fn text_reason(t: &str) -> Option<reason::TextReason> {
         if let Some(r) = scan.reason_in(at.clone()) {
             return Some(r);
         }
-        let remote = &clean[at];
         // The remote server's own enhanced status code outranks the report's wording around
         // its reply (Amazon SES: "Unknown address error 550-'5.7.1 … Access denied'").
-        if let Some(reason) = text::status(remote)
-            .filter(|s| !s.ends_with(".0.0"))
-            .and_then(|s| reason::from_status(&s))
-        {
-            return Some(reason::TextReason {
-                reason,
-                is_final: false,
-            });
+        if let Some(r) = status_reason(&clean[at]) {
+            return Some(r);
         }
     }
     scan.reason_in(0..clean.len())

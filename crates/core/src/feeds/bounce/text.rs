@@ -500,10 +500,10 @@ fn starts_with_reply_code(line: &str) -> bool {
         && b.get(3).is_none_or(|c| matches!(c, b' ' | b'-' | b'\t'))
 }
 
-/// A header check that a content filter (amavis) writes below its excerpt of the returned
-/// header: "Duplicate header field: "From"", "Missing required header field: "Date"",
-/// "Non-encoded 8-bit data (char E9 hex) in message header 'Subject'", "Improper use of
-/// control character (char 0D hex) in message header 'Subject'".
+/// Whether `text` holds a header check that a content filter (amavis) writes below its
+/// excerpt of the returned header: "Duplicate header field: "From"", "Missing required header
+/// field: "Date"", "Non-encoded 8-bit data (char E9 hex) in message header 'Subject'",
+/// "Improper use of control character (char 0D hex) in message header 'Subject'".
 pub(crate) fn names_bad_header(text: &str) -> bool {
     fn starts_with_ignoring_case(line: &str, prefix: &str) -> bool {
         line.as_bytes()
