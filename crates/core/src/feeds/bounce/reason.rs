@@ -381,5 +381,8 @@ mod tests {
         // RFC 5321 551 "User not local" is a moved user; the words alone are not.
         assert_eq!(from_text("551 not our customer"), Some("hasmoved"));
         assert_eq!(from_text("550 5.1.1 <a@b> Not our Customer"), None);
+        // A spam verdict, not a word that starts with one ("sender is spammer").
+        assert_eq!(from_text("554 this message is spam"), Some("spamdetected"));
+        assert_ne!(from_text("550 sender is spammer"), Some("spamdetected"));
     }
 }
