@@ -10,7 +10,15 @@ pub(crate) const BOUNDARY: &str = r"(?ix)^[\s\-=*_\#>|]*(?:
       | (?:this\ is\ )?(?:a\ )?copy\ of\ (?:the|your)\ (?:original\ )?message.*
       | below\ this\ line\ is\ a\ copy.*
       | below\ is\ a\ copy\ of\ (?:the|your)\ (?:original\ )?message.*
-      | (?:the\ )?(?:original\ )?message\ headers\ follow.*
+      | (?:the\ )?(?:original\ )?message\ headers?\ follow.*
+      | below\ the\ next\ line\ is\ a\ copy.*
+      | mensaje\ original\ adjunto.*
+      | no\ message\ was\ collected
+      | original\ mail\ info
+      | en-t(?:ê|e)tes\ de\ message\ d'origine
+      | intestazioni\ originali\ del\ messaggio
+      | ursprungshuvuden
+      | the\ attachment\ contains\ the\ original\ mail\ headers
       | (?:the\ )?headers?\ of\ (?:the\ |your\ )?(?:original\ )?message.*
       | (?:the\ )?header\ of\ the\ original\ message.*
       | original\ message\ headers:?

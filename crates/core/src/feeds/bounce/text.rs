@@ -1412,6 +1412,16 @@ mod tests {
             "## original",
             "included is a copy",
             "received-header of the original",
+            "Message header follows",
+            "Below the next line is a copy",
+            "Mensaje original adjunto",
+            "No message was collected",
+            "original mail info",
+            "En-têtes de message d'origine",
+            "En-tetes de message d'origine",
+            "Intestazioni originali del messaggio",
+            "Ursprungshuvuden",
+            "The attachment contains the original mail headers",
             "Received:",
             "received: ",
             "Return-Path: <",
@@ -1629,5 +1639,26 @@ mod tests {
         assert!(error_block(text).ends_with("550 no\n\n"));
         let text2 = "Error\n\nReceived: from x\n by y\nFrom: a@b.example\nSubject: s\n";
         assert_eq!(error_block(text2), "Error\n\n");
+    }
+
+    /// The copy announced as the MTAs word it: Gmail's older header copy, qmail's variants,
+    /// V5 Sendmail's, mFILTER's, Exchange in French, Italian and Swedish.
+    #[test]
+    fn boundary_cuts_the_copy_in_each_mtas_words() {
+        for line in [
+            "----- Message header follows -----",
+            "--- Below the next line is a copy of the message.",
+            "--- Mensaje original adjunto.",
+            "   ----- No message was collected -----",
+            "-------original mail info",
+            "En-têtes de message d'origine :",
+            "Intestazioni originali del messaggio:",
+            "Ursprungshuvuden:",
+            "The attachment contains the original mail headers",
+        ] {
+            let text =
+                format!("Error text\n<a@b.example>:\n550 no\n\n{line}\n\nX-Note: y\nSubject: s\n");
+            assert!(error_block(&text).ends_with("550 no\n\n"), "{line}");
+        }
     }
 }
