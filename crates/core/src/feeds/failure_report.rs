@@ -92,7 +92,7 @@ pub fn from_message(message: &Message<'_>) -> Option<FailureReport> {
         .to_ascii_lowercase();
     match feedback {
         Some(fb) => {
-            let fields: dsn::Fields = dsn::groups(&fb).into_iter().flatten().collect();
+            let fields: dsn::Fields<'_> = dsn::groups(&fb).into_iter().flatten().collect();
             let get = |n: &str| dsn::get(&fields, n).map(str::to_string);
             let feedback_type = get("feedback-type")?.to_ascii_lowercase();
             // RFC 6591 §3: only auth-failure reports are DMARC failure reports; abuse
@@ -204,10 +204,10 @@ fn fill_original(r: &mut FailureReport, original: Option<&(Message<'_>, bool)>) 
 
 /// `Auth-Failure` values. RFC 6591 §3.2.2 requires the field; a report sent to a DMARC ruf=
 /// address without it is a DMARC failure (RFC 7489 §7.3), so it reads as `dmarc`.
-fn auth_failures(fields: &dsn::Fields) -> Vec<String> {
+fn auth_failures(fields: &dsn::Fields<'_>) -> Vec<String> {
     let found: Vec<String> = fields
         .iter()
-        .filter(|(n, _)| n == "auth-failure")
+        .filter(|(n, _)| dsn::named(n, "auth-failure"))
         .flat_map(|(_, v)| v.split(',').map(|x| x.trim().to_ascii_lowercase()))
         .filter(|v| !v.is_empty())
         .collect();

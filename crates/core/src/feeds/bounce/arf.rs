@@ -7,12 +7,12 @@ use crate::feeds::record::BounceRecord;
 /// message's addressee, else one without a recipient.
 pub(super) fn decode(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
     let report = parts.feedback.clone().unwrap_or_default();
-    let fields: dsn::Fields = dsn::groups(&report).into_iter().flatten().collect();
+    let fields: dsn::Fields<'_> = dsn::groups(&report).into_iter().flatten().collect();
     let get = |name: &str| dsn::get(&fields, name).map(str::to_string);
     let original = parts.original.clone().unwrap_or_default();
     let mut recipients: Vec<String> = fields
         .iter()
-        .filter(|(n, _)| n == "original-rcpt-to" || n == "removal-recipient")
+        .filter(|(n, _)| dsn::named(n, "original-rcpt-to") || dsn::named(n, "removal-recipient"))
         .flat_map(|(_, v)| text::addresses(v))
         .collect();
     if recipients.is_empty() {

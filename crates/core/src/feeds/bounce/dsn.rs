@@ -1,15 +1,24 @@
 //! RFC 3464 §2 delivery-status fields: one per-message group, then one group per recipient.
 //! Also used for ARF (RFC 5965 §3.1), whose report has the same field syntax.
 
-/// Header-style fields of one group, names lower-cased, continuation lines unfolded.
-pub(crate) type Fields = Vec<(String, String)>;
+use std::borrow::Cow;
+
+/// Header-style fields of one group: each name as written (compare with [`named`]) and its
+/// value, continuation lines unfolded. Borrowed from the text unless unfolded.
+pub(crate) type Fields<'a> = Vec<(&'a str, Cow<'a, str>)>;
+
+/// Whether the field name `n` is `name` (lower case): field names are case-insensitive
+/// (RFC 5322 §1.2.2, RFC 3464 §2.1.1).
+pub(crate) fn named(n: &str, name: &str) -> bool {
+    n.eq_ignore_ascii_case(name)
+}
 
 /// Splits a status block into groups of fields (groups are separated by empty lines; a new
 /// `Final-Recipient`/`Original-Recipient` after an `Action`/`Status` also starts one, for
 /// reports that forget the empty line).
-pub(crate) fn groups(text: &str) -> Vec<Fields> {
-    let mut out: Vec<Fields> = Vec::new();
-    let mut current: Fields = Vec::new();
+pub(crate) fn groups(text: &str) -> Vec<Fields<'_>> {
+    let mut out: Vec<Fields<'_>> = Vec::new();
+    let mut current: Fields<'_> = Vec::new();
     for raw in super::text::lines(text) {
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() {
@@ -20,6 +29,7 @@ pub(crate) fn groups(text: &str) -> Vec<Fields> {
         }
         if line.starts_with([' ', '\t']) {
             if let Some((_, value)) = current.last_mut() {
+                let value = value.to_mut();
                 value.push(' ');
                 value.push_str(line.trim());
             }
@@ -28,7 +38,7 @@ pub(crate) fn groups(text: &str) -> Vec<Fields> {
         let Some((name, value)) = line.split_once(':') else {
             continue;
         };
-        let name = name.trim().to_ascii_lowercase();
+        let name = name.trim();
         if name.is_empty() || name.contains(' ') {
             continue;
         }
@@ -36,18 +46,19 @@ pub(crate) fn groups(text: &str) -> Vec<Fields> {
         // when the current group already has its recipient (and, for the second of the
         // pair, its per-recipient fields). Fields before any recipient field (some MTAs
         // write Diagnostic-Code and Status first) stay with the recipient that follows.
-        let settled = has(&current, "action") || has(&current, "status");
-        let split = match name.as_str() {
-            "final-recipient" => {
-                has(&current, "final-recipient") || (has(&current, "original-recipient") && settled)
-            }
-            "original-recipient" => has(&current, "original-recipient"),
-            _ => false,
+        let split = if named(name, "final-recipient") {
+            has(&current, "final-recipient")
+                || (has(&current, "original-recipient")
+                    && (has(&current, "action") || has(&current, "status")))
+        } else if named(name, "original-recipient") {
+            has(&current, "original-recipient")
+        } else {
+            false
         };
         if split {
             out.push(std::mem::take(&mut current));
         }
-        current.push((name, value.trim().to_string()));
+        current.push((name, Cow::Borrowed(value.trim())));
     }
     if !current.is_empty() {
         out.push(current);
@@ -55,26 +66,24 @@ pub(crate) fn groups(text: &str) -> Vec<Fields> {
     out
 }
 
-fn has(fields: &Fields, name: &str) -> bool {
-    fields.iter().any(|(n, _)| n == name)
+fn has(fields: &Fields<'_>, name: &str) -> bool {
+    fields.iter().any(|(n, _)| named(n, name))
 }
 
-/// The first value of `name` in `fields`.
-pub(crate) fn get<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
+/// The first value of `name` (lower case) in `fields`.
+pub(crate) fn get<'a>(fields: &'a Fields<'_>, name: &str) -> Option<&'a str> {
     fields
         .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
+        .find(|(n, _)| named(n, name))
+        .map(|(_, v)| v.as_ref())
         .filter(|v| !v.is_empty())
 }
 
 /// `type; value` → (`type`, `value`) — RFC 3464 address-type / diagnostic-type / mta-name-type.
-pub(crate) fn typed(value: &str) -> (String, String) {
+pub(crate) fn typed(value: &str) -> (&str, &str) {
     match value.split_once(';') {
-        Some((kind, rest)) if !kind.contains(['@', ' ']) => {
-            (kind.trim().to_string(), rest.trim().to_string())
-        }
-        _ => (String::new(), value.trim().to_string()),
+        Some((kind, rest)) if !kind.contains(['@', ' ']) => (kind.trim(), rest.trim()),
+        _ => ("", value.trim()),
     }
 }
 

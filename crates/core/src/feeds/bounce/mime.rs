@@ -12,6 +12,7 @@ use super::head::{Field, Head, ORIGINAL_FIELDS, REPORT_FIELDS};
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
 use memchr::memmem::Finder;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// What a report message is made of.
@@ -139,21 +140,58 @@ pub(crate) const MAX_DEPTH: usize = 20;
 /// A MIME part's content type and transfer encoding.
 #[derive(Debug, Default)]
 struct PartType {
-    ctype: String,
-    subtype: String,
+    ctype: Cow<'static, str>,
+    subtype: Cow<'static, str>,
     boundary: Option<String>,
-    charset: String,
-    report_type: String,
-    encoding: String,
+    charset: Cow<'static, str>,
+    report_type: Cow<'static, str>,
+    encoding: Cow<'static, str>,
 }
+
+/// `value` lower-cased: one of `known` (no allocation: nearly every part's type, encoding
+/// and charset is one of a few), else a lower-cased copy.
+fn lower(value: &str, known: &[&'static str]) -> Cow<'static, str> {
+    match known.iter().find(|k| k.eq_ignore_ascii_case(value)) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(value.to_ascii_lowercase()),
+    }
+}
+
+const TYPES: [&str; 4] = ["text", "multipart", "message", "application"];
+const SUBTYPES: [&str; 14] = [
+    "plain",
+    "html",
+    "mixed",
+    "alternative",
+    "related",
+    "report",
+    "rfc822",
+    "delivery-status",
+    "rfc822-headers",
+    "feedback-report",
+    "global",
+    "global-headers",
+    "global-delivery-status",
+    "octet-stream",
+];
+const ENCODINGS: [&str; 5] = ["7bit", "8bit", "base64", "quoted-printable", "binary"];
+const CHARSETS: [&str; 6] = [
+    "us-ascii",
+    "utf-8",
+    "iso-2022-jp",
+    "iso-8859-1",
+    "windows-1252",
+    "shift_jis",
+];
+const REPORT_TYPES: [&str; 2] = ["delivery-status", "feedback-report"];
 
 impl PartType {
     fn from_fields(content_type: Option<&str>, encoding: Option<&str>) -> Self {
         let mut t = PartType {
-            ctype: "text".into(),
-            subtype: "plain".into(),
+            ctype: Cow::Borrowed("text"),
+            subtype: Cow::Borrowed("plain"),
             encoding: encoding
-                .map(|e| e.trim().to_ascii_lowercase())
+                .map(|e| lower(e.trim(), &ENCODINGS))
                 .unwrap_or_default(),
             ..Default::default()
         };
@@ -164,8 +202,8 @@ impl PartType {
         if let Some(main) = pieces.next()
             && let Some((a, b)) = main.split_once('/')
         {
-            t.ctype = a.trim().to_ascii_lowercase();
-            t.subtype = b.trim().to_ascii_lowercase();
+            t.ctype = lower(a.trim(), &TYPES);
+            t.subtype = lower(b.trim(), &SUBTYPES);
         }
         for p in pieces {
             let Some((k, v)) = p.split_once('=') else {
@@ -176,9 +214,9 @@ impl PartType {
             if k.eq_ignore_ascii_case("boundary") {
                 t.boundary = Some(v.to_string());
             } else if k.eq_ignore_ascii_case("charset") {
-                t.charset = v.to_ascii_lowercase();
+                t.charset = lower(v, &CHARSETS);
             } else if k.eq_ignore_ascii_case("report-type") {
-                t.report_type = v.to_ascii_lowercase();
+                t.report_type = lower(v, &REPORT_TYPES);
             }
         }
         t
@@ -253,7 +291,7 @@ pub(crate) fn split<'a>(top: &Head, body: &'a [u8]) -> Result<Parts<'a>, usize> 
         top.raw(Field::ContentTransferEncoding),
     );
     let mut parts = Parts {
-        report_type: t.report_type.clone(),
+        report_type: t.report_type.to_string(),
         ..Default::default()
     };
     walk(&t, body, 1, &mut parts)?;
@@ -297,7 +335,7 @@ fn walk<'a>(t: &PartType, body: &'a [u8], depth: usize, out: &mut Parts<'a>) -> 
         }
         return Ok(());
     }
-    match (t.ctype.as_str(), t.subtype.as_str()) {
+    match (&*t.ctype, &*t.subtype) {
         ("message", "rfc822" | "global" | "partial") => {
             let bytes = transfer_decode(&t.encoding, body);
             if out.original.is_none() {
@@ -511,7 +549,7 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
         // Exchange's name for UTF-7 (RFC 1642), which the decoder table lacks.
         "utf-7"
     } else {
-        t.charset.as_str()
+        &*t.charset
     };
     match charset {
         "" | "utf-8" | "utf8" | "us-ascii" | "ascii" => utf8_text(bytes),

@@ -485,7 +485,7 @@ fn status_drafts(parts: &mime::Parts<'_>, human: &str) -> Vec<Draft> {
             let recipient = ["final-recipient", "original-recipient"]
                 .iter()
                 .filter_map(|f| dsn::get(g, f))
-                .find_map(|v| text::mailbox(&dsn::typed(v).1));
+                .find_map(|v| text::mailbox(dsn::typed(v).1));
             if recipient.is_none() {
                 if let Some(v) = dsn::get(g, "reporting-mta") {
                     reporting = dsn::typed(v).1.to_ascii_lowercase();
@@ -515,7 +515,7 @@ fn status_drafts(parts: &mime::Parts<'_>, human: &str) -> Vec<Draft> {
                 status: dsn::get(g, "status")
                     .and_then(text::status)
                     .unwrap_or_default(),
-                diagnostic: text::fold(&diagnostic),
+                diagnostic: text::fold(diagnostic),
                 diagnostic_type: diagnostic_type.to_ascii_uppercase(),
                 rhost: dsn::get(g, "remote-mta")
                     .map(|v| dsn::typed(v).1.to_ascii_lowercase())
@@ -532,7 +532,7 @@ fn status_drafts(parts: &mime::Parts<'_>, human: &str) -> Vec<Draft> {
 }
 
 pub(crate) fn parse_date(value: &str) -> Option<i64> {
-    mail_parser::DateTime::parse_rfc822(value.trim()).map(|d| d.to_timestamp())
+    head::timestamp(value.trim().as_bytes())
 }
 
 /// Classifies a draft and fills in the record.
