@@ -148,7 +148,10 @@ pub(crate) fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             .filter_map(required_literals)
             .max_by_key(|lits| {
                 let shortest = lits.iter().map(Vec::len).min().unwrap_or(0);
-                (shortest.min(8), std::cmp::Reverse(lits.len()))
+                // Digits alone (reply codes, pieces of addresses, dates and queue ids) turn
+                // up in most reports; literals with a letter in each select fewer texts.
+                let worded = lits.iter().all(|l| l.iter().any(u8::is_ascii_alphabetic));
+                (shortest.min(8), worded, std::cmp::Reverse(lits.len()))
             }),
         HirKind::Alternation(branches) => {
             let mut all = Vec::new();
