@@ -32,6 +32,10 @@ pub(crate) struct Parts<'a> {
     /// The first embedded message, raw (a forwarded bounce is decoded from it); borrowed
     /// from the report unless a transfer encoding had to be undone.
     pub nested: Option<std::borrow::Cow<'a, [u8]>>,
+    /// Some text part's words are not in the raw message as they read (a transfer encoding
+    /// or a charset that is not ASCII-compatible was undone): a search of the raw message
+    /// for a word does not stand for a search of `human`.
+    pub human_recoded: bool,
 }
 
 /// The fields of the returned message a record reports.
@@ -305,6 +309,7 @@ fn walk<'a>(t: &PartType, body: &'a [u8], depth: usize, out: &mut Parts<'a>) -> 
     if t.ctype == "multipart" {
         let Some(boundary) = t.boundary.as_deref().filter(|b| !b.is_empty()) else {
             // A multipart without a boundary: read it as text.
+            out.human_recoded |= recodes(t);
             out.human.push(decode_text(t, body));
             return Ok(());
         };
@@ -353,8 +358,15 @@ fn walk<'a>(t: &PartType, body: &'a [u8], depth: usize, out: &mut Parts<'a>) -> 
             out.delivery_status.push(decode_text(t, body));
         }
         ("message", "feedback-report") => out.feedback = Some(decode_text(t, body)),
-        ("text", "html") => out.human.push(html_to_text(&decode_text(t, body))),
-        ("text", _) => out.human.push(decode_text(t, body)),
+        ("text", "html") => {
+            // (Character references are undone too.)
+            out.human_recoded = true;
+            out.human.push(html_to_text(&decode_text(t, body)));
+        }
+        ("text", _) => {
+            out.human_recoded |= recodes(t);
+            out.human.push(decode_text(t, body));
+        }
         _ => {}
     }
     Ok(())
@@ -533,6 +545,16 @@ fn quoted_printable(bytes: &[u8]) -> Option<Vec<u8>> {
         }
     }
     Some(buf)
+}
+
+/// Whether [`decode_text`] may change the ASCII words of the part: a transfer encoding to
+/// undo, or a charset that is not known to keep ASCII as it is (UTF-16, UTF-7, EBCDIC …).
+fn recodes(t: &PartType) -> bool {
+    !matches!(&*t.encoding, "" | "7bit" | "8bit" | "binary")
+        || !(matches!(
+            &*t.charset,
+            "" | "utf-8" | "utf8" | "us-ascii" | "ascii" | "iso-2022-jp"
+        ) || extends_ascii(&t.charset))
 }
 
 fn decode_text(t: &PartType, body: &[u8]) -> String {

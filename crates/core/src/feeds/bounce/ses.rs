@@ -18,6 +18,11 @@ pub(super) fn decode(
     parts: &mime::Parts<'_>,
     raw: &[u8],
 ) -> Option<Vec<BounceRecord>> {
+    // Most reports are no notification: one search of the raw message tells, unless a text
+    // part had to be decoded (then its words are looked for below).
+    if !parts.human_recoded && KEY.find(raw).is_none() {
+        return None;
+    }
     let lossy;
     let body: &str = match parts
         .human
