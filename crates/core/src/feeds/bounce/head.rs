@@ -167,20 +167,34 @@ impl Head {
         let mut received_seen = false;
         for line in super::text::byte_lines_inclusive(head) {
             let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
-            // A field name is printable ASCII up to the colon (RFC 5322 §2.2); no name is
-            // longer than a line's first few dozen bytes.
-            // The name and its colon, read in one loop over the name's bytes.
-            let colon = if continuation {
+            let target = if continuation {
                 None
             } else {
+                // A field name is printable ASCII up to the colon (RFC 5322 §2.2); no name
+                // is longer than a line's first few dozen bytes. The names read here are
+                // printable by construction, so only a line that would continue a kept
+                // field needs its name checked byte by byte: any other line is dropped
+                // whether or not it is a field.
                 let limit = line.len().min(100);
-                let n = line[..limit]
-                    .iter()
-                    .position(|b| *b == b':' || !b.is_ascii_graphic())
-                    .unwrap_or(limit);
-                (n > 0 && line.get(n) == Some(&b':') && n < limit).then_some(n)
+                let colon = memchr::memchr(b':', &line[..limit]).filter(|n| *n > 0);
+                let named = colon.and_then(|n| {
+                    let name = &line[..n];
+                    match Field::from_name(name).filter(|f| keep.contains(f)) {
+                        Some(k) => Some((n, Some(k))),
+                        None => name.eq_ignore_ascii_case(b"received").then_some((n, None)),
+                    }
+                });
+                match named {
+                    Some(found) => Some(found),
+                    None if into == Target::Drop => continue,
+                    // Another field ends the kept one; a line that is no field goes on
+                    // with it.
+                    None => colon
+                        .filter(|n| line[..*n].iter().all(u8::is_ascii_graphic))
+                        .map(|n| (n, None)),
+                }
             };
-            if continuation || colon.is_none() {
+            let Some((colon, kept)) = target else {
                 let target = match into {
                     Target::Drop => continue,
                     Target::Keep => &mut block,
@@ -194,8 +208,7 @@ impl Head {
                 }
                 target.extend_from_slice(line);
                 continue;
-            }
-            let colon = colon.unwrap_or(0);
+            };
             let name = &line[..colon];
             // The field before ends here.
             if into == Target::Keep
@@ -203,7 +216,7 @@ impl Head {
             {
                 value.end = block.len();
             }
-            into = if let Some(k) = Field::from_name(name).filter(|f| keep.contains(f)) {
+            into = if let Some(k) = kept {
                 let start = block.len() + colon + 1;
                 fields.push((k, start..start));
                 Target::Keep
