@@ -91,9 +91,7 @@ impl Field {
             Field::XMlServer => "x-ml-server",
         }
     }
-}
 
-impl Field {
     /// The field named `name` (any case), found among the fields of its length.
     fn from_name(name: &[u8]) -> Option<Field> {
         let same_length: &[Field] = match name.len() {
