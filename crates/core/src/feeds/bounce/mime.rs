@@ -256,8 +256,7 @@ fn split_params(value: &str) -> Vec<std::borrow::Cow<'_, str>> {
 }
 
 /// Unfolded value of field `name` in a part's raw header section.
-fn field<'a>(head: &'a [u8], name: &str) -> Option<std::borrow::Cow<'a, str>> {
-    use std::borrow::Cow;
+fn field<'a>(head: &'a [u8], name: &str) -> Option<Cow<'a, str>> {
     let mut lines = super::text::byte_lines_inclusive(head).peekable();
     while let Some(line) = lines.next() {
         if line.len() > name.len()
@@ -551,10 +550,12 @@ fn quoted_printable(bytes: &[u8]) -> Option<Vec<u8>> {
 /// undo, or a charset that is not known to keep ASCII as it is (UTF-16, UTF-7, EBCDIC …).
 fn recodes(t: &PartType) -> bool {
     !matches!(&*t.encoding, "" | "7bit" | "8bit" | "binary")
-        || !(matches!(
-            &*t.charset,
-            "" | "utf-8" | "utf8" | "us-ascii" | "ascii" | "iso-2022-jp"
-        ) || extends_ascii(&t.charset))
+        || !(is_utf8(&t.charset) || t.charset == "iso-2022-jp" || extends_ascii(&t.charset))
+}
+
+/// Whether `charset` (lower case; empty: none declared) is read as UTF-8 (ASCII included).
+fn is_utf8(charset: &str) -> bool {
+    matches!(charset, "" | "utf-8" | "utf8" | "us-ascii" | "ascii")
 }
 
 fn decode_text(t: &PartType, body: &[u8]) -> String {
@@ -574,7 +575,7 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
         &*t.charset
     };
     match charset {
-        "" | "utf-8" | "utf8" | "us-ascii" | "ascii" => utf8_text(bytes),
+        cs if is_utf8(cs) => utf8_text(bytes),
         // Text that is all ASCII reads the same in every charset that extends ASCII (the
         // ISO 8859 and Windows code pages, the EUC, Shift_JIS, GB and Big5 families): no
         // decoder needed. Not in UTF-7/16/32, ISO-2022 or HZ, which give ASCII bytes other
