@@ -171,3 +171,26 @@ pub(super) fn decode(
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::feeds::bounce::{Limits, decode};
+
+    /// A notification whose JSON only a transfer decoding shows (base64 here): the search of
+    /// the raw message finds no key, and the decoded text is still read.
+    #[test]
+    fn a_transfer_encoded_notification_is_read() {
+        let raw = "From: no-reply@sns.amazonaws.com\nTo: news@sender.example\n\
+                   Subject: AWS Notification Message\nMIME-Version: 1.0\n\
+                   Content-Type: text/plain; charset=UTF-8\n\
+                   Content-Transfer-Encoding: base64\n\neyJub3RpZmljYXRpb25UeXBlIjoiQm91bmNlIiwiYm91bmNlIjp7ImJvdW5jZVR5cGUiOiJQZXJt\nYW5lbnQiLCJib3VuY2VTdWJUeXBlIjoiR2VuZXJhbCIsImJvdW5jZWRSZWNpcGllbnRzIjpbeyJl\nbWFpbEFkZHJlc3MiOiJ1c2VyQHJlY2VpdmVyLmV4YW1wbGUiLCJhY3Rpb24iOiJmYWlsZWQiLCJz\ndGF0dXMiOiI1LjEuMSIsImRpYWdub3N0aWNDb2RlIjoic210cDsgNTUwIDUuMS4xIHVzZXIgdW5r\nbm93biJ9XSwicmVwb3J0aW5nTVRBIjoiZHNuOyBhMS0yLnNtdHAtb3V0LmFtYXpvbnNlcy5jb20i\nfSwibWFpbCI6eyJzb3VyY2UiOiJuZXdzQHNlbmRlci5leGFtcGxlIiwibWVzc2FnZUlkIjoiMDEw\nMGFiYyJ9fQ==\n";
+        assert!(!raw.contains("notificationType"));
+        let records = decode(raw.as_bytes(), "ses.eml", Limits::default()).expect("decodes");
+        let [r] = records.as_slice() else {
+            panic!("{records:?}");
+        };
+        assert_eq!(r.recipient.as_deref(), Some("user@receiver.example"));
+        assert_eq!(r.reason, "userunknown");
+        assert_eq!(r.decodedby, "AmazonSES");
+    }
+}
