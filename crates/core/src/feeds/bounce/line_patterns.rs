@@ -31,6 +31,7 @@ pub(crate) const BOUNDARY: &str = r"(?ix)^[\s\-=*_\#>|]*(?:
       | \#+\ ?original.*
       | included\ is\ (?:a\ copy|the\ original).*
       | received-headers?\ of\ the\ original.*
+      | bounced\ e-?mail:?
     )[\s\-=*_\#:.]*$";
 
 /// A header field of the returned message.

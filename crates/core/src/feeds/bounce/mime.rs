@@ -574,6 +574,9 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
     } else {
         &*t.charset
     };
+    if charset.starts_with("iso-2022-jp") && !bytes.is_ascii() {
+        return mislabelled_japanese(bytes);
+    }
     match charset {
         cs if is_utf8(cs) => utf8_text(bytes),
         // Text that is all ASCII reads the same in every charset that extends ASCII (the
@@ -586,6 +589,28 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
             None => utf8_text(bytes),
         },
     }
+}
+
+/// Text labelled ISO-2022-JP that holds 8-bit bytes, which that 7-bit charset never does
+/// (RFC 1468): Japanese carriers' reports label EUC-JP or Shift_JIS text so. Read as UTF-8
+/// when valid, else in whichever of EUC-JP and Shift_JIS decodes with fewer errors.
+fn mislabelled_japanese(bytes: std::borrow::Cow<'_, [u8]>) -> String {
+    if std::str::from_utf8(&bytes).is_ok() {
+        return utf8_text(bytes);
+    }
+    let errors = |t: &str| {
+        t.chars()
+            .filter(|c| *c == char::REPLACEMENT_CHARACTER)
+            .count()
+    };
+    let decoded: Vec<String> = ["euc-jp", "shift_jis"]
+        .iter()
+        .filter_map(|cs| charset_decoder(cs.as_bytes()).map(|decode| decode(&bytes)))
+        .collect();
+    decoded
+        .into_iter()
+        .min_by_key(|t| errors(t))
+        .unwrap_or_else(|| utf8_text(bytes))
 }
 
 /// Whether `charset` (lower case) maps each ASCII byte to the same character.
@@ -789,6 +814,26 @@ mod tests {
             };
             assert_eq!(decode_text(&t, b"Gr+APw-n"), "Gr\u{fc}n", "{cs}");
         }
+    }
+
+    #[test]
+    fn eight_bit_text_labelled_iso_2022_jp_is_read_as_what_it_is() {
+        let text = "送信先メールアドレスが見つかりませんでした。";
+        let label = |cs: &str| PartType {
+            charset: cs.to_string().into(),
+            ..PartType::default()
+        };
+        for (bytes, what) in [
+            (encoding_rs::EUC_JP.encode(text).0, "EUC-JP"),
+            (encoding_rs::SHIFT_JIS.encode(text).0, "Shift_JIS"),
+            (text.as_bytes().into(), "UTF-8"),
+        ] {
+            assert_eq!(decode_text(&label("iso-2022-jp"), &bytes), text, "{what}");
+        }
+        // Real ISO-2022-JP (7-bit, escape sequences) is decoded as labelled.
+        let jis = encoding_rs::ISO_2022_JP.encode(text).0;
+        assert!(jis.is_ascii());
+        assert_eq!(decode_text(&label("iso-2022-jp"), &jis), text);
     }
 
     #[test]

@@ -644,7 +644,15 @@ fn finish(
     }
     rec.timestamp = d.timestamp.or(ctx.date);
     rec.command = command;
-    rec.diagnosticcode = diag;
+    // A recipient whose own lines say nothing ("target mail address: a@b" under "reject
+    // reason: …") is shown the error text it was judged by when it is the only one.
+    rec.diagnosticcode = if diag.is_empty() && single {
+        // (Without the rules of dashes and the like that frame it.)
+        let words: Vec<&str> = whole.split(' ').filter(|w| !text::is_rule(w)).collect();
+        words.join(" ")
+    } else {
+        diag
+    };
     if let Some(o) = original {
         rec.messageid = o.message_id.clone();
         rec.listid = o.list_id.clone();
@@ -951,6 +959,29 @@ mod tests {
         let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
         assert_eq!(records[0].reason, "suspend");
         assert!(!records[0].hardbounce);
+    }
+
+    #[test]
+    fn a_recipient_line_that_says_nothing_is_shown_the_error_text_without_its_rules() {
+        // The verdict above the address, a rule and a heading above the returned message.
+        let raw = "From: postmaster@mx.example.net\nTo: s@example.com\nSubject: email bounce notification\n\nYour message was rejected.\n\nreject reason: Mailbox full\ntarget mail address: r@example.net\n\n------------------------------------------\nbounced E-Mail:\n\nDate: Sat, 04 Oct 2025 06:00:03 +0000\nFrom: s@example.com\nTo: r@example.net\nMessage-ID: <m-1@example.com>\nSubject: Hello\n\nhi\n";
+        let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        assert_eq!(records.len(), 1);
+        let r = &records[0];
+        assert_eq!(r.recipient.as_deref(), Some("r@example.net"));
+        assert_eq!(r.reason, "mailboxfull");
+        assert_eq!(
+            r.diagnosticcode,
+            "Your message was rejected. reject reason: Mailbox full target mail address: r@example.net"
+        );
+        // "bounced E-Mail:" announces the returned message, which is read.
+        assert_eq!(r.messageid, "m-1@example.com");
+        // Several recipients, each with its own words: a rule under the last one is not part
+        // of them.
+        let raw = "From: MAILER-DAEMON@mx.example.net\nTo: s@example.com\nSubject: Undeliverable\n\nThe following recipients failed.\n\na@example.org: user unknown\nb@example.org: mailbox full\n==================================\n";
+        let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        let diags: Vec<&str> = records.iter().map(|r| r.diagnosticcode.as_str()).collect();
+        assert_eq!(diags, ["user unknown", "mailbox full"]);
     }
 
     #[test]

@@ -338,6 +338,27 @@ pub(crate) fn received_by(value: &str) -> Option<String> {
     None
 }
 
+/// The address of an angle-addr that opens `rest` (after white space) and is followed by a
+/// colon ("<c@d>: …"), with where the text after the `>` starts.
+fn angle_addr_after(rest: &str) -> Option<(&str, usize)> {
+    let trimmed = rest.trim_start_matches(' ');
+    let inner = trimmed.strip_prefix('<')?;
+    let close = inner.find('>')?;
+    let addr = &inner[..close];
+    let after = &inner[close + 1..];
+    (after.starts_with(':') && ADDRESS.is_match(addr) && !addr.contains([' ', '<']))
+        .then(|| (addr, rest.len() - after.len()))
+}
+
+/// Whether `line` is a rule: only dashes, equals signs, asterisks, underscores, '#' or '~'
+/// (at least three), with white space around them.
+pub(crate) fn is_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 3
+        && t.bytes()
+            .all(|b| matches!(b, b'-' | b'=' | b'*' | b'_' | b'#' | b'~'))
+}
+
 /// A failed recipient found in error text with the lines that belong to it.
 #[derive(Debug, Clone)]
 pub(crate) struct Found {
@@ -402,7 +423,14 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
                     continue;
                 }
             }
-            let addr = line[c.addr.clone()].trim_matches('.').to_ascii_lowercase();
+            let mut addr = line[c.addr.clone()].trim_matches('.').to_ascii_lowercase();
+            let mut rest_at = c.rest;
+            // "a@b <c@d>: malformed address" (Exim): in a name-addr the address is the one
+            // in angle brackets, what comes before it the display name (RFC 5322 §3.4).
+            if let Some((angle, end)) = angle_addr_after(&line[c.rest..]) {
+                addr = angle.to_ascii_lowercase();
+                rest_at = c.rest + end;
+            }
             // A line that names an address on its own is a recipient even when it is also the
             // sender (mail to oneself); `exclude` applies to addresses found in running text,
             // and to a server's reply that names the sender ("550 news@example.org Invalid SPF
@@ -413,7 +441,7 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
             {
                 continue;
             }
-            let rest = &line[c.rest..];
+            let rest = &line[rest_at..];
             let rest = if line.trim_start().starts_with(">>>") {
                 // A transcript line (">>> RCPT To:<a@b>"): the command is part of the story.
                 line.trim().to_string()
@@ -443,7 +471,9 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
                 push_folded(&mut diag, l);
             }
             push_folded(&mut diag, rest);
-            for l in &lines[i + 1..end] {
+            // (A rule of dashes or the like under the last recipient's lines closes the error
+            // text; it says nothing about the recipient.)
+            for l in lines[i + 1..end].iter().filter(|l| !is_rule(l)) {
                 push_folded(&mut diag, l);
             }
             match found.iter_mut().find(|f| &f.recipient == addr) {
@@ -1596,6 +1626,24 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[1].recipient, "b@example.jp");
         assert!(found[1].diagnostic.contains("Mailbox full"));
+    }
+
+    #[test]
+    fn a_malformed_name_addr_names_the_address_in_angle_brackets() {
+        // Exim's "malformed recipient address" report quotes the To: entry as written.
+        let block = "  kijitora@example.com <neko@example.net>: malformed address: <neko@example.net> may not follow kijitora@example.com\n";
+        let found = recipients(block, &fold(block), &[]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].recipient, "neko@example.net");
+        assert!(found[0].diagnostic.starts_with("malformed address:"));
+        // Not for an address followed by a second one that is not such a prefix.
+        for line in [
+            "  a@example.com <b@example.net> said: 550 no\n",
+            "  a@example.com: <b@example.net>: 550 no\n",
+        ] {
+            let found = recipients(line, &fold(line), &[]);
+            assert_eq!(found[0].recipient, "a@example.com", "{line}");
+        }
     }
 
     #[test]
