@@ -29,9 +29,16 @@ fn main() {
     // The command lists: unanchored, leftmost-first over the entries in order, so the
     // pattern number of a match says which entry (and so which command) it was.
     let mut prefixes = Vec::new();
+    // `any_commands`: both lists in one, the named ones first (see `text::command`).
+    let both: Vec<(&str, &str)> = COMMAND_WORDS
+        .iter()
+        .chain(IMPLIED_COMMAND_WORDS)
+        .copied()
+        .collect();
     for (name, words) in [
         ("commands", COMMAND_WORDS),
         ("implied_commands", IMPLIED_COMMAND_WORDS),
+        ("any_commands", &both[..]),
     ] {
         let patterns: Vec<String> = words.iter().map(|(p, _)| dfa_pattern(p)).collect();
         let prefix = prefix_literals(&patterns);

@@ -797,6 +797,7 @@ struct CommandDfa {
 
 static COMMANDS_DFA: &Aligned<[u8]> = built_dfa!("commands.dfa");
 static IMPLIED_COMMANDS_DFA: &Aligned<[u8]> = built_dfa!("implied_commands.dfa");
+static ANY_COMMANDS_DFA: &Aligned<[u8]> = built_dfa!("any_commands.dfa");
 
 impl CommandDfa {
     fn new(
@@ -812,9 +813,16 @@ impl CommandDfa {
     }
 
     fn find(&self, text: &str) -> Option<&'static str> {
+        self.find_entry(text)
+            .and_then(|i| self.words.get(i))
+            .map(|(_, c)| *c)
+    }
+
+    /// The number of the entry found first (see [`CommandDfa`]).
+    fn find_entry(&self, text: &str) -> Option<usize> {
         let dfa = self.dfa.as_ref()?;
         let m = dfa.try_search_fwd(&Input::new(text)).ok()??;
-        self.words.get(m.pattern().as_usize()).map(|(_, c)| *c)
+        Some(m.pattern().as_usize())
     }
 }
 
@@ -828,6 +836,11 @@ static IMPLIED_COMMANDS: LazyLock<CommandDfa> = LazyLock::new(|| {
     )
 });
 
+/// Both lists in one automaton, [`COMMAND_WORDS`]' entries first: its earliest match says
+/// whether either list matches at all in one pass over the text.
+static ANY_COMMANDS: LazyLock<CommandDfa> =
+    LazyLock::new(|| CommandDfa::new(ANY_COMMANDS_DFA, &[], "any_commands"));
+
 /// `text` with ASCII letters lower-cased, borrowed when it has no upper-case letter.
 pub(crate) fn ascii_lower(text: &str) -> std::borrow::Cow<'_, str> {
     if text.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -839,8 +852,27 @@ pub(crate) fn ascii_lower(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The SMTP command the error answered, from the wording around it.
 pub(crate) fn command(text: &str) -> Option<&'static str> {
-    // The earliest mention wins: "after RCPT TO: … 503 need MAIL" is about RCPT.
-    COMMANDS.find(text).or_else(|| IMPLIED_COMMANDS.find(text))
+    // The earliest mention wins: "after RCPT TO: … 503 need MAIL" is about RCPT. A wording
+    // that names the command outranks one that implies it, wherever they are.
+    //
+    // One pass of the combined automaton first (most texts name no command at all, and
+    // searching each list in turn read them twice): the earliest match of either list.
+    // Where it is a named command, it is also the earliest of that list (at one position
+    // the named entries come first). Where it implies one, a named command may still come
+    // later: only then is the first list searched on its own. And where it implies one,
+    // no implying entry starts earlier, so it is also that list's earliest match.
+    let named = COMMAND_WORDS.len();
+    match ANY_COMMANDS.find_entry(text) {
+        Some(i) if i < named => COMMAND_WORDS.get(i).map(|(_, c)| *c),
+        Some(i) => COMMANDS
+            .find(text)
+            .or_else(|| IMPLIED_COMMAND_WORDS.get(i - named).map(|(_, c)| *c)),
+        // (No automaton: the lists one by one, as the combined search would answer.)
+        None if ANY_COMMANDS.dfa.is_none() => {
+            COMMANDS.find(text).or_else(|| IMPLIED_COMMANDS.find(text))
+        }
+        None => None,
+    }
 }
 
 /// What an SMTP session transcript in a report shows: Postfix's "errors from" report to the
@@ -1222,6 +1254,14 @@ mod tests {
         assert_eq!(command(t), Some("RCPT"));
         assert_eq!(rhost(t).as_deref(), Some("mx.example.jp"));
         assert_eq!(status("IP 192.0.2.1 said"), None);
+        // A named command outranks an implied one before it; an implied one stands alone.
+        let t = "Sender address rejected: not logged in (in reply to RCPT TO command)";
+        assert_eq!(command(t), Some("RCPT"));
+        assert_eq!(
+            command("Sender address rejected: not logged in"),
+            Some("MAIL")
+        );
+        assert_eq!(command("550 5.7.1 spam"), None);
     }
 
     #[test]
@@ -1399,6 +1439,7 @@ mod tests {
         }
         assert!(COMMANDS.dfa.is_some());
         assert!(IMPLIED_COMMANDS.dfa.is_some());
+        assert!(ANY_COMMANDS.dfa.is_some());
         assert!(BOUNDARY.dfa.is_some());
         assert!(HEADER_LINE.dfa.is_some());
         assert!(START_HEADER.dfa.is_some());
