@@ -35,7 +35,7 @@ pub(crate) fn groups(text: &str) -> Vec<Fields<'_>> {
             }
             continue;
         }
-        let Some((name, value)) = line.split_once(':') else {
+        let Some((name, value)) = super::text::split_once_ascii(line, b':') else {
             continue;
         };
         let name = name.trim();

@@ -204,13 +204,13 @@ impl PartType {
         };
         let mut pieces = split_params(value).into_iter();
         if let Some(main) = pieces.next()
-            && let Some((a, b)) = main.split_once('/')
+            && let Some((a, b)) = super::text::split_once_ascii(&main, b'/')
         {
             t.ctype = lower(a.trim(), &TYPES);
             t.subtype = lower(b.trim(), &SUBTYPES);
         }
         for p in pieces {
-            let Some((k, v)) = p.split_once('=') else {
+            let Some((k, v)) = super::text::split_once_ascii(&p, b'=') else {
                 continue;
             };
             let v = v.trim().trim_matches('"');
@@ -656,10 +656,11 @@ fn utf8_text(bytes: std::borrow::Cow<'_, [u8]>) -> String {
 pub(crate) fn html_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(lt) = rest.find('<') {
+    // (Bytes found by `memchr`: '<' and '>' are ASCII, so every index is a boundary.)
+    while let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) {
         out.push_str(&rest[..lt]);
         let after = &rest[lt..];
-        let Some(gt) = after.find('>') else {
+        let Some(gt) = memchr::memchr(b'>', after.as_bytes()) else {
             rest = "";
             break;
         };

@@ -56,6 +56,15 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// `text` split at the first `byte` (an ASCII character), as `str::split_once` splits it:
+/// found by the vectorized `memchr` rather than the standard library's word-at-a-time search.
+pub(crate) fn split_once_ascii(text: &str, byte: u8) -> Option<(&str, &str)> {
+    debug_assert!(byte.is_ascii());
+    let at = memchr::memchr(byte, text.as_bytes())?;
+    // An ASCII byte in UTF-8 is always a whole character: both sides are on boundaries.
+    Some((&text[..at], &text[at + 1..]))
+}
+
 /// `bytes` as text, each invalid UTF-8 sequence replaced by U+FFFD; borrowed when valid.
 /// Like `String::from_utf8_lossy`, which checks byte by byte; valid text (nearly all of
 /// it) goes through `str::from_utf8` first, which reads ASCII a word at a time.
@@ -320,8 +329,9 @@ pub(crate) fn received_by(value: &str) -> Option<String> {
     let mut depth = 0usize;
     let mut after_by = false;
     for token in value.split_whitespace() {
-        let opens = token.matches('(').count();
-        let closes = token.matches(')').count();
+        // (Byte counts: parentheses are ASCII, and tokens are a few bytes long.)
+        let opens = token.bytes().filter(|b| *b == b'(').count();
+        let closes = token.bytes().filter(|b| *b == b')').count();
         if depth > 0 || token.starts_with('(') {
             depth = (depth + opens).saturating_sub(closes);
             continue;
@@ -1057,6 +1067,24 @@ mod tests {
                 text.lines().collect::<Vec<_>>(),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn split_once_ascii_is_split_once() {
+        for text in [
+            "",
+            ":",
+            "a:b",
+            "é:ü:x",
+            "no colon",
+            "日本語: テキスト",
+            "a=b=c",
+            "x/y",
+        ] {
+            for (byte, c) in [(b':', ':'), (b'=', '='), (b'/', '/')] {
+                assert_eq!(split_once_ascii(text, byte), text.split_once(c), "{text:?}");
+            }
         }
     }
 
