@@ -19,8 +19,9 @@ pub(super) fn decode(
     raw: &[u8],
 ) -> Option<Vec<BounceRecord>> {
     // Most reports are no notification: one search of the raw message tells, unless a text
-    // part had to be decoded (then its words are looked for below).
-    if !parts.human_recoded && KEY.find(raw).is_none() {
+    // part had to be decoded (then its words are looked for below). A notification is a
+    // JSON object, and most reports hold no '{' at all: that single byte is looked for first.
+    if !parts.human_recoded && (memchr::memchr(b'{', raw).is_none() || KEY.find(raw).is_none()) {
         return None;
     }
     let lossy;
