@@ -584,6 +584,15 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
         // decoder needed. Not in UTF-7/16/32, ISO-2022 or HZ, which give ASCII bytes other
         // meanings (or none), nor in EBCDIC.
         cs if extends_ascii(cs) && bytes.is_ascii() => utf8_text(bytes),
+        // ISO-2022-JP starts in ASCII and leaves it only by an escape sequence (RFC 1468):
+        // without one, its text is ASCII as it stands (the decoder reads the shift bytes SO
+        // and SI as errors, so text with those still goes to it).
+        cs if cs.starts_with("iso-2022-jp")
+            && bytes.is_ascii()
+            && memchr::memchr3(0x1b, 0x0e, 0x0f, &bytes).is_none() =>
+        {
+            utf8_text(bytes)
+        }
         cs => match charset_decoder(cs.as_bytes()) {
             Some(decode) => decode(&bytes),
             None => utf8_text(bytes),
@@ -830,6 +839,16 @@ mod tests {
             (text.as_bytes().into(), "UTF-8"),
         ] {
             assert_eq!(decode_text(&label("iso-2022-jp"), &bytes), text, "{what}");
+        }
+        // ASCII without an escape sequence reads as the decoder would read it.
+        let decoder = charset_decoder(b"iso-2022-jp").expect("a decoder");
+        for ascii in [
+            &b"plain ~ \\ text\r\n"[..],
+            b"",
+            b"shift \x0e in \x0f",
+            b"\x7f\x00",
+        ] {
+            assert_eq!(decode_text(&label("iso-2022-jp"), ascii), decoder(ascii));
         }
         // Real ISO-2022-JP (7-bit, escape sequences) is decoded as labelled.
         let jis = encoding_rs::ISO_2022_JP.encode(text).0;
