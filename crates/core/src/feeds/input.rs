@@ -256,9 +256,23 @@ fn read_file(
         _ => u64::MAX,
     };
     if size <= READ_WHOLE.min(limits.max_message) {
-        // One allocation of the right size and no copy for a single message (a .eml).
-        let mut data = Vec::with_capacity(size as usize + 1);
-        if let Err(e) = (&file).take(READ_WHOLE + 1).read_to_end(&mut data) {
+        // One allocation of the right size and no copy for a single message (a .eml), and
+        // one read: a read that returns as many bytes as the file's size (of the one more
+        // asked for) has reached its end, without the second read that would return none
+        // (a folder of messages is thousands of files). A short read (or an interrupted one)
+        // goes on reading to the end as before.
+        let mut data = vec![0u8; size as usize + 1];
+        let first = match (&file).read(&mut data) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
+            Err(e) => return emit(f, Err(InputError::new(name, e.to_string()))),
+        };
+        data.truncate(first);
+        if first as u64 != size
+            && let Err(e) = (&file)
+                .take(READ_WHOLE + 1 - first as u64)
+                .read_to_end(&mut data)
+        {
             return emit(f, Err(InputError::new(name, e.to_string())));
         }
         // (A file that grew since its size was read is read again, streaming.)
@@ -806,6 +820,35 @@ mod tests {
             items[1].as_ref().expect("small").data,
             b"Subject: small\n\nx\n"
         );
+    }
+
+    #[test]
+    fn a_single_message_file_is_read_whole_at_any_size() {
+        // Around the sizes where one read does or does not reach the end.
+        let dir = tempdir();
+        let empty = dir.join("empty.eml");
+        std::fs::write(&empty, "").expect("write");
+        assert!(collect(&empty, InputLimits::default())[0].is_err());
+        for size in [
+            0usize,
+            1,
+            4095,
+            4096,
+            4097,
+            65_536,
+            1 << 20,
+            READ_WHOLE as usize + 10,
+        ] {
+            let path = dir.join(format!("m{size}.eml"));
+            let body = "z".repeat(size.saturating_sub(20));
+            let data = format!("Subject: s\n\n{body}");
+            std::fs::write(&path, &data).expect("write");
+            let items = collect(&path, InputLimits::default());
+            assert_eq!(items.len(), 1, "{size}");
+            let got = &items[0].as_ref().expect("read").data;
+            assert_eq!(got.len(), data.len(), "{size}");
+            assert!(got == data.as_bytes(), "{size}");
+        }
     }
 
     fn tempdir() -> std::path::PathBuf {
