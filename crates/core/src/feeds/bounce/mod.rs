@@ -646,13 +646,13 @@ fn finish(
     rec.command = command;
     // A recipient whose own lines say nothing ("target mail address: a@b" under "reject
     // reason: …") is shown the error text it was judged by when it is the only one.
-    rec.diagnosticcode = if diag.is_empty() && single {
-        // (Without the rules of dashes and the like that frame it.)
-        let words: Vec<&str> = whole.split(' ').filter(|w| !text::is_rule(w)).collect();
-        words.join(" ")
+    // Either way without the rules of dashes and the like that frame report sections
+    // ("----- Transcript of session follows -----"): decoration, not words.
+    rec.diagnosticcode = text::without_rules(if diag.is_empty() && single {
+        whole
     } else {
-        diag
-    };
+        &diag
+    });
     if let Some(o) = original {
         rec.messageid = o.message_id.clone();
         rec.listid = o.list_id.clone();

@@ -369,6 +369,18 @@ pub(crate) fn is_rule(line: &str) -> bool {
             .all(|b| matches!(b, b'-' | b'=' | b'*' | b'_' | b'#' | b'~'))
 }
 
+/// `text` without its words that are rules ([`is_rule`]), the others one space apart; as
+/// it is when it has none.
+pub(crate) fn without_rules(text: &str) -> String {
+    if !text.split(' ').any(is_rule) {
+        return text.to_string();
+    }
+    text.split(' ')
+        .filter(|w| !w.is_empty() && !is_rule(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A failed recipient found in error text with the lines that belong to it.
 #[derive(Debug, Clone)]
 pub(crate) struct Found {
@@ -1072,6 +1084,22 @@ mod tests {
                 text.lines().collect::<Vec<_>>(),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn rules_are_dropped_from_diagnostics_and_nothing_else() {
+        assert_eq!(
+            without_rules(
+                "----- Transcript of session follows ----- 550 5.1.1 <a@b.example>... User unknown"
+            ),
+            "Transcript of session follows 550 5.1.1 <a@b.example>... User unknown"
+        );
+        // (Two characters are no rule: "** WARNING **" keeps its stars.)
+        assert_eq!(without_rules("** WARNING ** *** x ==="), "** WARNING ** x");
+        // Words that merely hold such characters stay, and a text without rules is as it was.
+        for text in ["a--b ***@example.com #5.1.1 __init__", "two  spaces", ""] {
+            assert_eq!(without_rules(text), text);
         }
     }
 
