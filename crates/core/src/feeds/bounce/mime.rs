@@ -574,8 +574,16 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
     } else {
         &*t.charset
     };
-    if charset.starts_with("iso-2022-jp") && !bytes.is_ascii() {
-        return mislabelled_japanese(bytes);
+    if charset.starts_with("iso-2022-jp") {
+        if !bytes.is_ascii() {
+            return mislabelled_japanese(bytes);
+        }
+        // ISO-2022-JP starts in ASCII and leaves it only by an escape sequence (RFC 1468):
+        // without one, its text is ASCII as it stands (the decoder reads the shift bytes SO
+        // and SI as errors, so text with those still goes to it).
+        if memchr::memchr3(0x1b, 0x0e, 0x0f, &bytes).is_none() {
+            return utf8_text(bytes);
+        }
     }
     match charset {
         cs if is_utf8(cs) => utf8_text(bytes),
@@ -584,15 +592,6 @@ fn decode_text(t: &PartType, body: &[u8]) -> String {
         // decoder needed. Not in UTF-7/16/32, ISO-2022 or HZ, which give ASCII bytes other
         // meanings (or none), nor in EBCDIC.
         cs if extends_ascii(cs) && bytes.is_ascii() => utf8_text(bytes),
-        // ISO-2022-JP starts in ASCII and leaves it only by an escape sequence (RFC 1468):
-        // without one, its text is ASCII as it stands (the decoder reads the shift bytes SO
-        // and SI as errors, so text with those still goes to it).
-        cs if cs.starts_with("iso-2022-jp")
-            && bytes.is_ascii()
-            && memchr::memchr3(0x1b, 0x0e, 0x0f, &bytes).is_none() =>
-        {
-            utf8_text(bytes)
-        }
         cs => match charset_decoder(cs.as_bytes()) {
             Some(decode) => decode(&bytes),
             None => utf8_text(bytes),

@@ -644,15 +644,16 @@ fn finish(
     }
     rec.timestamp = d.timestamp.or(ctx.date);
     rec.command = command;
-    // A recipient whose own lines say nothing ("target mail address: a@b" under "reject
-    // reason: …") is shown the error text it was judged by when it is the only one.
-    // Either way without the rules of dashes and the like that frame report sections
-    // ("----- Transcript of session follows -----"): decoration, not words.
-    rec.diagnosticcode = text::without_rules(if diag.is_empty() && single {
-        whole
+    // Without the rules of dashes and the like that frame report sections ("----- Transcript
+    // of session follows -----", a rule under the last recipient's lines): decoration, not
+    // words. A recipient whose own lines then say nothing ("target mail address: a@b" under
+    // "reject reason: …") is shown the error text it was judged by when it is the only one.
+    let diag = text::without_rules(diag);
+    rec.diagnosticcode = if diag.is_empty() && single {
+        text::without_rules(whole.to_string())
     } else {
-        &diag
-    });
+        diag
+    };
     if let Some(o) = original {
         rec.messageid = o.message_id.clone();
         rec.listid = o.list_id.clone();

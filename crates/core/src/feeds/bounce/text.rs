@@ -360,20 +360,20 @@ fn angle_addr_after(rest: &str) -> Option<(&str, usize)> {
         .then(|| (addr, rest.len() - after.len()))
 }
 
-/// Whether `line` is a rule: only dashes, equals signs, asterisks, underscores, '#' or '~'
+/// Whether `word` is a rule: only dashes, equals signs, asterisks, underscores, '#' or '~'
 /// (at least three), with white space around them.
-pub(crate) fn is_rule(line: &str) -> bool {
-    let t = line.trim();
+pub(crate) fn is_rule(word: &str) -> bool {
+    let t = word.trim();
     t.len() >= 3
         && t.bytes()
             .all(|b| matches!(b, b'-' | b'=' | b'*' | b'_' | b'#' | b'~'))
 }
 
 /// `text` without its words that are rules ([`is_rule`]), the others one space apart; as
-/// it is when it has none.
-pub(crate) fn without_rules(text: &str) -> String {
+/// it is (not copied) when it has none.
+pub(crate) fn without_rules(text: String) -> String {
     if !text.split(' ').any(is_rule) {
-        return text.to_string();
+        return text;
     }
     text.split(' ')
         .filter(|w| !w.is_empty() && !is_rule(w))
@@ -493,9 +493,7 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
                 push_folded(&mut diag, l);
             }
             push_folded(&mut diag, rest);
-            // (A rule of dashes or the like under the last recipient's lines closes the error
-            // text; it says nothing about the recipient.)
-            for l in lines[i + 1..end].iter().filter(|l| !is_rule(l)) {
+            for l in &lines[i + 1..end] {
                 push_folded(&mut diag, l);
             }
             match found.iter_mut().find(|f| &f.recipient == addr) {
@@ -1092,14 +1090,18 @@ mod tests {
         assert_eq!(
             without_rules(
                 "----- Transcript of session follows ----- 550 5.1.1 <a@b.example>... User unknown"
+                    .into()
             ),
             "Transcript of session follows 550 5.1.1 <a@b.example>... User unknown"
         );
         // (Two characters are no rule: "** WARNING **" keeps its stars.)
-        assert_eq!(without_rules("** WARNING ** *** x ==="), "** WARNING ** x");
+        assert_eq!(
+            without_rules("** WARNING ** *** x ===".into()),
+            "** WARNING ** x"
+        );
         // Words that merely hold such characters stay, and a text without rules is as it was.
         for text in ["a--b ***@example.com #5.1.1 __init__", "two  spaces", ""] {
-            assert_eq!(without_rules(text), text);
+            assert_eq!(without_rules(text.into()), text);
         }
     }
 
