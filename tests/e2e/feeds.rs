@@ -129,6 +129,46 @@ fn import_a_folder_then_filter_and_drill_down() {
             source[0].contains("<style>body{display:none}</style>"),
             "{source:?}"
         );
+        // The complaint: which feedback loop sent it and which sending IP it is about, in
+        // the summary and in the record.
+        let reporters = texts(c, "#fd-reporters tbody tr").await;
+        assert!(
+            reporters.len() == 1 && reporters[0].contains("ReceiverFBL/1.0"),
+            "{reporters:?}"
+        );
+        let ips = texts(c, "#fd-source-ips tbody tr").await;
+        assert!(ips.len() == 1 && ips[0].contains("192.0.2.10"), "{ips:?}");
+        c.execute("document.getElementById('fd-reason').value = '';", vec![])
+            .await
+            .expect("reset reason");
+        click(c, "#fd-kind option[value=\"complaint\"]").await;
+        click(c, "#fd-apply").await;
+        let rows = wait_texts(c, "#fd-table tbody tr", |t| {
+            t.len() == 1 && t[0].contains("annoyed@")
+        })
+        .await;
+        assert!(rows[0].contains("feedback"), "{rows:?}");
+        click(c, "#fd-table tbody tr .show-message").await;
+        let facts = wait_texts(c, "#fd-record-facts tbody tr", |t| {
+            t.iter().any(|r| r.starts_with("reported by"))
+        })
+        .await;
+        for (field, value) in [
+            ("feedback type", "abuse"),
+            ("reported by (User-Agent)", "ReceiverFBL/1.0"),
+            ("source IP", "192.0.2.10"),
+        ] {
+            assert!(
+                facts
+                    .iter()
+                    .any(|r| r.starts_with(field) && r.contains(value)),
+                "{field}: {facts:?}"
+            );
+        }
+        assert!(
+            !facts.iter().any(|r| r.starts_with("hard bounce")),
+            "a complaint is not a bounce: {facts:?}"
+        );
         assert_nothing_became_markup(c).await;
         // Importing the same folder again adds nothing.
         click(c, "#fd-import").await;

@@ -71,6 +71,7 @@ fn arf_complaint_and_auto_reply_and_non_bounce() {
     let r = one("arf-abuse.eml");
     assert_eq!(r.reason, "feedback");
     assert_eq!(r.feedbacktype, "abuse");
+    assert_eq!(r.useragent, "ReceiverFBL/1.0");
     assert_eq!(r.recipient.as_deref(), Some("annoyed@receiver.example"));
     assert_eq!(r.addresser.as_deref(), Some("news@sender.example"));
     assert_eq!(r.rhost, "192.0.2.10");
@@ -280,6 +281,18 @@ fn import_is_idempotent_and_names_the_bad_file() {
     assert_eq!(
         (summary.bounces, summary.hard, summary.complaints),
         (3, 1, 1)
+    );
+    // Which feedback loop complained, and about which sending IP.
+    let named = |c: &[inboxlens_store::Count]| -> Vec<(String, u64)> {
+        c.iter().map(|c| (c.name.clone(), c.count)).collect()
+    };
+    assert_eq!(
+        named(&summary.by_reporter),
+        [("ReceiverFBL/1.0".to_string(), 1)]
+    );
+    assert_eq!(
+        named(&summary.by_source_ip),
+        [("192.0.2.10".to_string(), 1)]
     );
     let hard = store
         .feed_records(

@@ -41,16 +41,7 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
                             line.push(b'\n');
                             out.write_all(&line)
                         }
-                        Format::Text => writeln!(
-                            out,
-                            "{}\t{}\t{}\t{}\t{}\t{}",
-                            r.file,
-                            r.recipient.as_deref().unwrap_or("-"),
-                            r.reason,
-                            if r.hardbounce { "hard" } else { "soft" },
-                            if r.status.is_empty() { "-" } else { &r.status },
-                            r.diagnosticcode.chars().take(120).collect::<String>()
-                        ),
+                        Format::Text => writeln!(out, "{}", text_line(&r)),
                     };
                     if ok.is_err() {
                         return false; // stdout closed (e.g. piped into head)
@@ -96,4 +87,36 @@ pub fn run(cli: &Cli, args: &BouncesArgs) -> anyhow::Result<Outcome> {
         )));
     }
     Ok(Outcome::Clean)
+}
+
+/// One tab-separated line: file, recipient, reason, then for a bounce hard/soft, status and
+/// diagnostic; for a complaint its feedback type, source IP and the feedback loop that sent
+/// it (ARF `User-Agent`).
+fn text_line(r: &BounceRecord) -> String {
+    let or_dash = |s: &str| {
+        if s.is_empty() {
+            "-".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let (a, b, c) = if r.reason == "feedback" {
+        (
+            or_dash(&r.feedbacktype),
+            or_dash(&r.rhost),
+            format!("reported by {}", or_dash(&r.useragent)),
+        )
+    } else {
+        (
+            (if r.hardbounce { "hard" } else { "soft" }).to_string(),
+            or_dash(&r.status),
+            r.diagnosticcode.chars().take(120).collect(),
+        )
+    };
+    format!(
+        "{}\t{}\t{}\t{a}\t{b}\t{c}",
+        r.file,
+        r.recipient.as_deref().unwrap_or("-"),
+        r.reason
+    )
 }

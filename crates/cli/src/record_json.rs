@@ -32,6 +32,8 @@ pub fn write(out: &mut Vec<u8>, r: &BounceRecord) {
     string(out, &r.diagnostictype);
     out.extend_from_slice(b",\"feedbacktype\":");
     string(out, &r.feedbacktype);
+    out.extend_from_slice(b",\"useragent\":");
+    string(out, &r.useragent);
     out.extend_from_slice(b",\"command\":");
     string(out, &r.command);
     out.extend_from_slice(b",\"rhost\":");
@@ -146,6 +148,7 @@ mod tests {
                 diagnosticcode: every_byte.clone(),
                 diagnostictype: "SMTP".into(),
                 feedbacktype: "abuse".into(),
+                useragent: "Yahoo!-Mail-Feedback/1.0 \"x\"".into(),
                 command: "RCPT".into(),
                 rhost: "mx.example.jp".into(),
                 lhost: "é日本語\u{7f}\u{2028}".into(),

@@ -163,6 +163,12 @@ pub struct FeedSummary {
     pub by_domain: Vec<Count>,
     /// Complaint records per feedback type.
     pub by_feedback_type: Vec<Count>,
+    /// Complaint records per feedback loop (the ARF `User-Agent` that wrote them), most
+    /// first (top 20; an empty name when the report gave none).
+    pub by_reporter: Vec<Count>,
+    /// Complaint records per source IP (the sending IP the complaint is about, ARF
+    /// `Source-IP`), most first (top 20; an empty name when the report gave none).
+    pub by_source_ip: Vec<Count>,
     /// Earliest and latest record time (Unix seconds).
     pub first: Option<i64>,
     /// Latest record time.
@@ -486,6 +492,14 @@ impl Store {
             by_feedback_type: counts(
                 "SELECT json_extract(record, '$.feedbacktype'), count(*) AS n FROM feed_records
                  WHERE account_id = ?1 AND kind = 'complaint' GROUP BY 1 ORDER BY n DESC",
+            )?,
+            by_reporter: counts(
+                "SELECT json_extract(record, '$.useragent'), count(*) AS n FROM feed_records
+                 WHERE account_id = ?1 AND kind = 'complaint' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 20",
+            )?,
+            by_source_ip: counts(
+                "SELECT json_extract(record, '$.rhost'), count(*) AS n FROM feed_records
+                 WHERE account_id = ?1 AND kind = 'complaint' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 20",
             )?,
             first,
             last,

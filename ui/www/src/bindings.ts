@@ -617,6 +617,13 @@ diagnostictype: string,
  */
 feedbacktype: string, 
 /**
+ * The software that wrote a complaint (ARF `User-Agent`, RFC 5965 §3.1: which
+ * feedback loop it came from, e.g. `Yahoo!-Mail-Feedback/1.0`); empty for bounces.
+ * A complaint's `Source-IP` (the sending IP complained about) is in `rhost`, as sisimai
+ * has it.
+ */
+useragent: string, 
+/**
  * The SMTP command the remote server answered (`RCPT`, `MAIL`, `DATA`, `HELO`, `EHLO`, `CONN`).
  */
 command: string, 
@@ -1121,6 +1128,16 @@ by_domain: Array<Count>,
  * Complaint records per feedback type.
  */
 by_feedback_type: Array<Count>, 
+/**
+ * Complaint records per feedback loop (the ARF `User-Agent` that wrote them), most
+ * first (top 20; an empty name when the report gave none).
+ */
+by_reporter: Array<Count>, 
+/**
+ * Complaint records per source IP (the sending IP the complaint is about, ARF
+ * `Source-IP`), most first (top 20; an empty name when the report gave none).
+ */
+by_source_ip: Array<Count>, 
 /**
  * Earliest and latest record time (Unix seconds).
  */

@@ -33,6 +33,12 @@ pub struct BounceRecord {
     pub diagnostictype: String,
     /// ARF feedback type (`abuse`, `auth-failure`, …) for complaints.
     pub feedbacktype: String,
+    /// The software that wrote a complaint (ARF `User-Agent`, RFC 5965 §3.1: which
+    /// feedback loop it came from, e.g. `Yahoo!-Mail-Feedback/1.0`); empty for bounces.
+    /// A complaint's `Source-IP` (the sending IP complained about) is in `rhost`, as sisimai
+    /// has it.
+    #[serde(default)]
+    pub useragent: String,
     /// The SMTP command the remote server answered (`RCPT`, `MAIL`, `DATA`, `HELO`, `EHLO`, `CONN`).
     pub command: String,
     /// The remote host that rejected the message.

@@ -116,6 +116,12 @@ export async function feedsView(root) {
     if (x.by_feedback_type.length > 0) {
       extra.push(h('h3', { text: 'Complaints by feedback type' }), table(['feedback type', 'complaints'], x.by_feedback_type.map((c) => [c.name || '—', String(c.count)]), 'fd-feedback-types'));
     }
+    if (x.by_reporter.length > 0) {
+      extra.push(h('h3', { text: 'Complaints by feedback loop' }), table(['reported by (User-Agent)', 'complaints'], x.by_reporter.map((c) => [c.name || 'not named', String(c.count)]), 'fd-reporters'));
+    }
+    if (x.by_source_ip.length > 0) {
+      extra.push(h('h3', { text: 'Complaints by sending IP' }), table(['source IP', 'complaints'], x.by_source_ip.map((c) => [c.name || 'not given', String(c.count)]), 'fd-source-ips'));
+    }
     replace(summaryPanel, h('h2', { text: 'Summary' }),
       h('p', { id: 'fd-totals', text: `${x.messages} messages; ${x.bounces} bounces (${x.hard} hard, ${x.bounces - x.hard} soft), ${x.complaints} complaints, ${x.autoreplies} auto-replies${range}` }),
       h('h3', { text: 'Reasons' }), chart(x.by_reason, 'fd-chart'),
@@ -192,14 +198,21 @@ export async function feedsView(root) {
     try {
       const m = await backend.feedMessage(accountId(), r.message);
       const x = r.record;
-      const facts = [
+      const common = [
         ['recipient', x.recipient ?? '—'], ['original sender', x.addresser ?? '—'], ['reason', x.reason],
         ['what it means', guide.get(x.reason)?.meaning ?? '—'], ['what to do', guide.get(x.reason)?.fix ?? '—'],
-        ['hard bounce', x.hardbounce ? 'yes' : 'no'], ['status', x.status || '—'], ['reply code', x.replycode || '—'],
-        ['action', x.action || '—'], ['SMTP command', x.command || '—'], ['remote host', x.rhost || '—'],
-        ['reporting host', x.lhost || '—'], ['feedback type', x.feedbacktype || '—'], ['message-id', x.messageid || '—'],
-        ['list-id', x.listid || '—'], ['decoded by', x.decodedby], ['diagnostic', x.diagnosticcode || '—'],
-        ['file', m.source], ['sha-256', m.hash], ['imported', m.imported_at],
+      ];
+      // A complaint (ARF, RFC 5965 §3.1) names the feedback loop, the sending IP and when the
+      // message arrived; a bounce names the SMTP dialogue.
+      const specific = r.kind === 'complaint'
+        ? [['feedback type', x.feedbacktype || '—'], ['reported by (User-Agent)', x.useragent || '—'],
+          ['source IP', x.rhost || '—'], ['arrived', when(x.timestamp)], ['reporting host', x.lhost || '—']]
+        : [['hard bounce', x.hardbounce ? 'yes' : 'no'], ['status', x.status || '—'], ['reply code', x.replycode || '—'],
+          ['action', x.action || '—'], ['SMTP command', x.command || '—'], ['remote host', x.rhost || '—'],
+          ['reporting host', x.lhost || '—']];
+      const facts = [...common, ...specific,
+        ['message-id', x.messageid || '—'], ['list-id', x.listid || '—'], ['decoded by', x.decodedby],
+        ['diagnostic', x.diagnosticcode || '—'], ['file', m.source], ['sha-256', m.hash], ['imported', m.imported_at],
       ];
       detail.hidden = false;
       replace(detail, h('h2', { text: 'Record and original message' }),

@@ -29,6 +29,7 @@ pub(super) fn decode(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord
         r.feedbacktype = get("feedback-type")
             .map(|v| v.to_ascii_lowercase())
             .unwrap_or_else(|| "abuse".into());
+        r.useragent = get("user-agent").unwrap_or_default();
         r.addresser = addresser;
         r.timestamp = get("arrival-date")
             .or_else(|| get("received-date"))

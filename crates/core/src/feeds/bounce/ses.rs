@@ -143,7 +143,7 @@ pub(super) fn decode(
                     let t = s(c, "complaintFeedbackType");
                     if t.is_empty() { "abuse".into() } else { t }
                 };
-                rec.lhost = s(c, "userAgent");
+                rec.useragent = s(c, "userAgent");
                 out.push(rec);
             }
         }
