@@ -11,7 +11,12 @@ pub(crate) const COMMAND_WORDS: &[(&str, &str)] = &[
         "DATA",
     ),
     (r"rcpt to|\[rcpt_to\]|rcpt command|\bsmtp:rcpt\b", "RCPT"),
-    (r"mail from|\[mail_from\]|mail command", "MAIL"),
+    // The command, not prose: "after MAIL FROM:<a@b>", "in reply to MAIL FROM command", "the
+    // MAIL FROM domain" name it; "email from …", "not accepting mail from …" do not.
+    (
+        r"\bmail from ?[:<]|\bmail from (command|address|domain)\b|(reply to|after) mail from\b|\[mail_from\]|mail command",
+        "MAIL",
+    ),
     (
         r"my name was rejected|\bhelo\b|\behlo\b|refused to talk to me|greeting",
         "HELO",

@@ -1334,6 +1334,22 @@ mod tests {
             Some("MAIL")
         );
         assert_eq!(command("550 5.7.1 spam"), None);
+        // MAIL FROM as the command, not as prose about mail from someone.
+        for t in [
+            "SMTP error from remote mail server after MAIL FROM:<a@example.jp> SIZE=1024",
+            ">>> MAIL From:<> SIZE=2222",
+            "550 5.7.1 not allowed (in reply to MAIL FROM command)",
+            "553 5.1.8 Server rejected MAIL FROM address",
+            "550-5.7.26 The MAIL FROM domain [example.jp] has an SPF record",
+        ] {
+            assert_eq!(command(t), Some("MAIL"), "{t}");
+        }
+        for t in [
+            "550-5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy",
+            "550 because the recipient is only accepting mail from specific email addresses",
+        ] {
+            assert_eq!(command(t), None, "{t}");
+        }
     }
 
     #[test]
@@ -1656,6 +1672,11 @@ mod tests {
             "smtp:rcpt_",
             "mail from",
             "MAIL FROM:<",
+            "email from",
+            " command",
+            " address",
+            "reply to ",
+            "after ",
             "[MAIL_FROM]",
             "mail command",
             "my name was rejected",
