@@ -568,7 +568,7 @@ fn finish(
     let status = if d.status.is_empty() || d.status.ends_with(".0.0") {
         text::status(&diag)
             .or_else(|| (!text_is_diag).then(|| text::status(&d.text)).flatten())
-            .filter(|s| d.status.is_empty() || s.starts_with(&d.status[..1]))
+            .filter(|s| d.status.is_empty() || s.as_bytes().first() == d.status.as_bytes().first())
             .unwrap_or(d.status.clone())
     } else {
         d.status.clone()

@@ -940,8 +940,14 @@ pub(crate) fn transcript(text: &str) -> Option<Transcript> {
         if let Some(cmd) = sent {
             last_sent = cmd;
             sent_any = true;
-            if cmd.len() > 8 && cmd[..8].eq_ignore_ascii_case("rcpt to:") {
-                recipients.extend(addresses(&cmd[8..]).into_iter().take(1));
+            // By bytes: the line is attacker-controlled and may hold any character there.
+            if let Some(rest) = cmd
+                .get(..8)
+                .filter(|head| head.eq_ignore_ascii_case("rcpt to:"))
+                .and(cmd.get(8..))
+                .filter(|rest| !rest.is_empty())
+            {
+                recipients.extend(addresses(rest).into_iter().take(1));
             }
         }
         if let Some(ans) = answer
