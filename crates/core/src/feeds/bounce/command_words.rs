@@ -7,10 +7,14 @@
 /// ASCII case-insensitively, `\b` an ASCII word boundary (see [`dfa_pattern`]).
 pub(crate) const COMMAND_WORDS: &[(&str, &str)] = &[
     (
-        r"end of data|after data|reply to data|final data|failed after i sent the message|after sending the message|end of message",
+        r"end of data|after data|reply to data|final data|failed after i sent the message|after sending the message|end of message|smtp command:? data\b",
         "DATA",
     ),
-    (r"rcpt to|\[rcpt_to\]|rcpt command|\bsmtp:rcpt\b", "RCPT"),
+    // m-FILTER heads the command it was answering with "SMTP command".
+    (
+        r"rcpt to|\[rcpt_to\]|rcpt command|\bsmtp:rcpt\b|smtp command:? rcpt\b",
+        "RCPT",
+    ),
     // The command, not prose: "after MAIL FROM:<a@b>", "in reply to MAIL FROM command", "the
     // MAIL FROM domain" name it; "email from …", "not accepting mail from …" do not.
     (

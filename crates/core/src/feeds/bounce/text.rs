@@ -1350,6 +1350,13 @@ mod tests {
         ] {
             assert_eq!(command(t), Some("MAIL"), "{t}");
         }
+        // m-FILTER: "-------SMTP command" over the command on the next line.
+        assert_eq!(
+            command(
+                "-------server message 550 unknown user <a@b.example> -------SMTP command DATA"
+            ),
+            Some("DATA")
+        );
         for t in [
             "550-5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy",
             "550 because the recipient is only accepting mail from specific email addresses",
@@ -1685,6 +1692,8 @@ mod tests {
             "after ",
             "[MAIL_FROM]",
             "mail command",
+            "smtp command",
+            "SMTP command: ",
             "my name was rejected",
             "helo",
             "EHLO",
