@@ -608,6 +608,7 @@ fn finish(
     };
     let reason = classify(&Evidence {
         gateway: ctx.filtering_gateway,
+        diagnostic_type: &d.diagnostic_type,
         after_block,
         diag: &diag,
         text_about: &d.text,
@@ -666,6 +667,8 @@ fn finish(
 struct Evidence<'a> {
     /// The report comes from a filtering appliance.
     gateway: bool,
+    /// The status block's Diagnostic-Code type (`smtp`, `X-Unix`, …; empty when none).
+    diagnostic_type: &'a str,
     /// The human-readable text after the error text (where amavis names the header the
     /// message broke, below its excerpt of the returned header).
     after_block: &'a str,
@@ -724,6 +727,13 @@ fn classify(e: &Evidence<'_>) -> &'static str {
             return "notcompliantrfc";
         }
         return reason;
+    }
+    // RFC 3464 §2.3.6: an "X-Unix" diagnostic is the exit code of the local delivery program
+    // (a pipe, procmail), not a remote reply; with no words to say more, the program failed.
+    // (The status code a delivery agent puts beside it, "4.5.0" for a pipe's exit 71, names no
+    // cause of its own.)
+    if e.diagnostic_type.eq_ignore_ascii_case("x-unix") {
+        return "mailererror";
     }
     if let Some(r) = reason::from_status(e.status) {
         return r;
@@ -933,6 +943,26 @@ mod tests {
             ),
             "userunknown"
         );
+    }
+
+    #[test]
+    fn a_local_programs_exit_code_is_a_mailer_error_whatever_status_stands_beside_it() {
+        // Sendmail's delay warning for two recipients delivered through a pipe: each status
+        // block says only "X-Unix; 71" (EX_OSERR) beside Status 4.5.0.
+        let block = |r: &str| {
+            format!(
+                "Final-Recipient: RFC822; {r}\nX-Actual-Recipient: X-Unix; |/usr/local/bin/filter\nAction: delayed\nStatus: 4.5.0\nDiagnostic-Code: X-Unix; 71\n\n"
+            )
+        };
+        let raw = format!(
+            "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>\nTo: s@example.com\nSubject: Warning: could not send message for past 4 hours\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\n\n    **  THIS IS A WARNING MESSAGE ONLY  **\n\nWarning: message still undelivered after 4 hours\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n{}{}--B--\n",
+            block("a@example.org"),
+            block("b@example.org")
+        );
+        let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        let reasons: Vec<&str> = records.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(reasons, ["mailererror", "mailererror"]);
+        assert!(records.iter().all(|r| !r.hardbounce));
     }
 
     #[test]
