@@ -164,7 +164,8 @@ pub struct FeedSummary {
     /// Complaint records per feedback type.
     pub by_feedback_type: Vec<Count>,
     /// Complaint records per feedback loop (the ARF `User-Agent` that wrote them), most
-    /// first (top 20; an empty name when the report gave none).
+    /// first (top 20; an empty name when the report gave none or was imported before the
+    /// field was kept).
     pub by_reporter: Vec<Count>,
     /// Complaint records per source IP (the sending IP the complaint is about, ARF
     /// `Source-IP`), most first (top 20; an empty name when the report gave none).
@@ -494,7 +495,7 @@ impl Store {
                  WHERE account_id = ?1 AND kind = 'complaint' GROUP BY 1 ORDER BY n DESC",
             )?,
             by_reporter: counts(
-                "SELECT json_extract(record, '$.useragent'), count(*) AS n FROM feed_records
+                "SELECT COALESCE(json_extract(record, '$.useragent'), ''), count(*) AS n FROM feed_records
                  WHERE account_id = ?1 AND kind = 'complaint' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 20",
             )?,
             by_source_ip: counts(

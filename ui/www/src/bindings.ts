@@ -1130,7 +1130,8 @@ by_domain: Array<Count>,
 by_feedback_type: Array<Count>, 
 /**
  * Complaint records per feedback loop (the ARF `User-Agent` that wrote them), most
- * first (top 20; an empty name when the report gave none).
+ * first (top 20; an empty name when the report gave none or was imported before the
+ * field was kept).
  */
 by_reporter: Array<Count>, 
 /**
