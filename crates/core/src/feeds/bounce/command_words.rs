@@ -18,7 +18,7 @@ pub(crate) const COMMAND_WORDS: &[(&str, &str)] = &[
     // The command, not prose: "after MAIL FROM:<a@b>", "in reply to MAIL FROM command", "the
     // MAIL FROM domain" name it; "email from …", "not accepting mail from …" do not.
     (
-        r"\bmail from ?[:<]|\bmail from (command|address|domain)\b|(reply to|after) mail from\b|\[mail_from\]|mail command",
+        r"\bmail from ?[:<]|\bmail from (command|address|domain)\b|(reply to|after) mail from\b|\[mail_from\]|\bmail command\b",
         "MAIL",
     ),
     (

@@ -44,12 +44,11 @@ pub(crate) fn groups(text: &str) -> Vec<Fields<'_>> {
         }
         // Recipients not separated by a blank line: a recipient field starts a new group
         // when the current group already has its recipient (and, for the second of the
-        // pair, its per-recipient fields). Fields before any recipient field (some MTAs
-        // write Diagnostic-Code and Status first) stay with the recipient that follows.
+        // pair, its per-recipient fields after it). Fields before any recipient field (some
+        // MTAs write Diagnostic-Code and Status first; Sun's Messaging Server writes Action,
+        // Status, Original-recipient, Final-recipient) stay with the recipient that follows.
         let split = if named(name, "final-recipient") {
-            has(&current, "final-recipient")
-                || (has(&current, "original-recipient")
-                    && (has(&current, "action") || has(&current, "status")))
+            has(&current, "final-recipient") || completed_original(&current)
         } else if named(name, "original-recipient") {
             has(&current, "original-recipient")
         } else {
@@ -64,6 +63,19 @@ pub(crate) fn groups(text: &str) -> Vec<Fields<'_>> {
         out.push(current);
     }
     out
+}
+
+/// The group has an Original-Recipient followed by its per-recipient fields (Action or
+/// Status after it): a Final-Recipient now belongs to the next recipient.
+fn completed_original(fields: &Fields<'_>) -> bool {
+    fields
+        .iter()
+        .position(|(n, _)| named(n, "original-recipient"))
+        .is_some_and(|at| {
+            fields[at + 1..]
+                .iter()
+                .any(|(n, _)| named(n, "action") || named(n, "status"))
+        })
 }
 
 fn has(fields: &Fields<'_>, name: &str) -> bool {
@@ -106,6 +118,29 @@ mod tests {
         assert_eq!(g.len(), 2);
         assert_eq!(get(&g[1], "status"), Some("5.1.1"));
         assert_eq!(get(&g[1], "final-recipient"), Some("rfc822; a@example.org"));
+    }
+
+    #[test]
+    fn per_recipient_fields_before_both_recipient_fields_stay_with_them() {
+        // Sun Messaging Server's order: one recipient, not two.
+        let g = groups(
+            "Reporting-MTA: dns;msg00.example.com\n\nAction: failed\nStatus: 5.0.0 (recipient reached disk quota)\nOriginal-recipient: rfc822;a@example.com\nFinal-recipient: rfc822;a@ims-ms-daemon\n",
+        );
+        assert_eq!(g.len(), 2);
+        assert_eq!(
+            get(&g[1], "final-recipient"),
+            Some("rfc822;a@ims-ms-daemon")
+        );
+        assert_eq!(
+            get(&g[1], "original-recipient"),
+            Some("rfc822;a@example.com")
+        );
+        // An Original-Recipient whose fields came after it is a finished group.
+        let g = groups(
+            "Original-Recipient: rfc822;a@example.com\nAction: failed\nStatus: 5.1.1\nFinal-Recipient: rfc822;b@example.com\nAction: failed\n",
+        );
+        assert_eq!(g.len(), 2);
+        assert_eq!(get(&g[1], "final-recipient"), Some("rfc822;b@example.com"));
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub(crate) const BOUNDARY: &str = r"(?ix)^[\s\-=*_\#>|]*(?:
       | (?:the\ )?headers?\ of\ (?:the\ |your\ )?(?:original\ )?message.*
       | (?:the\ )?header\ of\ the\ original\ message.*
       | original\ message\ headers:?
-      | (?:undelivered|unsent|returned|your|original)\ message(?:\ below|\ follows|\ text)?:?
+      | (?:undelivered|unsent|returned|original)\ message(?:\ below|\ follows|\ text)?:?
+      | your\ message(?:\ below|\ follows|\ text):?
       | (?:text|content|body)\ of\ (?:the\ )?(?:original\ |returned\ |your\ )?message.*
       | forwarded\ message.*
       | original\ e-?mail.*

@@ -668,6 +668,16 @@ pub(crate) fn html_to_text(html: &str) -> String {
     while let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) {
         out.push_str(&rest[..lt]);
         let after = &rest[lt..];
+        // A '<' that opens no tag ("1 < 2") is text (HTML's tag open state).
+        let opens_tag = after
+            .as_bytes()
+            .get(1)
+            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'));
+        if !opens_tag {
+            out.push('<');
+            rest = &after[1..];
+            continue;
+        }
         let Some(gt) = memchr::memchr(b'>', after.as_bytes()) else {
             rest = "";
             break;
@@ -779,6 +789,14 @@ pub(crate) fn raw_body_text(raw: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_less_than_sign_that_opens_no_tag_is_text() {
+        // It used to end the text: everything after "1 <" was lost.
+        assert_eq!(html_to_text("1 < 2\nthree"), "1 < 2\nthree");
+        assert_eq!(html_to_text("<p>a<2 b</p>"), "\na<2 b\n");
+        assert_eq!(html_to_text("a <b>c</b> d <unclosed"), "a c d ");
+    }
 
     #[test]
     fn ascii_text_skips_the_decoder_only_where_the_decoder_would_not_change_it() {

@@ -194,7 +194,9 @@ fn decode_nested(
         && level < MAX_FORWARDED
         && let Some(nested) = &parts.nested
     {
-        let inner = decode_nested(nested, file, limits, level + 1)?;
+        // The attachment is only a candidate: when it is no mail at all (an empty part, a
+        // header-less fragment) the report is judged on its own text, not refused.
+        let inner = decode_nested(nested, file, limits, level + 1).unwrap_or_default();
         if !inner.is_empty() {
             return Ok(inner);
         }
@@ -397,7 +399,10 @@ fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
                 original
                     .as_ref()
                     .map(|o| o.to.clone())
-                    .filter(|to| to.len() == 1)
+                    // No copy returned: the summary of it in the error text ("Subject: …",
+                    // "To: a@b" above Yahoo's "---Below this line is a copy").
+                    .or_else(|| Some(text::summary_to(block)))
+                    .filter(|to| to.len() == 1 && !exclude.contains(&to[0]))
                     .unwrap_or_default()
             } else {
                 ctx.failed_recipients.clone()
@@ -1080,5 +1085,128 @@ mod tests {
         let records = decode(alt("").as_bytes(), "t.eml", Limits::default()).expect("decodes");
         assert_eq!(records.len(), 1, "{records:?}");
         assert!(records[0].diagnosticcode.contains("could not be reached"));
+    }
+
+    fn one(raw: &str) -> BounceRecord {
+        let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        assert_eq!(records.len(), 1, "{records:?}");
+        records.into_iter().next().unwrap_or_default()
+    }
+
+    #[test]
+    fn an_attachment_that_is_no_mail_does_not_make_the_report_unreadable() {
+        // Nothing to read in the text, and the attached "copy" is a placeholder: no record,
+        // not "not an e-mail message".
+        let raw = "From: postmaster@example.net\nTo: s@example.com\nSubject: Undeliverable: hello\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nSomething happened.\n\n--b\nContent-Type: message/rfc822\n\nMessage removed\n\n--b--\n";
+        let records = decode(raw.as_bytes(), "t.eml", Limits::default());
+        assert_eq!(records, Ok(Vec::new()));
+    }
+
+    #[test]
+    fn a_summary_of_the_sent_message_above_the_error_is_read_as_error_text() {
+        // SpamLion's report: "Your Message" opens a summary (lines apart, so no header
+        // section), the failure follows; the report comes from the null address.
+        let raw = "From: Postmaster <>\nTo: s@example.com\nSubject: Undeliverable: r@example.org\nContent-Type: text/plain;\n     charset=\"us-ascii\"\n\n----------------------------------------\nYour Message\n\nTo:      <r@example.org>\n\nSubject: Hello\n\nDate:    Tue, 02 May 2006 22:09:32 -0700\n\nDid not reach the following recipient: r@example.org\n";
+        let r = one(raw);
+        assert_eq!(r.recipient.as_deref(), Some("r@example.org"));
+        assert!(
+            r.diagnosticcode
+                .ends_with("Did not reach the following recipient: r@example.org"),
+            "{}",
+            r.diagnosticcode
+        );
+        // From a person (not the null address) the same words with no cause are no bounce.
+        let person = raw.replace("From: Postmaster <>", "From: Sam <sam@example.net>");
+        let records = decode(person.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        assert!(records.is_empty(), "{records:?}");
+    }
+
+    #[test]
+    fn an_html_only_report_opening_with_a_summary_of_the_message_is_read() {
+        // Exchange 5.5 in HTML: "Your message" (below the tags' line breaks, so not the
+        // first line) opens a summary of the sent message, not its returned copy.
+        let raw = "From: System Administrator <postmaster@example.net>\nTo: s@example.com\nSubject: Undeliverable: hello\nMIME-Version: 1.0\nContent-Type: text/html; charset=\"iso-8859-1\"\n\n<HTML><BODY><P><FONT SIZE=2>Your message<BR>\n<BR>\n&nbsp; To:&nbsp;&nbsp;&nbsp; list@example.com<BR>\n&nbsp; Subject: hello<BR>\n<BR>\ndid not reach the following recipient(s):<BR>\n<BR>\nr@example.org on Thu, 11 Jul 2002 16:54:54 -0300<BR>\n&nbsp;&nbsp;&nbsp; The recipient name is not recognized<BR>\n&nbsp;&nbsp;&nbsp; MSEXCH:IMS:Example:SITE:SRV 0 (000C05A6) Unknown Recipient<BR>\n</FONT></P></BODY></HTML>\n";
+        let r = one(raw);
+        assert_eq!(r.recipient.as_deref(), Some("r@example.org"));
+        assert_eq!(r.reason, "userunknown");
+    }
+
+    #[test]
+    fn a_copy_announced_without_being_returned_gives_its_summary_addressee() {
+        // Yahoo: the returned message's Subject and To above "---Below this line is a copy",
+        // plain text labelled text/html, and no copy after it.
+        let raw = "From: MAILER-DAEMON@yahoo.example\nTo: list-bounces@lists.example.org\nMIME-Version: 1.0\nContent-Type: text/html; charset=\"utf-8\"\n\nI'm afraid I wasn't able to deliver the following message.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\nSubject: [List] Re: hello\nTo: r@yahoo.example\n\n---Below this line is a copy of the message.\n";
+        let r = one(raw);
+        assert_eq!(r.recipient.as_deref(), Some("r@yahoo.example"));
+    }
+
+    #[test]
+    fn addresses_in_brackets_quotes_and_x400_form_are_recipients() {
+        let report = |text: &str| {
+            format!(
+                "From: Delivery Subsystem <postmaster@example.net>\nTo: s@example.com\nSubject: Message Delivery Failure\n\n{text}\n"
+            )
+        };
+        // MailEnable / Exchange: [SMTP:a@b].
+        let r = one(&report(
+            "MailEnable: Message could not be delivered to some recipients.\nThe following recipient(s) could not be reached:\n\n\tRecipient: [SMTP:r@example.org]\n\tReason: Remote SMTP Server Returned: 550 Requested action not taken: mailbox unavailable or not local.",
+        ));
+        assert_eq!(r.recipient.as_deref(), Some("r@example.org"));
+        assert_eq!(r.replycode, "550");
+        // "* [a@b]: 550 …".
+        let r = one(&report(
+            "Delivery has failed to these recipients or distribution lists:\n\n\t* [r@example.org]: 550 r@example.org...User account is overquota",
+        ));
+        assert_eq!(r.recipient.as_deref(), Some("r@example.org"));
+        assert_eq!(r.reason, "mailboxfull");
+        // Exchange 5.5's X.400 address with the Internet one inside.
+        let r = one(&report(
+            "did not reach the following recipient(s):\n\nc=US;a= ;p=Example;o=Site;dda:SMTP=r@example.ORG; on Fri, 4 Oct 2002\n17:12:28 -0400\n    The recipient name is not recognized",
+        ));
+        assert_eq!(r.recipient.as_deref(), Some("r@example.org"));
+        assert_eq!(r.reason, "userunknown");
+        // 'a@b' in single quotes.
+        let r = one(&report(
+            "A message that you sent could not be delivered.\nThe following message, addressed to 'r@example.org',\nwas undeliverable because the recipient's mailbox is full.",
+        ));
+        assert_eq!(r.recipient.as_deref(), Some("r@example.org"));
+        // A label with an apostrophe.
+        let r = one(&report(
+            "User's mailbox is full: <r@example.org>\nUnable to deliver mail.",
+        ));
+        assert_eq!(r.recipient.as_deref(), Some("r@example.org"));
+        assert_eq!(r.reason, "mailboxfull");
+    }
+
+    #[test]
+    fn recipients_named_in_running_text() {
+        let report = |text: &str| {
+            format!(
+                "From: Mail Delivery System <Mailer-Daemon@mx.example.net>\nTo: s@example.com\nSubject: Undeliverable Mail\n\n{text}\n"
+            )
+        };
+        for (text, reason) in [
+            // SMTP32: two spaces.
+            (
+                "undeliverable  to r@example.org\n\n\nOriginal message follows.",
+                Some("undefined"),
+            ),
+            // Mail.Ru.
+            (
+                "Message was not accepted -- invalid mailbox.\n Local mailbox r@example.org is unavailable: user not found",
+                None,
+            ),
+            // Exim hiding a one-time alias.
+            (
+                "A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  an undisclosed address\n    (generated from r@example.org)",
+                Some("undefined"),
+            ),
+        ] {
+            let r = one(&report(text));
+            assert_eq!(r.recipient.as_deref(), Some("r@example.org"), "{text}");
+            if let Some(reason) = reason {
+                assert_eq!(r.reason, reason, "{text}");
+            }
+        }
     }
 }

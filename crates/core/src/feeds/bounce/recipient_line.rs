@@ -24,7 +24,7 @@ pub(crate) const PATTERN: &str = r#"(?x)^\s*(?:
       | [*\-]+\s*
       | \d+\)\s*
       | >>>\s*(?i-u:rcpt)\s+(?i-u:to):\s*
-      | (?P<label>(?i-u:[a-z][a-z\ \-]{2,40})):\s*
+      | (?P<label>(?i-u:[a-z][a-z\ \-']{2,40})):\s*
       | [245][0-9][0-9]\s+(?:)
     )?"?<?(?P<addr>[^\s<>()\[\]"]+@(?i-u:[a-z0-9.-]+\.[a-z]{2,24}))>?"?
     (?:\s*<(?i-u:mailto):[^>]*>)?
@@ -209,13 +209,13 @@ impl<'a> Walk<'a> {
         {
             return true;
         }
-        // (?P<label>[a-z][a-z\ \-]{2,40}):\s*
+        // (?P<label>[a-z][a-z\ \-']{2,40}):\s*  ("User's mailbox is full: <a@b>")
         if self.s.get(at).is_some_and(u8::is_ascii_alphabetic)
             && self.star(
                 at + 1,
                 2,
                 40,
-                |b| b.is_ascii_alphabetic() || b == b' ' || b == b'-',
+                |b| b.is_ascii_alphabetic() || matches!(b, b' ' | b'-' | b'\''),
                 &mut |w, p| {
                     w.s.get(p) == Some(&b':')
                         && w.star(p + 1, 0, usize::MAX, ws, &mut |w, q| {

@@ -266,9 +266,13 @@ pub(crate) fn error_block(text: &str) -> &str {
             return &text[..offset];
         }
         if may_start_header(trimmed) && START_HEADER.is_match(trimmed) {
-            // The lines below, read again only here (no list of every line is kept).
+            // The lines below, read again only here (no list of every line is kept). A
+            // header section holds no empty line (RFC 5322 §2.1): a summary of the returned
+            // message with lines apart ("To: a@b", "", "Subject: …", "", "Date: …") is
+            // still error text.
             let following = lines_inclusive(&text[end..])
                 .take(6)
+                .take_while(|l| !l.trim().is_empty())
                 .filter(|l| HEADER_LINE.is_match(l) || l.starts_with([' ', '\t']))
                 .count();
             if following >= 2 {
@@ -346,6 +350,81 @@ pub(crate) fn received_by(value: &str) -> Option<String> {
         after_by = token.eq_ignore_ascii_case("by");
     }
     None
+}
+
+/// `line` with the address forms other than `a@b` and `<a@b>` that reports write rewritten
+/// as `<a@b>`, so that [`super::recipient_line`] reads them: Exchange's and MailEnable's
+/// `[SMTP:a@b]`, a bare `[a@b]` ("* [a@b]: 550 …"), and Exchange 5.5's X.400 address with
+/// the Internet one inside (`c=US;a= ;p=Org;o=Site;dda:SMTP=a@b; on <date>`, RFC 2156's
+/// domain-defined attribute).
+pub(crate) fn plain_address_forms(line: &str) -> Cow<'_, str> {
+    let bytes = line.as_bytes();
+    let x400 = line
+        .trim_start()
+        .get(..2)
+        .is_some_and(|p| p.eq_ignore_ascii_case("c="));
+    if memchr::memchr(b'[', bytes).is_none() && !x400 {
+        return Cow::Borrowed(line);
+    }
+    if x400 {
+        let lower = line.to_ascii_lowercase();
+        if let Some(at) = lower.find("smtp=").map(|i| i + 5)
+            && let Some(len) = line[at..].find(';').or(Some(line.len() - at))
+            && ADDRESS.is_match(&line[at..at + len])
+        {
+            let rest = line[at + len..].trim_start_matches(';');
+            return Cow::Owned(format!("<{}>{rest}", &line[at..at + len]));
+        }
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else {
+            break;
+        };
+        let inner = &after[..close];
+        let addr = match inner.get(..5) {
+            Some(p) if p.eq_ignore_ascii_case("smtp:") => &inner[5..],
+            _ => inner,
+        };
+        out.push_str(&rest[..open]);
+        if addr.contains('@') && !addr.contains(char::is_whitespace) && ADDRESS.is_match(addr) {
+            out.push('<');
+            out.push_str(addr);
+            out.push('>');
+        } else {
+            out.push('[');
+            out.push_str(inner);
+            out.push(']');
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The addresses of the first "To:" line of a summary of the returned message inside error
+/// text (at most a few spaces in; a header-style line, not prose).
+pub(crate) fn summary_to(block: &str) -> Vec<String> {
+    lines(block)
+        .find_map(|l| {
+            let t = l.trim_start_matches([' ', '\t']);
+            let head = t.get(..3)?;
+            (l.len() - t.len() <= 8 && head.eq_ignore_ascii_case("to:")).then(|| addresses(&t[3..]))
+        })
+        .unwrap_or_default()
+}
+
+/// `addr` without the single quote it opens with when a quote also follows it (`'a@b'`, as
+/// in "addressed to 'a@b',"): a quote may begin a local part (RFC 5322 atext) but never ends a
+/// domain, so the pair is quoting, not part of the address.
+fn unquoted<'a>(addr: &'a str, after: &str) -> &'a str {
+    match addr.strip_prefix('\'') {
+        Some(inner) if after.starts_with('\'') => inner,
+        _ => addr,
+    }
 }
 
 /// The address of an angle-addr that opens `rest` (after white space) and is followed by a
@@ -428,6 +507,7 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
         if memchr::memchr(b'@', line.as_bytes()).is_none() {
             continue;
         }
+        let line = &*plain_address_forms(line);
         if let Some(c) = super::recipient_line::find(line) {
             // "Invalid final delivery userid: a@b" names a recipient; "MAIL FROM: a@b",
             // "From: a@b", "Sender: …" name the sender.
@@ -445,7 +525,9 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
                     continue;
                 }
             }
-            let mut addr = line[c.addr.clone()].trim_matches('.').to_ascii_lowercase();
+            let mut addr = unquoted(&line[c.addr.clone()], &line[c.addr.end..])
+                .trim_matches('.')
+                .to_ascii_lowercase();
             let mut rest_at = c.rest;
             // "a@b <c@d>: malformed address" (Exim): in a name-addr the address is the one
             // in angle brackets, what comes before it the display name (RFC 5322 §3.4).
@@ -523,10 +605,12 @@ pub(crate) fn recipients(block: &str, whole: &str, exclude: &[String]) -> Vec<Fo
         {
             break;
         }
-        let Some(addr) = phrase_recipient(block, m) else {
+        let Some(addr) = phrase_recipient(block, m.clone()) else {
             continue;
         };
-        let addr = addr.trim_matches('.').to_ascii_lowercase();
+        let addr = unquoted(addr, &block[m.end..])
+            .trim_matches('.')
+            .to_ascii_lowercase();
         if is_system_address(&addr) || exclude.contains(&addr) || !ADDRESS.is_match(&addr) {
             continue;
         }
@@ -1153,6 +1237,7 @@ mod tests {
                 let following = lines[i + 1..]
                     .iter()
                     .take(6)
+                    .take_while(|l| !l.trim().is_empty())
                     .filter(|l| HEADER_LINE.is_match(l) || l.starts_with([' ', '\t']))
                     .count();
                 if following >= 2 {
@@ -1360,9 +1445,52 @@ mod tests {
         for t in [
             "550-5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy",
             "550 because the recipient is only accepting mail from specific email addresses",
+            "Subject: The results of your email commands",
         ] {
             assert_eq!(command(t), None, "{t}");
         }
+        assert_eq!(command("rejected after the MAIL command"), Some("MAIL"));
+    }
+
+    #[test]
+    fn a_summary_with_lines_apart_is_no_header_section() {
+        // A header section holds no empty line: fields set apart are a summary.
+        let summary = "Message-ID: <1@example.net>\n\nSubject: hi\n\nDate: Tue, 2 May 2006\n\nDid not reach r@example.org\n";
+        assert_eq!(error_block(summary), summary);
+        let copy = "Did not reach r@example.org\n\nMessage-ID: <1@example.net>\nSubject: hi\nDate: Tue, 2 May 2006\n";
+        assert_eq!(error_block(copy), "Did not reach r@example.org\n\n");
+    }
+
+    #[test]
+    fn address_forms_are_rewritten_as_angle_addresses() {
+        assert_eq!(
+            plain_address_forms("\tRecipient: [SMTP:a@b.example]"),
+            "\tRecipient: <a@b.example>"
+        );
+        assert_eq!(
+            plain_address_forms("* [a@b.example]: 550 over quota [#4]"),
+            "* <a@b.example>: 550 over quota [#4]"
+        );
+        assert_eq!(
+            plain_address_forms("host x [192.0.2.1]: 550 <a@b.example>"),
+            "host x [192.0.2.1]: 550 <a@b.example>"
+        );
+        assert_eq!(
+            plain_address_forms("c=US;a= ;p=Org;o=Site;dda:SMTP=a@b.EXAMPLE; on Fri, 4 Oct 2002"),
+            "<a@b.EXAMPLE> on Fri, 4 Oct 2002"
+        );
+        assert_eq!(plain_address_forms("c=US;a= ;p=Org"), "c=US;a= ;p=Org");
+        assert_eq!(
+            plain_address_forms("[unclosed a@b.example"),
+            "[unclosed a@b.example"
+        );
+        assert_eq!(unquoted("'a@b.example", "',"), "a@b.example");
+        assert_eq!(unquoted("'a@b.example", " is"), "'a@b.example");
+        assert_eq!(
+            summary_to("Subject: x\nTo: a@b.example\n"),
+            vec!["a@b.example"]
+        );
+        assert!(summary_to("Mail to a@b.example failed\n").is_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 /// Where a failed recipient is named in running text ("could not be delivered to a@b");
 /// the address is the match's last part (see `text::phrase_recipient`).
-pub(crate) const RECIPIENT_PHRASE: &str = r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ [0-9]+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\ to|inform\ you\ that|delivered\ to)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#;
+pub(crate) const RECIPIENT_PHRASE: &str = r#"(?i)(?:delivering\ your\ (?:mail|message)\ to|address:|delivery\ failed\ [0-9]+\ attempts:|(?:could|can)\s?not\ be\ delivered\ to|wasn't\ delivered\ to|was\ not\ delivered\ to|not\ relayed\ to|failed\ to\ deliver\ to|unable\ to\ deliver\ (?:your\ )?(?:mail|message)?\s*to|problem\ delivering\ your\ message\ to|delivery\ to|your\ message\ to:?|message\ to|mail\ to|recipient|rejected\ recipient|addressed\ to:?|deliver\ to|undeliverable\s+to|inform\ you\ that|delivered\ to|mailbox|generated\ from)\s+(?:the\ following\ (?:address|recipient)e?s?:?\s*)?"?<?([^\s<>()"]+@[a-z0-9.-]+\.[a-z]{2,24})"#;
 
 /// A reply code at the start of a line of a multi-line SMTP reply, with the status code
 /// that may follow it.
