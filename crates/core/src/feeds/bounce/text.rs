@@ -377,6 +377,14 @@ pub(crate) fn plain_address_forms(line: &str) -> Cow<'_, str> {
         }
         return Cow::Borrowed(line);
     }
+    // Most bracketed text is a host's address ("mx[192.0.2.1]"): nothing to rewrite then.
+    let bracketed_address = line.split('[').skip(1).any(|s| {
+        s.split_once(']')
+            .is_some_and(|(inner, _)| inner.contains('@'))
+    });
+    if !bracketed_address {
+        return Cow::Borrowed(line);
+    }
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     while let Some(open) = rest.find('[') {
