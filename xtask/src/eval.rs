@@ -91,7 +91,7 @@ const SUITES: &[Suite] = &[
         scorer: Some(bounces),
         threshold: 0.978,
         gates: &[
-            ("recipient", 0.985),
+            ("recipient", 0.99),
             ("hard/soft", 0.985),
             ("non-bounces-without-record", 0.5),
         ],
@@ -102,7 +102,7 @@ const SUITES: &[Suite] = &[
         issue: 6,
         scorer: Some(bounces),
         threshold: 0.97,
-        gates: &[("recipient", 0.95), ("hard/soft", 0.97)],
+        gates: &[("recipient", 0.975), ("hard/soft", 0.97)],
     },
     Suite {
         name: "ARF complaints",

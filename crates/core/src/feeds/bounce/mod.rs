@@ -352,6 +352,23 @@ fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
                 })
                 .collect();
         }
+        // Gmail's "Send mail as" failure: the relay the sender set up for that address
+        // refused the session, so no recipient was reached and every addressee of the
+        // returned message failed, whoever X-Failed-Recipients also names.
+        if let Some(o) = &original
+            && sends_through_own_relay(&whole)
+        {
+            let mut all: Vec<text::Found> =
+                o.to.iter()
+                    .filter(|r| !found.iter().any(|f| &f.recipient == *r))
+                    .map(|r| text::Found {
+                        recipient: r.clone(),
+                        diagnostic: whole.clone(),
+                    })
+                    .collect();
+            all.append(&mut found);
+            found = all;
+        }
         // A session transcript (Postfix's report to the postmaster, Sendmail's) names the
         // recipients in its RCPT commands and the failure in the server's answer.
         if found.is_empty()
@@ -470,6 +487,14 @@ fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
                 && r.replycode.is_empty())
         })
         .collect()
+}
+
+/// Whether the error text is Gmail's report that the sender's own SMTP relay for a "Send
+/// mail as" address failed (support.google.com/mail/?p=CustomFromDenied): a failure of the
+/// whole message, not of one recipient.
+fn sends_through_own_relay(whole: &str) -> bool {
+    let lower = text::ascii_lower(whole);
+    lower.contains("customfromdenied") || lower.contains("'send mail as' account")
 }
 
 /// Recipients from RFC 3464 status blocks (the MIME part, or the same fields in text).
@@ -1208,5 +1233,29 @@ mod tests {
                 assert_eq!(r.reason, reason, "{text}");
             }
         }
+    }
+
+    #[test]
+    fn a_send_mail_as_relay_failure_fails_every_addressee_of_the_message() {
+        let raw = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: me@gmail.example\nSubject: Delivery Status Notification (Failure)\nX-Failed-Recipients: list@groups.example\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain; charset=\"UTF-8\"\n\n** Message not delivered **\n\nYou're sending this from a different address or alias using the 'Send mail as' feature. The settings for your 'Send mail as' account are misconfigured or out of date. Check those settings and try resending.\n\nLearn more here: https://support.google.com/mail/?p=CustomFromDenied\n\nThe response was:\n\nUnspecified Error (SENT_SECOND_EHLO): Smtp server does not advertise AUTH capability\n--b\nContent-Type: message/delivery-status\n\n\n--b\nContent-Type: message/rfc822\n\nFrom: <me@alias.example>\nTo: <a@example.org>, b@example.net\nSubject: hi\nMessage-ID: <1@mail.gmail.example>\n\nhello\n--b--\n";
+        let records = decode(raw.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        let rcpts: Vec<_> = records
+            .iter()
+            .filter_map(|r| r.recipient.as_deref())
+            .collect();
+        assert_eq!(
+            rcpts,
+            ["a@example.org", "b@example.net", "list@groups.example"]
+        );
+        // An ordinary Gmail failure keeps to what X-Failed-Recipients names.
+        let other = raw
+            .replace("'Send mail as' account", "account")
+            .replace("CustomFromDenied", "NoSuchUser");
+        let records = decode(other.as_bytes(), "t.eml", Limits::default()).expect("decodes");
+        let rcpts: Vec<_> = records
+            .iter()
+            .filter_map(|r| r.recipient.as_deref())
+            .collect();
+        assert_eq!(rcpts, ["list@groups.example"]);
     }
 }
