@@ -222,6 +222,9 @@ pub(crate) struct Context {
     /// The message comes from a mailing-list manager (fml's `X-MLServer`): its notices about a
     /// post it refused or dropped (a loop, a non-member) go to the poster or the list owner.
     pub list_server: bool,
+    /// The message says it is an automatic reply (RFC 3834 `Auto-Submitted: auto-replied`,
+    /// the vendors' auto-reply fields and subjects).
+    pub auto_reply: bool,
 }
 
 impl Context {
@@ -247,6 +250,7 @@ impl Context {
         Context {
             filtering_gateway,
             list_server,
+            auto_reply: is_auto_reply(m),
             file: file.to_string(),
             subject: m.text(Field::Subject).unwrap_or_default(),
             from: m.addresses(Field::From).into_iter().next(),
@@ -416,9 +420,11 @@ fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
                 original
                     .as_ref()
                     .map(|o| o.to.clone())
-                    // No copy returned: the summary of it in the error text ("Subject: …",
-                    // "To: a@b" above Yahoo's "---Below this line is a copy").
-                    .or_else(|| Some(text::summary_to(block)))
+                    // No copy returned: the summary of it in the error text above the
+                    // line that announces the copy ("Subject: …", "To: a@b" above Yahoo's
+                    // "---Below this line is a copy"); not any "To:" line of a text that
+                    // announces none (an auto-reply quoting the message it answers).
+                    .or_else(|| (block.len() < human.len()).then(|| text::summary_to(block)))
                     .filter(|to| to.len() == 1 && !exclude.contains(&to[0]))
                     .unwrap_or_default()
             } else {
@@ -461,11 +467,13 @@ fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
     // Mail from a person ("I sent mail to d@… but it came back", subject "Re: returned
     // mail?") reads like a bounce to the text scraper; without a status code, a reply code
     // or any named cause it is none.
+    // The same holds for an automatic reply (RFC 3834) that names an address in passing
+    // ("please send mail to b@…") from anyone but the mail system (whose bounces say
+    // "auto-replied" too): it is read as the auto-reply it says it is.
     let from_person = decodedby == "text"
-        && ctx
-            .from
-            .as_deref()
-            .is_some_and(|f| !text::is_system_address(f));
+        && ctx.from.as_deref().is_some_and(|f| {
+            !text::is_system_address(f) || (ctx.auto_reply && !text::is_mail_system(f))
+        });
     drafts
         .into_iter()
         .filter(|d| d.recipient.is_some())
@@ -1257,5 +1265,30 @@ mod tests {
             .filter_map(|r| r.recipient.as_deref())
             .collect();
         assert_eq!(rcpts, ["list@groups.example"]);
+    }
+
+    #[test]
+    fn an_auto_reply_naming_an_address_in_passing_stays_an_auto_reply() {
+        for text in [
+            "Thank you for your message. For urgent matters please send mail to bob@shop.example.",
+            "Your mailbox bob@shop.example request was received.",
+        ] {
+            let raw = format!(
+                "From: No Reply <noreply@shop.example>\nTo: s@example.com\nSubject: Auto: Re: order\nAuto-Submitted: auto-replied\n\n{text}\n"
+            );
+            let r = one(&raw);
+            assert_eq!(r.reason, "vacation", "{text}");
+            assert_eq!(r.recipient.as_deref(), Some("noreply@shop.example"));
+        }
+    }
+
+    #[test]
+    fn an_auto_reply_quoting_its_message_stays_an_auto_reply() {
+        let raw = "From: No Reply <noreply@shop.example>\nTo: s@example.com\nSubject: Auto: Re: order\nAuto-Submitted: auto-replied\n\nThank you for your message. We answer within two days.\n\n> From: s@example.com\n> To: support@shop.example\n";
+        let r = one(raw);
+        assert_eq!(r.reason, "vacation");
+        let plain = raw.replace("> ", "");
+        let r = one(&plain);
+        assert_eq!(r.reason, "vacation");
     }
 }

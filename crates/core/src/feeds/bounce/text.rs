@@ -109,6 +109,16 @@ pub(crate) fn mailbox(value: &str) -> Option<String> {
     (plain(local, &['.', '_', '+', '=']) && plain(host, &[])).then(|| v.to_ascii_lowercase())
 }
 
+/// Whether `addr` is the mail system's own (the postmaster, the mailer daemon): the senders
+/// of bounces, unlike other automated senders ("noreply").
+pub(crate) fn is_mail_system(addr: &str) -> bool {
+    is_system_address(addr)
+        && !matches!(
+            addr.split('@').next(),
+            Some("no-reply" | "noreply" | "root" | "abuse")
+        )
+}
+
 /// Local parts that are taken for the report's own senders, never the failed recipient (a
 /// bounce for root@ or abuse@ of a customer's list would be missed; the corpus shows these
 /// names in report text far more often than as recipients).
