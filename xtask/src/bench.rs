@@ -10,7 +10,9 @@
 //! parallel option), with detection of each domain's known problem scored for both.
 //!
 //! Bounces (issue #6): `inboxlens bounces` vs sisimai 5.3.0 and flufl.bounce on the bounce
-//! corpus x10 and a synthetic 100,000-message mbox (`xtask/bench/bounce_bench.py`).
+//! corpus x10 and a synthetic 100,000-message mbox (`xtask/bench/bounce_bench.py`), and
+//! beside it the failed recipients both find on flufl.bounce's own real-world samples
+//! (`xtask/bench/flufl_samples.py`).
 //!
 //! `cargo xtask bench [dnsbl|audit|bounces]` runs one; without an argument, all.
 
@@ -213,7 +215,23 @@ pub fn run(which: Option<&str>) -> Result {
                 .args(["--sisimai-lib", &lib.display().to_string()])
                 .args(["--markdown", &md.display().to_string()]),
         )?;
-        sections.push(std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
+        let mut section = std::fs::read_to_string(&md).map_err(|e| e.to_string())?;
+        // Accuracy beside the speed: failed recipients on bounces outside the sisimai set.
+        let md = dir.join("flufl-section.md");
+        step(
+            "Bounces: recipients on flufl.bounce's samples",
+            Command::new("python3")
+                .arg(root.join("xtask/bench/flufl_samples.py"))
+                .args([
+                    "--workdir",
+                    &root.join("target/bench/flufl").display().to_string(),
+                ])
+                .args(["--inboxlens", &bin])
+                .args(["--sisimai-lib", &lib.display().to_string()])
+                .args(["--markdown", &md.display().to_string()]),
+        )?;
+        section.push_str(&std::fs::read_to_string(&md).map_err(|e| e.to_string())?);
+        sections.push(section);
     }
     if which.is_none_or(|w| w == "reports") {
         crate::sys::ensure_report_bench_tools()?;
