@@ -424,8 +424,12 @@ fn bounce(ctx: &Context, parts: &mime::Parts<'_>) -> Vec<BounceRecord> {
                     // line that announces the copy ("Subject: …", "To: a@b" above Yahoo's
                     // "---Below this line is a copy"); not any "To:" line of a text that
                     // announces none (an auto-reply quoting the message it answers).
-                    .or_else(|| (block.len() < human.len()).then(|| text::summary_to(block)))
-                    .filter(|to| to.len() == 1 && !exclude.contains(&to[0]))
+                    .or_else(|| {
+                        (block.len() < human.len())
+                            .then(|| text::summary_to(block))
+                            .filter(|to| to.iter().all(|a| !exclude.contains(a)))
+                    })
+                    .filter(|to| to.len() == 1)
                     .unwrap_or_default()
             } else {
                 ctx.failed_recipients.clone()
@@ -1290,5 +1294,14 @@ mod tests {
         let plain = raw.replace("> ", "");
         let r = one(&plain);
         assert_eq!(r.reason, "vacation");
+    }
+
+    #[test]
+    fn mail_to_oneself_that_bounces_names_the_sender_as_recipient() {
+        // The returned copy's one addressee is the bounce's own addressee: still the
+        // recipient (the summary-line reading excludes the report's addressees, this does not).
+        let raw = "From: MAILER-DAEMON@mx.example.net\nTo: me@example.org\nSubject: Returned mail: see transcript for details\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nThe message could not be delivered.\n\n--b\nContent-Type: message/rfc822\n\nFrom: me@example.org\nTo: me@example.org\nSubject: note to self\nMessage-ID: <1@example.org>\n\nhi\n--b--\n";
+        let r = one(raw);
+        assert_eq!(r.recipient.as_deref(), Some("me@example.org"));
     }
 }
