@@ -378,12 +378,13 @@ pub(crate) fn plain_address_forms(line: &str) -> Cow<'_, str> {
     }
     if x400 {
         let lower = line.to_ascii_lowercase();
-        if let Some(at) = lower.find("smtp=").map(|i| i + 5)
-            && let Some(len) = line[at..].find(';').or(Some(line.len() - at))
-            && ADDRESS.is_match(&line[at..at + len])
-        {
-            let rest = line[at + len..].trim_start_matches(';');
-            return Cow::Owned(format!("<{}>{rest}", &line[at..at + len]));
+        if let Some(at) = lower.find("smtp=").map(|i| i + 5) {
+            // The attribute runs to the next ';' or the end of the line.
+            let end = line[at..].find(';').map_or(line.len(), |n| at + n);
+            if ADDRESS.is_match(&line[at..end]) {
+                let rest = line[end..].trim_start_matches(';');
+                return Cow::Owned(format!("<{}>{rest}", &line[at..end]));
+            }
         }
         return Cow::Borrowed(line);
     }
